@@ -1,0 +1,13 @@
+"""The ``cpc`` console script: a Flask CLI group over the app factory."""
+
+from flask.cli import FlaskGroup
+
+from core.app import create_app
+
+main = FlaskGroup(
+    name="cpc",
+    create_app=create_app,
+    add_version_option=False,
+    load_dotenv=False,
+    help="Tayside CPC improvement plans. Run `cpc init`, then `cpc serve`.",
+)

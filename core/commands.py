@@ -1,0 +1,121 @@
+"""Command-line commands: init, serve, plugins, summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+from flask import Flask, current_app
+
+from core import db, migrate
+from core.services import loader, plans
+from core.services.summary import PlanSummary, plan_summary
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_command, serve_command, plugins_command, summary_command):
+        app.cli.add_command(command)
+
+
+def _registry():
+    return current_app.extensions["cpc_plugins"]
+
+
+def _date(_ctx, _param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD.") from None
+
+
+@click.command("init")
+def init_command() -> None:
+    """Migrate the database and load every plugin's areas and plans (safe to run again)."""
+    migrate.upgrade(db.engine())
+    with db.transaction() as session:
+        report = loader.load_plugin_content(session, _registry())
+    click.echo(f"Database ready: {db.engine().url.render_as_string(hide_password=True)}")
+    for label, items in (
+        ("Areas added", report.areas_added),
+        ("Shared actions added", report.shared_actions_added),
+        ("Plans added", report.plans_added),
+        ("Plans already loaded", report.plans_present),
+    ):
+        if items:
+            click.echo(f"{label}: {', '.join(items)}")
+    for problem in report.problems:
+        click.secho(f"Problem: {problem}", fg="red", err=True)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve the platform with waitress."""
+    from waitress import serve
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    click.echo(f"Tayside CPC improvement plans: open http://{shown}:{port}/ (Ctrl+C stops)")
+    serve(app, host=host, port=port)
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def plugins_command(as_json: bool) -> None:
+    """List each plugin, its version and the hooks it implements."""
+    registry = _registry()
+    rows = registry.describe()
+    problems = [str(p) for p in registry.problems]
+    if as_json:
+        click.echo(json.dumps({"plugins": rows, "problems": problems}, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']} ({row['version']}): {', '.join(row['hooks']) or 'no hooks'}")
+    for problem in problems:
+        click.secho(f"Problem: {problem}", fg="red", err=True)
+
+
+@click.command("summary")
+@click.argument("area")
+@click.option("--as-at", callback=_date, help="Reporting date, YYYY-MM-DD (default today).")
+@click.option("--plan", "plan_slug", help="Plan slug (default: the plan in force on the date).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def summary_command(area: str, as_at: dt.date | None, plan_slug: str | None, as_json: bool):
+    """Print a plan's Progress/Update Report row for AREA (its slug)."""
+    session = db.get_session()
+    try:
+        found = plans.area_by_slug(session, area)
+        plan = (
+            plans.plan_by_slug(session, area, plan_slug)
+            if plan_slug
+            else plans.current_plan(found, as_at)
+        )
+    except plans.NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    summary = plan_summary(session, plan, as_at)
+    if as_json:
+        click.echo(json.dumps({"area": area, "plan": plan.slug, **summary.as_json()}, indent=2))
+        return
+    click.echo(f"{found.committee_name}: {plan.title}")
+    click.echo(_summary_table(summary))
+
+
+def _summary_table(summary: PlanSummary) -> str:
+    def dash(n: int) -> str:
+        return str(n) if n else "-"
+
+    years = " and ".join(f"Year {year}: {count}" for year, count in summary.by_year.items())
+    rows = [
+        ("Date", f"{summary.as_at:%d/%m/%Y}"),
+        ("Total actions/tasks", str(summary.total)),
+        ("Completed", dash(summary.completed)),
+        ("Added", dash(summary.added)),
+        ("Ongoing", f"{summary.ongoing}" + (f" ({years})" if years else "")),
+        ("Ongoing/maintenance actions (listed apart)", str(summary.maintenance)),
+    ]
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)

@@ -1,0 +1,1 @@
+"""Built-in behaviour, implemented as plugins like any other."""

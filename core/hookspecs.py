@@ -1,0 +1,76 @@
+"""Every hook a plugin can implement. Each docstring is that hook's documentation.
+
+Implement a hook with ``@core.hookimpl`` in a module (or object) registered under the
+``tayside_cpc`` entry point group. Hooks that contribute things are called on every plugin and
+their answers collected; a hook marked "first answer wins" stops at the first plugin that
+returns something other than ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pluggy
+
+from core.plugin_data import AreaSpec, DataSource
+from core.rollup_types import RollupRow, TaysideStatus
+
+PROJECT = "tayside_cpc"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_areas() -> Iterable[AreaSpec]:
+    """Register the council areas this plugin provides.
+
+    Receives nothing. Returns an iterable of :class:`core.plugin_data.AreaSpec`. Every plugin
+    is asked and all answers are kept; an area slug registered by two plugins is refused for
+    the second, with an error naming both.
+    """
+
+
+@hookspec
+def contribute_plans() -> Iterable[DataSource]:
+    """Contribute improvement plans, as data files validated by ``core.schemas.PlanFileSchema``.
+
+    Receives nothing. Returns an iterable of :class:`core.plugin_data.DataSource`, usually
+    ``DataSource.file(Path(__file__).parent / "plan.json")``. Every plugin is asked. Each plan
+    is stored whole or not at all: an invalid file is reported with the plugin, file, field and
+    problem, and the other plans still load. A plan already in the database (same area and
+    slug) is left as it is, so coordinators' changes are never overwritten.
+    """
+
+
+@hookspec
+def contribute_shared_actions() -> Iterable[DataSource]:
+    """Contribute TRIC PG5 shared actions (Tayside-wide actions every area delivers).
+
+    Receives nothing. Returns an iterable of :class:`core.plugin_data.DataSource`, each holding
+    ``{"shared_actions": [...]}`` as validated by ``core.schemas.SharedActionFileSchema``. Every
+    plugin is asked. Shared actions load before plans, so plans can adopt them by key.
+    """
+
+
+@hookspec
+def contribute_plan_frames() -> Iterable[DataSource]:
+    """Contribute plan frames: priority groupings, numbered outcomes and "plan on a page" lines
+    that many plans share (PG5's six Priorities for Practice).
+
+    Receives nothing. Returns an iterable of :class:`core.plugin_data.DataSource`, each holding
+    one frame as validated by ``core.schemas.PlanFrameSchema``. Every plugin is asked. A plan file
+    names a frame with ``"frame": KEY`` and takes from it whatever the file leaves out.
+    """
+
+
+@hookspec(firstresult=True)
+def tayside_status(row: RollupRow) -> TaysideStatus | None:
+    """Decide a rollup row's Tayside-wide status from each area's cell.
+
+    Receives a :class:`core.rollup_types.RollupRow` whose ``cells`` map each area slug to its
+    :class:`core.rollup_types.RollupCell` (``None`` where the area has not adopted the action).
+    Returns a :class:`core.rollup_types.TaysideStatus`, or ``None`` to leave the decision to
+    the next plugin. The first answer wins. The built-in rule (``core.default_plugins.
+    tayside_status``) answers last: any Red is Red; every adopting area Green or completed is
+    Green; no area reported yet is "Not reported"; anything else is Amber.
+    """

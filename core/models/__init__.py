@@ -1,0 +1,25 @@
+"""The plan engine's tables, as SQLAlchemy 2.x typed models."""
+
+from core.models.action import Action, ActionLead, KpiMeasure
+from core.models.area import Area
+from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
+from core.models.progress import ProgressUpdate
+from core.models.shared import SharedAction
+from core.models.user import User, user_areas
+
+__all__ = [
+    "Action",
+    "ActionLead",
+    "Area",
+    "EvidenceSource",
+    "FrameItem",
+    "KpiMeasure",
+    "Outcome",
+    "Plan",
+    "PriorityGroup",
+    "ProgressUpdate",
+    "RagDefinition",
+    "SharedAction",
+    "User",
+    "user_areas",
+]

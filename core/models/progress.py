@@ -1,0 +1,51 @@
+"""Progress updates: an append-only record of how each action stands at each reporting date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text, event, func
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from core.db import Base, enum_column
+from core.enums import ProgressStatus, Rag
+
+if TYPE_CHECKING:
+    from core.models.action import Action
+    from core.models.user import User
+
+
+class ProgressUpdate(Base):
+    """An action's state at a reporting date. The latest one is the action's current state."""
+
+    __tablename__ = "progress_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    reported_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    rag: Mapped[Rag | None] = mapped_column(enum_column(Rag, "rag"))
+    status: Mapped[ProgressStatus] = mapped_column(enum_column(ProgressStatus, "progress_status"))
+    commentary: Mapped[str] = mapped_column(Text, default="")
+    evidence_url: Mapped[str] = mapped_column(String(2000), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    action: Mapped[Action] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship()
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete a progress update that was already saved."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_rewriting_history(session: Session, _context, _instances) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, ProgressUpdate) and session.is_modified(obj):
+            raise AppendOnlyError("Progress updates cannot be changed: post a new update instead.")
+    for obj in session.deleted:
+        if isinstance(obj, ProgressUpdate):
+            raise AppendOnlyError("Progress updates cannot be deleted: post a new update instead.")

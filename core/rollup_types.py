@@ -1,0 +1,49 @@
+"""The shapes of the TRIC rollup, shared by the engine and the ``tayside_status`` hook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.enums import ProgressStatus, Rag
+
+
+class TaysideStatus(StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    NOT_REPORTED = "not_reported"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class RollupCell:
+    """One area's current state on one shared action."""
+
+    area_slug: str
+    area_name: str
+    action_id: int
+    action_code: str
+    rag: Rag | None
+    status: ProgressStatus | None
+    last_reported_on: dt.date | None
+    overdue: bool
+
+    @property
+    def reported(self) -> bool:
+        return self.last_reported_on is not None
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    """A shared action and each area's cell; an area that has not adopted it has ``None``."""
+
+    key: str
+    title: str
+    target_date: dt.date | None
+    cells: dict[str, RollupCell | None]
+    tayside_status: TaysideStatus | None = None

@@ -1,0 +1,195 @@
+"""Schemas for the data files plugins ship: plans, plan frames and TRIC shared actions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.enums import ActionKind, FrameSection, PlanStatus, Rag
+
+NonEmpty = validate.Length(min=1)
+Slug = validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="Use lower-case letters, digits and -.")
+
+
+def _text(validate: Any = NonEmpty) -> fields.String:
+    return fields.String(required=True, validate=validate)
+
+
+def _optional_text() -> fields.String:
+    return fields.String(load_default="")
+
+
+class FrameItemSchema(Schema):
+    text = _text()
+    detail = _optional_text()
+
+
+class AlignmentField(fields.Dict):
+    def __init__(self) -> None:
+        super().__init__(
+            keys=fields.Enum(FrameSection, by_value=True),
+            values=fields.List(fields.Nested(FrameItemSchema)),
+            load_default=dict,
+        )
+
+
+class ActionSchema(Schema):
+    code = _text(validate=validate.Length(min=1, max=20))
+    text = _text()
+    expected_impact = _optional_text()
+    leads = fields.List(fields.String(validate=NonEmpty), load_default=list)
+    target_date = fields.Date(load_default=None, allow_none=True)
+    kpi_measures = fields.List(fields.String(validate=NonEmpty), load_default=list)
+    # The key of the TRIC shared action this action adopts, if any.
+    shared_action = fields.String(load_default=None, allow_none=True)
+
+
+class OngoingActionSchema(Schema):
+    code = _text(validate=validate.Length(min=1, max=20))
+    text = _text()
+    expected_impact = _optional_text()
+    leads = fields.List(fields.String(validate=NonEmpty), load_default=list)
+    shared_action = fields.String(load_default=None, allow_none=True)
+
+
+class OutcomeSchema(Schema):
+    number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    title = _text()
+    commitment = _optional_text()
+    notes = _optional_text()
+    actions = fields.List(fields.Nested(ActionSchema), load_default=list)
+
+
+class PriorityGroupSchema(Schema):
+    title = _text()
+    outcomes = fields.List(fields.Nested(OutcomeSchema), load_default=list)
+
+
+class EvidenceSourceSchema(Schema):
+    text = _text()
+    frequency = _optional_text()
+    proportion = fields.Boolean(load_default=False)
+
+
+class AdoptionSchema(Schema):
+    """Adopt a TRIC shared action, worded as PG5 defined it, into one of the plan's outcomes."""
+
+    shared_action = _text()
+    # The outcome number; by default the shared action's Priority for Practice.
+    outcome = fields.Integer(strict=True, load_default=None, allow_none=True)
+
+
+class PlanFileSchema(Schema):
+    """An improvement plan as an area plugin ships it (see plugins/perth_kinross/)."""
+
+    area = _text(validate=Slug)
+    slug = _text(validate=Slug)
+    title = _text()
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    published_on = fields.Date(load_default=None, allow_none=True)
+    status = fields.Enum(PlanStatus, by_value=True, load_default=PlanStatus.DRAFT)
+    summary = _optional_text()
+    source = _optional_text()
+    frame = fields.String(load_default=None, allow_none=True)
+    alignment = AlignmentField()
+    rag_legend = fields.Dict(
+        keys=fields.Enum(Rag, by_value=True),
+        values=fields.String(validate=NonEmpty),
+        load_default=dict,
+    )
+    priority_groups = fields.List(fields.Nested(PriorityGroupSchema), load_default=list)
+    ongoing_actions = fields.List(fields.Nested(OngoingActionSchema), load_default=list)
+    evidence_menu = fields.List(fields.Nested(EvidenceSourceSchema), load_default=list)
+    adopt = fields.List(fields.Nested(AdoptionSchema), load_default=list)
+
+    @validates_schema
+    def _check_consistency(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        start, end = data["period_start"], data["period_end"]
+        if end <= start:
+            errors.setdefault("period_end", []).append("The plan must end after it starts.")
+        if data["status"] is not PlanStatus.DRAFT and data["published_on"] is None:
+            errors.setdefault("published_on", []).append(
+                f"A {data['status'].value} plan needs the date it was published."
+            )
+        outcomes = [o for group in data["priority_groups"] for o in group["outcomes"]]
+        for number, count in Counter(o["number"] for o in outcomes).items():
+            if count > 1:
+                errors.setdefault("priority_groups", []).append(
+                    f"Outcome {number} appears {count} times."
+                )
+        codes = Counter(a["code"] for o in outcomes for a in o["actions"])
+        for code, count in codes.items():
+            if count > 1:
+                errors.setdefault("priority_groups", []).append(
+                    f"Action {code} appears {count} times."
+                )
+        for outcome in outcomes:
+            for action in outcome["actions"]:
+                due = action["target_date"]
+                if due is not None and not start <= due <= end:
+                    errors.setdefault("priority_groups", []).append(
+                        f"Action {action['code']} is due on {due.isoformat()}, outside the plan's "
+                        f"period {start.isoformat()} to {end.isoformat()}."
+                    )
+        ongoing = Counter(a["code"] for a in data["ongoing_actions"])
+        for code, count in ongoing.items():
+            if count > 1:
+                errors.setdefault("ongoing_actions", []).append(
+                    f"Ongoing action {code} appears {count} times."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class FrameOutcomeSchema(Schema):
+    number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    title = _text()
+
+
+class FramePriorityGroupSchema(Schema):
+    title = _text()
+    outcomes = fields.List(fields.Nested(FrameOutcomeSchema), load_default=list)
+
+
+class PlanFrameSchema(Schema):
+    """Groupings, outcomes and "plan on a page" lines shared by many plans."""
+
+    key = _text(validate=Slug)
+    title = _text()
+    source = _optional_text()
+    priority_groups = fields.List(fields.Nested(FramePriorityGroupSchema), load_default=list)
+    alignment = AlignmentField()
+
+
+class SharedActionSchema(Schema):
+    key = _text(validate=Slug)
+    title = _text()
+    text = _text()
+    expected_impact = _optional_text()
+    lead = _optional_text()
+    target_date = fields.Date(load_default=None, allow_none=True)
+    kind = fields.Enum(ActionKind, by_value=True, load_default=ActionKind.IMPROVEMENT)
+    priority_for_practice = fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=6)
+    )
+    source = _optional_text()
+
+
+class SharedActionFileSchema(Schema):
+    shared_actions = fields.List(
+        fields.Nested(SharedActionSchema), required=True, validate=NonEmpty
+    )
+
+    @validates_schema
+    def _unique_keys(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        keys = Counter(item["key"] for item in data["shared_actions"])
+        repeated = sorted(key for key, count in keys.items() if count > 1)
+        if repeated:
+            raise ValidationError(
+                f"Shared action keys appear more than once: {', '.join(repeated)}",
+                "shared_actions",
+            )

@@ -1,0 +1,1 @@
+"""The engine's services: plain functions over a SQLAlchemy session, knowing nothing of HTTP."""

@@ -1,0 +1,50 @@
+"""Finding areas and their plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core.models import Area, Plan
+
+
+class NotFound(LookupError):
+    """The named area or plan does not exist."""
+
+
+def areas(session: Session) -> list[Area]:
+    """Every area with its plans, real areas first, by name."""
+    return list(
+        session.scalars(
+            select(Area).options(selectinload(Area.plans)).order_by(Area.is_synthetic, Area.name)
+        )
+    )
+
+
+def area_by_slug(session: Session, slug: str) -> Area:
+    area = session.scalar(select(Area).where(Area.slug == slug).options(selectinload(Area.plans)))
+    if area is None:
+        known = ", ".join(session.scalars(select(Area.slug).order_by(Area.slug)))
+        raise NotFound(f"There is no area {slug!r}. Areas: {known or 'none loaded yet'}.")
+    return area
+
+
+def current_plan(area: Area, as_at: dt.date | None = None) -> Plan:
+    """The plan in force on ``as_at`` (default today): the latest one started by then, else
+    the first one."""
+    if not area.plans:
+        raise NotFound(f"{area.name} has no improvement plan yet.")
+    as_at = as_at or dt.date.today()
+    started = [plan for plan in area.plans if plan.period_start <= as_at]
+    return max(started, key=lambda p: p.period_start) if started else area.plans[0]
+
+
+def plan_by_slug(session: Session, area_slug: str, plan_slug: str) -> Plan:
+    plan = session.scalar(
+        select(Plan).join(Area).where(Area.slug == area_slug, Plan.slug == plan_slug)
+    )
+    if plan is None:
+        raise NotFound(f"There is no plan {plan_slug!r} for area {area_slug!r}.")
+    return plan

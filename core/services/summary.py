@@ -1,0 +1,146 @@
+"""The plan's Progress/Update Report row, RAG counts and overdue actions, as at any date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core.enums import ActionKind, Rag
+from core.models import Action, Plan, ProgressUpdate
+from core.services.progress import in_plan_as_at, is_completed, is_overdue, latest_updates
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The committee's Progress/Update Report row: improvement actions only, as in the plans
+    (ongoing/maintenance actions are listed apart and counted in ``maintenance``)."""
+
+    as_at: dt.date
+    total: int
+    completed: int
+    added: int
+    ongoing: int
+    by_year: dict[int, int]
+    maintenance: int
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "as_at": self.as_at.isoformat(),
+            "total": self.total,
+            "completed": self.completed,
+            "added": self.added,
+            "ongoing": self.ongoing,
+            "by_year": {str(year): count for year, count in self.by_year.items()},
+            "maintenance_actions": self.maintenance,
+        }
+
+
+@dataclass(frozen=True)
+class RagCounts:
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+    not_reported: int = 0
+
+    @classmethod
+    def of(cls, rags: list[Rag | None]) -> RagCounts:
+        counts = Counter(rags)
+        return cls(
+            red=counts[Rag.RED],
+            amber=counts[Rag.AMBER],
+            green=counts[Rag.GREEN],
+            not_reported=counts[None],
+        )
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """Everything the engine says about one plan as at a date, from three queries."""
+
+    plan: Plan
+    as_at: dt.date
+    actions: list[Action]
+    latest: dict[int, ProgressUpdate]
+    summary: PlanSummary
+    rag_by_outcome: dict[int, RagCounts] = field(default_factory=dict)
+    rag_total: RagCounts = field(default_factory=RagCounts)
+    overdue: list[Action] = field(default_factory=list)
+
+    def current(self, action: Action) -> ProgressUpdate | None:
+        return self.latest.get(action.id)
+
+
+def load_actions(session: Session, plan_ids: list[int]) -> list[Action]:
+    """The plans' actions with their leads and KPI measures (fixed query count)."""
+    return list(
+        session.scalars(
+            select(Action)
+            .where(Action.plan_id.in_(plan_ids))
+            .options(selectinload(Action.leads), selectinload(Action.kpi_measures))
+            .order_by(Action.plan_id, Action.position)
+        )
+    )
+
+
+def plan_states(
+    session: Session, plans: list[Plan], as_at: dt.date | None = None
+) -> dict[int, PlanState]:
+    """Each plan's summary, RAG counts and overdue actions as they stood on ``as_at``
+    (default: today), from the update history; keyed by plan id. Four queries in all."""
+    as_at = as_at or dt.date.today()
+    ids = [plan.id for plan in plans]
+    every_action = load_actions(session, ids)
+    latest = latest_updates(session, Action.plan_id.in_(ids), as_at=as_at)
+    return {
+        plan.id: _state(plan, [a for a in every_action if a.plan_id == plan.id], latest, as_at)
+        for plan in plans
+    }
+
+
+def plan_state(session: Session, plan: Plan, as_at: dt.date | None = None) -> PlanState:
+    return plan_states(session, [plan], as_at)[plan.id]
+
+
+def plan_summary(session: Session, plan: Plan, as_at: dt.date | None = None) -> PlanSummary:
+    return plan_state(session, plan, as_at).summary
+
+
+def _state(
+    plan: Plan, every_action: list[Action], latest: dict[int, ProgressUpdate], as_at: dt.date
+) -> PlanState:
+    actions = in_plan_as_at(every_action, as_at)
+    improvement = [a for a in actions if a.kind is ActionKind.IMPROVEMENT]
+    ongoing = [a for a in improvement if not is_completed(latest.get(a.id))]
+    by_year = Counter(a.plan_year for a in ongoing if a.plan_year is not None)
+    summary = PlanSummary(
+        as_at=as_at,
+        total=len(improvement),
+        completed=len(improvement) - len(ongoing),
+        added=sum(1 for a in improvement if a.added_on is not None),
+        ongoing=len(ongoing),
+        by_year={year: by_year[year] for year in sorted(by_year)},
+        maintenance=len(actions) - len(improvement),
+    )
+
+    def rag_of(action: Action) -> Rag | None:
+        update = latest.get(action.id)
+        return update.rag if update else None
+
+    by_outcome: dict[int, list[Rag | None]] = {}
+    for action in improvement:
+        if action.outcome_id is not None:
+            by_outcome.setdefault(action.outcome_id, []).append(rag_of(action))
+    return PlanState(
+        plan=plan,
+        as_at=as_at,
+        actions=actions,
+        latest={a.id: latest[a.id] for a in actions if a.id in latest},
+        summary=summary,
+        rag_by_outcome={oid: RagCounts.of(rags) for oid, rags in by_outcome.items()},
+        rag_total=RagCounts.of([rag_of(a) for a in improvement]),
+        overdue=[a for a in improvement if is_overdue(a, latest.get(a.id), as_at)],
+    )

@@ -1,0 +1,1 @@
+"""The area plugins shipped with the platform: Angus, Dundee, and Perth and Kinross."""
