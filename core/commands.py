@@ -7,6 +7,7 @@ import json
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from core import db, migrate
 from core.services import loader, plans
@@ -32,6 +33,7 @@ def _date(_ctx, _param, value: str | None) -> dt.date | None:
 
 
 @click.command("init")
+@with_appcontext
 def init_command() -> None:
     """Migrate the database and load every plugin's areas and plans (safe to run again)."""
     migrate.upgrade(db.engine())
@@ -51,6 +53,7 @@ def init_command() -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve_command(host: str, port: int) -> None:
@@ -64,6 +67,7 @@ def serve_command(host: str, port: int) -> None:
 
 
 @click.command("plugins")
+@with_appcontext
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def plugins_command(as_json: bool) -> None:
     """List each plugin, its version and the hooks it implements."""
@@ -80,6 +84,7 @@ def plugins_command(as_json: bool) -> None:
 
 
 @click.command("summary")
+@with_appcontext
 @click.argument("area")
 @click.option("--as-at", callback=_date, help="Reporting date, YYYY-MM-DD (default today).")
 @click.option("--plan", "plan_slug", help="Plan slug (default: the plan in force on the date).")

@@ -56,19 +56,26 @@ def load_plugin_content(session: Session, plugins: PluginRegistry) -> LoadReport
     The caller commits.
     """
     report = LoadReport(problems=list(plugins.problems))
-    _load_areas(session, plugins, report)
+    owners = _load_areas(session, plugins, report)
     _load_shared_actions(session, plugins, report)
     frames = _collect_frames(plugins, report)
     for plugin_name, sources in plugins.call_each("contribute_plans", report.problems):
         for source in sources:
-            _load_plan(session, plugin_name, source, frames, report)
+            _load_plan(session, plugin_name, source, frames, owners, report)
     return report
 
 
-def _load_areas(session: Session, plugins: PluginRegistry, report: LoadReport) -> None:
+def _load_areas(session: Session, plugins: PluginRegistry, report: LoadReport) -> dict[str, str]:
+    """Store new areas; return which plugin registered each area slug."""
     existing = {area.slug: area for area in session.scalars(select(Area))}
     registered_by: dict[str, str] = {}
-    for plugin_name, specs in plugins.call_each("register_areas", report.problems):
+    # On a clash the plugin registered first keeps the slug: the shipped plugins (entry
+    # points) come before any added in-process.
+    order = plugins.names()
+    answers = sorted(
+        plugins.call_each("register_areas", report.problems), key=lambda a: order.index(a[0])
+    )
+    for plugin_name, specs in answers:
         for spec in specs:
             if not isinstance(spec, AreaSpec):
                 report.problems.append(
@@ -96,6 +103,7 @@ def _load_areas(session: Session, plugins: PluginRegistry, report: LoadReport) -
                 existing[spec.slug] = area
                 report.areas_added.append(spec.slug)
     session.flush()
+    return registered_by
 
 
 def _read(
@@ -150,12 +158,25 @@ def _load_plan(
     plugin_name: str,
     source: DataSource,
     frames: Mapping[str, dict[str, Any]],
+    owners: Mapping[str, str],
     report: LoadReport,
 ) -> None:
     data = _read(plugin_name, source, PlanFileSchema(), report)
     if data is None:
         return
     label = f"{data['area']}/{data['slug']}"
+    owner = owners.get(data["area"])
+    if owner is not None and owner != plugin_name:
+        report.problems.append(
+            PluginProblem(
+                plugin_name,
+                f"area {data['area']!r} belongs to plugin {owner!r}: a plugin contributes "
+                "plans only for the areas it registers",
+                source=source.label,
+                field="area",
+            )
+        )
+        return
     area = session.scalar(select(Area).where(Area.slug == data["area"]))
     if area is None:
         report.problems.append(

@@ -1,0 +1,75 @@
+"""Small helpers for tests: finding plans and actions, posting updates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.enums import ActionKind, ProgressStatus, Rag
+from core.models import Action, Area, Plan
+from core.services.progress import post_update
+
+PK = "perth-and-kinross"
+
+
+def plan_of(session: Session, area_slug: str = PK) -> Plan:
+    return session.scalars(select(Plan).join(Area).where(Area.slug == area_slug)).one()
+
+
+def action(session: Session, code: str, area_slug: str = PK, kind=ActionKind.IMPROVEMENT):
+    return session.scalars(
+        select(Action).where(
+            Action.plan_id == plan_of(session, area_slug).id,
+            Action.code == code,
+            Action.kind == kind,
+        )
+    ).one()
+
+
+def report(
+    session: Session,
+    code: str,
+    rag: Rag | None,
+    status: ProgressStatus = ProgressStatus.IN_PROGRESS,
+    on: dt.date = dt.date(2022, 3, 1),
+    area_slug: str = PK,
+    kind=ActionKind.IMPROVEMENT,
+):
+    update = post_update(
+        session,
+        action(session, code, area_slug, kind),
+        reported_on=on,
+        status=status,
+        rag=rag,
+        commentary=f"Test update for {code}",
+    )
+    session.commit()
+    return update
+
+
+@dataclass
+class QueryCount:
+    n: int = 0
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[QueryCount]:
+    """Count the SQL statements the app's engine runs inside the block."""
+    counted = QueryCount()
+
+    def before(*_args):
+        counted.n += 1
+
+    engine = app.extensions["cpc_engine"]
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield counted
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)

@@ -1,0 +1,86 @@
+"""The TRIC PG5 rollup across Angus, Dundee, and Perth and Kinross."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.enums import ActionKind, ProgressStatus, Rag
+from core.rollup_types import TaysideStatus
+from core.services.rollup import tayside_rollup
+from tests.helpers import PK, action, report
+
+AREAS = ["angus", "dundee", PK]
+
+
+def rollup(app, session, as_at=dt.date(2022, 6, 1)):
+    return {row.key: row for row in tayside_rollup(session, app.extensions["cpc_plugins"], as_at)}
+
+
+def code_in(session, area, key):
+    """The area's own number for the shared action ``key``."""
+    from sqlalchemy import select
+
+    from core.models import Action, Plan, SharedAction
+    from core.models.area import Area
+
+    return session.scalars(
+        select(Action)
+        .join(Plan)
+        .join(Area)
+        .join(SharedAction)
+        .where(Area.slug == area, SharedAction.key == key)
+    ).one()
+
+
+def test_every_shared_action_shows_all_three_areas(app, session):
+    rows = rollup(app, session)
+    assert len(rows) == 8
+    for row in rows.values():
+        assert sorted(row.cells) == AREAS
+        assert all(cell is not None for cell in row.cells.values()), row.key
+        assert row.tayside_status is TaysideStatus.NOT_REPORTED
+    ird = rows["inter-agency-referral-discussions"]
+    assert ird.cells[PK].action_code == "3.1"
+    assert ird.cells["angus"].action_code == "3.1"
+    assert rows["child-exploitation-work-plan"].cells[PK].action_code == "6"
+
+
+def test_tayside_status_follows_the_default_rule(app, session):
+    key = "inter-agency-referral-discussions"
+
+    def post(area, rag, status=ProgressStatus.IN_PROGRESS, on=dt.date(2022, 3, 1)):
+        found = code_in(session, area, key)
+        report(session, found.code, rag, status, on=on, area_slug=area)
+
+    post(PK, Rag.GREEN)
+    assert rollup(app, session)[key].tayside_status is TaysideStatus.AMBER  # others not reported
+    post("angus", Rag.GREEN)
+    post("dundee", Rag.GREEN, ProgressStatus.COMPLETED)
+    assert rollup(app, session)[key].tayside_status is TaysideStatus.GREEN
+    post("dundee", Rag.RED, on=dt.date(2022, 5, 1))
+    row = rollup(app, session)[key]
+    assert row.tayside_status is TaysideStatus.RED
+    assert row.cells["dundee"].rag is Rag.RED
+    assert row.cells["dundee"].last_reported_on == dt.date(2022, 5, 1)
+    # As at an earlier date, the rollup is as it stood then.
+    assert rollup(app, session, dt.date(2022, 4, 1))[key].tayside_status is TaysideStatus.GREEN
+    assert rollup(app, session, dt.date(2022, 2, 1))[key].tayside_status is (
+        TaysideStatus.NOT_REPORTED
+    )
+
+
+def test_overdue_cells_are_marked(app, session):
+    key = "chronologies"  # due by the end of Year 1, 31 July 2022
+    report(session, "3.3", Rag.GREEN, ProgressStatus.COMPLETED, on=dt.date(2022, 7, 1))
+    row = rollup(app, session, dt.date(2022, 9, 1))[key]
+    assert row.cells[PK].overdue is False
+    assert row.cells["angus"].overdue is True
+    assert rollup(app, session, dt.date(2022, 7, 1))[key].cells["angus"].overdue is False
+
+
+def test_ongoing_shared_action_rolls_up_from_appendix_2(app, session):
+    report(session, "6", Rag.AMBER, ProgressStatus.ONGOING, kind=ActionKind.ONGOING)
+    row = rollup(app, session)["child-exploitation-work-plan"]
+    assert row.cells[PK].rag is Rag.AMBER
+    assert row.tayside_status is TaysideStatus.AMBER
+    assert action(session, "6", kind=ActionKind.ONGOING).target_date is None
