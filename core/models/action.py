@@ -61,10 +61,7 @@ class Action(Base):
         back_populates="action", cascade="all, delete-orphan", order_by="KpiMeasure.position"
     )
     updates: Mapped[list[ProgressUpdate]] = relationship(
-        back_populates="action",
-        cascade="all, delete-orphan",
-        order_by="ProgressUpdate.id",
-        viewonly=False,
+        back_populates="action", cascade="all, delete-orphan", order_by="ProgressUpdate.id"
     )
 
     @property
