@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import make_url
 
-from core import create_app, db, migrate
-from core.services import loader
+from core import create_app, db
+from tests.helpers import init_database
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_ebfa8d6da49546b3.txt"
 
@@ -65,13 +65,6 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
     yield make
     for app in built:
         app.extensions["cpc_engine"].dispose()
-
-
-def init_database(app: Flask) -> loader.LoadReport:
-    with app.app_context():
-        migrate.upgrade(db.engine())
-        with db.transaction() as session:
-            return loader.load_plugin_content(session, app.extensions["cpc_plugins"])
 
 
 @pytest.fixture

@@ -12,11 +12,26 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import db, migrate
 from core.enums import ActionKind, ProgressStatus, Rag
 from core.models import Action, Area, Plan
+from core.services import loader
 from core.services.progress import post_update
 
 PK = "perth-and-kinross"
+
+
+def init_database(app: Flask) -> loader.LoadReport:
+    with app.app_context():
+        migrate.upgrade(db.engine())
+        with db.transaction() as session:
+            return loader.load_plugin_content(session, app.extensions["cpc_plugins"])
+
+
+def in_session(app: Flask, fn):
+    """Call ``fn(session)`` inside the app's context and return its answer."""
+    with app.app_context():
+        return fn(db.get_session())
 
 
 def plan_of(session: Session, area_slug: str = PK) -> Plan:

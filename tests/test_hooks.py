@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from core import db, hookspecs
+from core import hookspecs
 from core.enums import ActionOrigin, Rag
 from core.hookspecs import hookimpl
 from core.models import Action, Area, Plan, SharedAction
@@ -17,7 +17,7 @@ from core.plugin_data import AreaSpec, DataSource
 from core.rollup_types import RollupRow, TaysideStatus
 from core.services.rollup import tayside_rollup
 from core.synthetic import synthetic_plan
-from tests.helpers import PK, report
+from tests.helpers import PK, in_session, init_database, report
 
 HOOKS = sorted(
     name
@@ -53,11 +53,6 @@ class Plugin:
     def __init__(self, **impls):
         for name, fn in impls.items():
             setattr(self, name, hookimpl(fn))
-
-
-def in_session(app, fn):
-    with app.app_context():
-        return fn(db.get_session())
 
 
 def test_hook_register_areas(make_app):
@@ -106,8 +101,6 @@ def test_hook_contribute_shared_actions(make_app):
     spec = AreaSpec("fictional-isle", "Fictional Isle (synthetic)", "Fictional CPC", True)
     isle = Plugin(register_areas=lambda: [spec], contribute_plans=lambda: [DataSource(data=plan)])
     app = make_app(EXTRA_PLUGINS=[("pg5-extra2", plugin), ("isle", isle)], load=False)
-    from tests.conftest import init_database
-
     init_database(app)
     adopted = in_session(
         app,

@@ -7,11 +7,13 @@ import json
 import pytest
 from sqlalchemy import select
 
+from core import db
 from core.hookspecs import hookimpl
 from core.models import Area, Plan
 from core.plugin_data import AreaSpec, DataSource
 from core.plugins import DuplicatePluginError, build_registry
 from core.synthetic import SyntheticAreaPlugin, synthetic_plan
+from tests.helpers import in_session, init_database
 
 SHIPPED = {"angus", "dundee", "perth_kinross", "shared_tric"}
 
@@ -42,10 +44,7 @@ def test_cpc_plugins_lists_versions_and_hooks(runner):
 
 def test_a_plugin_registered_in_process_adds_an_area_with_a_plan(make_app, client_for):
     app = make_app(EXTRA_PLUGINS=[("synthetic", SyntheticAreaPlugin(outcomes=2, actions=3))])
-    with app.app_context():
-        from core import db
-
-        labels = plan_labels(db.get_session())
+    labels = in_session(app, plan_labels)
     assert "synthetic-shire/synthetic" in labels
     assert "perth-and-kinross/2021-2023" in labels
     page = client_for(app).get("/areas/synthetic-shire/plans/synthetic/")
@@ -81,10 +80,7 @@ def test_a_broken_data_file_is_refused_with_a_clear_error_and_the_rest_load(
         "plugin 'broken': plan_broken.json: "
         "priority_groups.0.outcomes.0.actions.1.target_date: Not a valid date." in result.output
     )
-    with app.app_context():
-        from core import db
-
-        labels = plan_labels(db.get_session())
+    labels = in_session(app, plan_labels)
     assert labels == [
         "angus/2021-2023",
         "dundee/2021-2023",
@@ -98,16 +94,12 @@ def test_a_plan_naming_a_missing_shared_action_stores_nothing(make_app, tmp_path
     path = tmp_path / "plan_missing.json"
     path.write_text(json.dumps(plan), encoding="utf-8")
     app = make_app(load=False, EXTRA_PLUGINS=[("broken", BrokenFilePlugin(path))])
-    from tests.conftest import init_database
-
     report = init_database(app)
     assert [str(p) for p in report.problems] == [
         "plugin 'broken': plan_missing.json: shared_action: "
         "no TRIC shared action with key 'no-such-thing'"
     ]
     with app.app_context():
-        from core import db
-
         session = db.get_session()
         assert "broken-area/synthetic" not in plan_labels(session)
         assert session.scalar(select(Area).where(Area.slug == "broken-area")) is not None
@@ -117,8 +109,6 @@ def test_invalid_json_names_the_file_and_line(make_app, tmp_path):
     path = tmp_path / "plan_bad.json"
     path.write_text('{"area": "broken-area",\n "slug": }', encoding="utf-8")
     app = make_app(load=False, EXTRA_PLUGINS=[("broken", BrokenFilePlugin(path))])
-    from tests.conftest import init_database
-
     problems = [str(p) for p in init_database(app).problems]
     assert problems == [
         "plugin 'broken': plan_bad.json: not valid JSON at line 2, column 10: Expecting value"
@@ -133,8 +123,6 @@ class RaisingPlugin:
 
 def test_a_plugin_whose_hook_raises_does_not_stop_the_others(make_app):
     app = make_app(load=False, EXTRA_PLUGINS=[("raising", RaisingPlugin())])
-    from tests.conftest import init_database
-
     report = init_database(app)
     assert [p.plugin for p in report.problems] == ["raising"]
     assert "hook contribute_plans raised RuntimeError('database of plans is down')" in str(
@@ -167,8 +155,6 @@ def test_start_up_refuses_duplicate_registrations(make_app):
 
 def test_an_area_registered_by_two_plugins_is_refused_for_the_later_one(make_app):
     app = make_app(load=False, EXTRA_PLUGINS=[("copycat", SyntheticAreaPlugin(slug="angus"))])
-    from tests.conftest import init_database
-
     report = init_database(app)
     assert [str(p) for p in report.problems] == [
         "plugin 'copycat': area 'angus' is already registered by plugin 'angus'",
@@ -176,8 +162,6 @@ def test_an_area_registered_by_two_plugins_is_refused_for_the_later_one(make_app
         "a plugin contributes plans only for the areas it registers",
     ]
     with app.app_context():
-        from core import db
-
         session = db.get_session()
         angus = session.scalar(select(Area).where(Area.slug == "angus"))
         assert angus.name == "Angus" and not angus.is_synthetic

@@ -7,7 +7,7 @@ import re
 
 from core.enums import ProgressStatus, Rag
 from core.synthetic import SyntheticAreaPlugin
-from tests.helpers import count_queries, report
+from tests.helpers import count_queries, in_session, report
 
 PK_PLAN = "/areas/perth-and-kinross/plans/2021-2023/"
 
@@ -66,13 +66,12 @@ def test_rag_shows_letter_and_word_not_colour_alone(client, session):
 
 
 def _post_updates(app, area_slug, codes):
-    with app.app_context():
-        from core import db
-
-        session = db.get_session()
+    def post(session):
         for code in codes:
             for month in (1, 2, 3):
                 report(session, code, Rag.AMBER, on=dt.date(2022, month, 1), area_slug=area_slug)
+
+    in_session(app, post)
 
 
 def _queries(app, url):
