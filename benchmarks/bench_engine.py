@@ -59,6 +59,7 @@ def main() -> None:
                     post_update(
                         session,
                         action,
+                        actor=None,
                         reported_on=dt.date(2021, 9, 1) + dt.timedelta(days=90 * n),
                         status=ProgressStatus.IN_PROGRESS,
                         rag=list(Rag)[n % 3],

@@ -10,12 +10,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from core import db, migrate
-from core.services import loader, plans
+from core.services import accounts, loader, plans
 from core.services.summary import PlanSummary, plan_summary
+from core.user_commands import user_group
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, serve_command, plugins_command, summary_command):
+    for command in (init_command, serve_command, plugins_command, summary_command, user_group):
         app.cli.add_command(command)
 
 
@@ -35,10 +36,12 @@ def _date(_ctx, _param, value: str | None) -> dt.date | None:
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Migrate the database and load every plugin's areas and plans (safe to run again)."""
+    """Migrate the database and load every plugin's areas and plans (safe to run again).
+    On first run, create an admin account and print its generated password."""
     migrate.upgrade(db.engine())
     with db.transaction() as session:
         report = loader.load_plugin_content(session, _registry())
+        first_admin = accounts.ensure_first_admin(session, current_app.config["ADMIN_EMAIL"])
     click.echo(f"Database ready: {db.engine().url.render_as_string(hide_password=True)}")
     for label, items in (
         ("Areas added", report.areas_added),
@@ -50,6 +53,15 @@ def init_command() -> None:
             click.echo(f"{label}: {', '.join(items)}")
     for problem in report.problems:
         click.secho(f"Problem: {problem}", fg="red", err=True)
+    if first_admin is not None:
+        user, password = first_admin
+        click.echo(
+            f"First run: created the admin account.\n"
+            f"  Sign in as: {user.email}\n"
+            f"  Password:   {password}\n"
+            "  (shown only now: change it under 'Change password' after signing in; "
+            f"`cpc user set-password {user.email}` sets a new one)"
+        )
 
 
 @click.command("serve")
@@ -63,6 +75,11 @@ def serve_command(host: str, port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     click.echo(f"Tayside CPC improvement plans: open http://{shown}:{port}/ (Ctrl+C stops)")
+    click.echo(
+        f"Sign in with an account: the admin {current_app.config['ADMIN_EMAIL']} was created, "
+        "and its password printed, by the first `cpc init`; "
+        "`cpc user create EMAIL --role ...` adds more."
+    )
     serve(app, host=host, port=port)
 
 

@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core.services.accounts import Throttle
 
 
 def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
@@ -23,9 +26,20 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         # (name, plugin) pairs (tests register plugins in-process this way).
         PLUGINS_FROM_ENTRY_POINTS=True,
         EXTRA_PLUGINS=(),
+        # Failed sign-ins allowed per email and per address before a pause.
+        SIGN_IN_THROTTLE=Throttle(),
+        # The first-run admin account that `cpc init` creates when there are no accounts.
+        ADMIN_EMAIL=os.environ.get("CPC_ADMIN_EMAIL", "admin@localhost"),
+        # A form stays valid for a working day, so a long update is not lost.
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        # Behind N proxies (a load balancer), trust N X-Forwarded-For/-Proto headers.
+        TRUSTED_PROXIES=int(os.environ.get("CPC_TRUSTED_PROXIES", "0")),
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("CPC_SECRET_KEY") or _instance_secret(app)
 

@@ -13,7 +13,10 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from core import create_app, db
-from tests.helpers import init_database
+from core.enums import Role
+from core.models import Area, User
+from core.services.accounts import hash_password
+from tests.helpers import TEST_PASSWORD, AuthActions, init_database
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_ebfa8d6da49546b3.txt"
 
@@ -98,10 +101,65 @@ def seed_text() -> str:
 
 
 @pytest.fixture
-def client_for():
-    return lambda app: app.test_client()
+def client_for(password_hash: str):
+    """A test client for ``app``, signed in as the test account ``who`` (default: a viewer)."""
+
+    def make(app: Flask, who: str = "viewer"):
+        client = app.test_client()
+        response = AuthActions(client, add_accounts(app, password_hash)).login(who)
+        assert response.status_code == 302, response.text
+        return client
+
+    return make
+
+
+@pytest.fixture
+def reader(app: Flask, client_for):
+    """A client signed in as a viewer, who may read every page."""
+    return client_for(app)
 
 
 @pytest.fixture
 def runner_for():
     return lambda app: app.test_cli_runner()
+
+
+# Test accounts: name -> (email, role, areas).
+ACCOUNTS = {
+    "admin": ("admin@test.invalid", Role.ADMIN, []),
+    "pk": ("pk.coordinator@test.invalid", Role.COORDINATOR, ["perth-and-kinross"]),
+    "angus": ("angus.coordinator@test.invalid", Role.COORDINATOR, ["angus"]),
+    "pg5": ("pg5.member@test.invalid", Role.PG5, []),
+    "viewer": ("viewer@test.invalid", Role.VIEWER, []),
+}
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """The test password hashed once (scrypt is slow on purpose)."""
+    return hash_password(TEST_PASSWORD)
+
+
+def add_accounts(app: Flask, password_hash: str) -> dict[str, str]:
+    """Create the test accounts in the app's database; returns name -> email."""
+    with app.app_context():
+        session = db.get_session()
+        existing = set(session.scalars(sa.select(User.email)))
+        for email, role, slugs in ACCOUNTS.values():
+            if email in existing:
+                continue
+            areas = list(session.scalars(sa.select(Area).where(Area.slug.in_(slugs))))
+            session.add(User(email=email, role=role, areas=areas, password_hash=password_hash))
+        session.commit()
+    return {name: email for name, (email, _role, _areas) in ACCOUNTS.items()}
+
+
+@pytest.fixture
+def accounts(app: Flask, password_hash: str) -> dict[str, str]:
+    return add_accounts(app, password_hash)
+
+
+@pytest.fixture
+def auth(client, accounts) -> AuthActions:
+    """Sign the test client in and out as one of the test accounts."""
+    return AuthActions(client, accounts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,39 @@ from core.services import loader
 from core.services.progress import post_update
 
 PK = "perth-and-kinross"
+# The test accounts' password: used only in tests' own throwaway databases.
+TEST_PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/sign-in") -> str:
+    """A CSRF token for the client's session, read from a form on ``path``."""
+    page = client.get(path)
+    found = CSRF.search(page.text)
+    assert found, f"no CSRF token on {path} ({page.status_code})"
+    return found.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real form, and post forms with a valid CSRF token."""
+
+    def __init__(self, client, accounts: dict[str, str]) -> None:
+        self.client = client
+        self.accounts = accounts
+
+    def login(self, who: str = "pk", password: str = TEST_PASSWORD):
+        email = self.accounts.get(who, who)
+        token = csrf_token(self.client, "/sign-in")
+        return self.client.post(
+            "/sign-in", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        return self.post("/sign-out", {})
+
+    def post(self, path: str, data: dict, token_from: str = "/account/password"):
+        token = csrf_token(self.client, token_from)
+        return self.client.post(path, data={**data, "csrf_token": token})
 
 
 def init_database(app: Flask) -> loader.LoadReport:
@@ -60,6 +94,7 @@ def report(
     update = post_update(
         session,
         action(session, code, area_slug, kind),
+        actor=None,
         reported_on=on,
         status=status,
         rag=rag,

@@ -114,7 +114,7 @@ def test_hook_contribute_shared_actions(make_app):
     assert (adopted.code, adopted.origin) == ("2.1", ActionOrigin.ADOPTED)
 
 
-def test_hook_contribute_plan_frames(make_app):
+def test_hook_contribute_plan_frames(make_app, client_for):
     frame = {
         "key": "synthetic-frame",
         "title": "Synthetic frame",
@@ -132,7 +132,7 @@ def test_hook_contribute_plan_frames(make_app):
         contribute_plan_frames=lambda: [DataSource(data=frame)],
     )
     app = make_app(EXTRA_PLUGINS=[("isle", plugin)])
-    page = app.test_client().get("/areas/fictional-isle/plans/synthetic/")
+    page = client_for(app).get("/areas/fictional-isle/plans/synthetic/")
     assert "Outcome 1 – X" in page.text
     assert "Synthetic function" in page.text
 

@@ -33,6 +33,7 @@ def test_completed_added_and_red_updates_change_the_summary(session):
     added = add_local_action(
         session,
         outcome,
+        actor=None,
         text="Synthetic test action",
         leads=["Test lead"],
         target_date=dt.date(2023, 3, 31),
@@ -89,6 +90,7 @@ def test_bad_updates_and_actions_are_refused_with_the_field_named(session):
         post_update(
             session,
             action(session, "1.1"),
+            actor=None,
             reported_on=dt.date(2022, 1, 1),
             status=ProgressStatus.IN_PROGRESS,
         )
@@ -97,16 +99,21 @@ def test_bad_updates_and_actions_are_refused_with_the_field_named(session):
         post_update(
             session,
             action(session, "1.1"),
+            actor=None,
             reported_on=dt.date(2020, 1, 1),
             status=ProgressStatus.NOT_STARTED,
         )
     assert error.value.field == "reported_on"
     with pytest.raises(ActionError) as error:
-        add_local_action(session, action(session, "1.1").outcome, text="x", code="1.2")
+        add_local_action(session, action(session, "1.1").outcome, actor=None, text="x", code="1.2")
     assert "already has an action 1.2" in str(error.value)
     with pytest.raises(ActionError) as error:
         add_local_action(
-            session, action(session, "1.1").outcome, text="x", target_date=dt.date(2030, 1, 1)
+            session,
+            action(session, "1.1").outcome,
+            actor=None,
+            text="x",
+            target_date=dt.date(2030, 1, 1),
         )
     assert error.value.field == "target_date"
 

@@ -1,14 +1,15 @@
 """The plan engine's tables, as SQLAlchemy 2.x typed models."""
 
-from core.models.action import Action, ActionLead, KpiMeasure
+from core.models.action import Action, ActionChange, ActionLead, KpiMeasure
 from core.models.area import Area
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
 from core.models.shared import SharedAction
-from core.models.user import User, user_areas
+from core.models.user import SignInAttempt, User, user_areas
 
 __all__ = [
     "Action",
+    "ActionChange",
     "ActionLead",
     "Area",
     "EvidenceSource",
@@ -20,6 +21,7 @@ __all__ = [
     "ProgressUpdate",
     "RagDefinition",
     "SharedAction",
+    "SignInAttempt",
     "User",
     "user_areas",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from core.models.plan import Outcome, Plan
     from core.models.progress import ProgressUpdate
     from core.models.shared import SharedAction
+    from core.models.user import User
 
 
 class Action(Base):
@@ -50,6 +51,8 @@ class Action(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    # Goes up by one at each edit of the wording, so a stale edit form is refused.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     plan: Mapped[Plan] = relationship(back_populates="actions")
     outcome: Mapped[Outcome | None] = relationship(back_populates="actions")
@@ -62,6 +65,9 @@ class Action(Base):
     )
     updates: Mapped[list[ProgressUpdate]] = relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="ProgressUpdate.id"
+    )
+    changes: Mapped[list[ActionChange]] = relationship(
+        back_populates="action", cascade="all, delete-orphan", order_by="ActionChange.id"
     )
 
     @property
@@ -104,3 +110,35 @@ class KpiMeasure(Base):
     text: Mapped[str] = mapped_column(Text)
 
     action: Mapped[Action] = relationship(back_populates="kpi_measures")
+
+
+class ActionChange(Base):
+    """One field of an action changed by an edit: the wording before and after, who and when."""
+
+    __tablename__ = "action_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int]
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    action: Mapped[Action] = relationship(back_populates="changes")
+    changed_by: Mapped[User | None] = relationship()
+
+    # The editable fields, in the words the pages use.
+    FIELD_NAMES: ClassVar[dict[str, str]] = {
+        "text": "Action/task",
+        "expected_impact": "Expected impact",
+        "leads": "Strategic leads",
+        "target_date": "Target date",
+    }
+
+    @property
+    def field_name(self) -> str:
+        return self.FIELD_NAMES.get(self.field, self.field)

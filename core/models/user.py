@@ -1,8 +1,10 @@
-"""Accounts and roles: admin, area coordinator, TRIC PG5 member, viewer."""
+"""Accounts and roles: admin, area coordinator, TRIC PG5 member, viewer; and sign-in attempts,
+kept in the database so that every web process applies the same throttle."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, DateTime, ForeignKey, String, Table, func
@@ -22,7 +24,14 @@ user_areas = Table(
 )
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class User(Base):
+    """Someone who signs in. Flask-Login's id is ``"<id>:<session_token>"``, so a new token
+    (on a password change, reset or deactivation) signs the user out everywhere."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,12 +39,31 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.VIEWER)
     is_active: Mapped[bool] = mapped_column(default=True)
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
 
     # The areas a coordinator may edit; empty for other roles.
-    areas: Mapped[list[Area]] = relationship(secondary=user_areas)
+    areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by="Area.name")
+
+    # Flask-Login's user interface.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} ({self.role})>"
+
+
+class SignInAttempt(Base):
+    """A failed sign-in, counted by email and by address to throttle password guessing."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,4 +1,4 @@
-"""Adding actions to a plan after it was written."""
+"""Adding actions to a plan after it was written, and editing their wording with history."""
 
 from __future__ import annotations
 
@@ -8,22 +8,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.enums import ActionKind, ActionOrigin
-from core.models import Action, ActionLead, Outcome
+from core.models import Action, ActionChange, ActionLead, Outcome, Plan, User
+from core.services.errors import FieldError
+from core.services.permissions import require_area, require_wording
 
 
-class ActionError(ValueError):
+class ActionError(FieldError):
     """An action was refused; the message says which field and why."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def add_local_action(
     session: Session,
     outcome: Outcome,
     *,
+    actor: User | None,
     text: str,
     expected_impact: str = "",
     leads: list[str] | None = None,
@@ -34,18 +32,13 @@ def add_local_action(
     """Add an improvement action to an outcome, numbered next in it unless ``code`` is given.
 
     If the plan is already published, the action is recorded as added on ``added_on``
-    (default today) and counts as "added" in the plan's summary. The caller commits.
+    (default today) and counts as "added" in the plan's summary. ``actor`` must be allowed to
+    write the plan's area (``None`` only for trusted callers). The caller commits.
     """
     plan = outcome.plan
-    text = text.strip()
-    if not text:
-        raise ActionError("text", "Say what the action is.")
-    if target_date is not None and not plan.period_start <= target_date <= plan.period_end:
-        raise ActionError(
-            "target_date",
-            f"The target date must fall within the plan, {plan.period_start:%d %B %Y} to "
-            f"{plan.period_end:%d %B %Y}.",
-        )
+    if actor is not None:
+        require_area(actor, plan.area)
+    text = _check_wording(plan, text, target_date)
     siblings = list(session.scalars(select(Action.code).where(Action.outcome_id == outcome.id)))
     if code is None:
         code = f"{outcome.number}.{_next_number(outcome.number, siblings)}"
@@ -71,11 +64,94 @@ def add_local_action(
         target_date=target_date,
         origin=ActionOrigin.LOCAL,
         added_on=added,
-        leads=[ActionLead(position=i, name=n.strip()) for i, n in enumerate(leads or [], 1)],
+        leads=_leads(leads or []),
     )
     session.add(action)
     session.flush()
     return action
+
+
+def edit_action(
+    session: Session,
+    action: Action,
+    *,
+    actor: User | None,
+    revision: int,
+    text: str,
+    expected_impact: str,
+    leads: list[str],
+    target_date: dt.date | None,
+) -> list[ActionChange]:
+    """Change an action's wording, keeping each changed field's old and new value in its
+    history. ``revision`` is the one the editor started from: if someone has changed the action
+    since, nothing is saved. Local actions are edited by their area, shared TRIC actions by PG5
+    (``PermissionDenied`` otherwise). Returns the changes (none if nothing differed)."""
+    if actor is not None:
+        require_wording(actor, action)
+    if revision != action.revision:
+        raise ActionError(
+            "revision",
+            "Someone else changed this action while you were editing it. Your changes were not "
+            "saved: look at the action again and make them once more.",
+        )
+    text = _check_wording(action.plan, text, target_date)
+    before = _wording(action)
+    after = {
+        "text": text,
+        "expected_impact": expected_impact.strip(),
+        "leads": "\n".join(n.strip() for n in leads if n.strip()),
+        "target_date": target_date.isoformat() if target_date else "",
+    }
+    changed = [field for field in after if after[field] != before[field]]
+    if not changed:
+        return []
+    action.revision += 1
+    changes = [
+        ActionChange(
+            action=action,
+            revision=action.revision,
+            field=field,
+            old_value=before[field],
+            new_value=after[field],
+            changed_by=actor,
+        )
+        for field in changed
+    ]
+    action.text = text
+    action.expected_impact = after["expected_impact"]
+    action.target_date = target_date
+    if "leads" in changed:
+        action.leads = _leads(leads)
+    session.add_all(changes)
+    session.flush()
+    return changes
+
+
+def _wording(action: Action) -> dict[str, str]:
+    return {
+        "text": action.text,
+        "expected_impact": action.expected_impact,
+        "leads": "\n".join(lead.name for lead in action.leads),
+        "target_date": action.target_date.isoformat() if action.target_date else "",
+    }
+
+
+def _check_wording(plan: Plan, text: str, target_date: dt.date | None) -> str:
+    text = text.strip()
+    if not text:
+        raise ActionError("text", "Say what the action is.")
+    if target_date is not None and not plan.period_start <= target_date <= plan.period_end:
+        raise ActionError(
+            "target_date",
+            f"The target date must fall within the plan, {plan.period_start:%d %B %Y} to "
+            f"{plan.period_end:%d %B %Y}.",
+        )
+    return text
+
+
+def _leads(names: list[str]) -> list[ActionLead]:
+    names = [n.strip() for n in names if n.strip()]
+    return [ActionLead(position=i, name=name) for i, name in enumerate(names, 1)]
 
 
 def _next_number(outcome_number: int, codes: list[str]) -> int:

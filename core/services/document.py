@@ -49,6 +49,16 @@ class PlanDocument:
         return [a for g in self.groups for o in g.outcomes for a in o.actions]
 
 
+def rag_legend(session: Session, plan: Plan) -> dict[Rag, str]:
+    """What Red, Amber and Green mean in this plan: its own legend, else the plain default."""
+    legend = dict(DEFAULT_RAG_LEGEND)
+    legend.update(
+        (d.rag, d.definition)
+        for d in session.scalars(select(RagDefinition).where(RagDefinition.plan_id == plan.id))
+    )
+    return {rag: legend[rag] for rag in Rag}
+
+
 def plan_document(session: Session, plan: Plan, as_at: dt.date | None = None) -> PlanDocument:
     """Everything the plan page shows, in a fixed number of queries whatever the plan's size."""
     state = plan_state(session, plan, as_at)
@@ -58,11 +68,6 @@ def plan_document(session: Session, plan: Plan, as_at: dt.date | None = None) ->
     frame: dict[FrameSection, list[FrameItem]] = defaultdict(list)
     for item in items:
         frame[item.section].append(item)
-    legend = dict(DEFAULT_RAG_LEGEND)
-    legend.update(
-        (d.rag, d.definition)
-        for d in session.scalars(select(RagDefinition).where(RagDefinition.plan_id == plan.id))
-    )
     groups = list(
         session.scalars(
             select(PriorityGroup)
@@ -100,7 +105,7 @@ def plan_document(session: Session, plan: Plan, as_at: dt.date | None = None) ->
         plan=plan,
         state=state,
         frame={section: frame[section] for section in FrameSection if frame[section]},
-        rag_legend={rag: legend[rag] for rag in Rag},
+        rag_legend=rag_legend(session, plan),
         groups=sections,
         ongoing_actions=ongoing,
         evidence_menu=evidence,

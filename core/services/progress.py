@@ -10,34 +10,37 @@ from sqlalchemy.orm import Session, aliased
 
 from core.enums import ProgressStatus, Rag
 from core.models import Action, ProgressUpdate, User
+from core.services.errors import FieldError
+from core.services.permissions import require_area
 
 
-class ProgressError(ValueError):
+class ProgressError(FieldError):
     """A progress update was refused; the message says which field and why."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def post_update(
     session: Session,
     action: Action,
     *,
+    actor: User | None,
     reported_on: dt.date,
     status: ProgressStatus,
     rag: Rag | None = None,
     commentary: str = "",
     evidence_url: str = "",
-    author: User | None = None,
 ) -> ProgressUpdate:
-    """Append a progress update to an action. Updates are never changed afterwards.
+    """Append a progress update to an action, by ``actor``. Updates are never changed afterwards.
 
-    A RAG is required unless the action is completed or not started. The caller commits.
+    ``actor`` must be allowed to write the action's area (``PermissionDenied`` otherwise);
+    ``None`` is only for trusted callers such as data loading and tests. A RAG is required
+    unless the action is completed or not started. The caller commits.
     """
+    if actor is not None:
+        require_area(actor, action.plan.area)
     if rag is None and status in (ProgressStatus.IN_PROGRESS, ProgressStatus.ONGOING):
         raise ProgressError("rag", f"An action that is {status.label.lower()} needs a RAG status.")
+    if reported_on > dt.date.today():
+        raise ProgressError("reported_on", "The reporting date cannot be in the future.")
     if reported_on < action.plan.period_start:
         raise ProgressError(
             "reported_on",
@@ -51,11 +54,30 @@ def post_update(
         rag=rag,
         commentary=commentary.strip(),
         evidence_url=evidence_url.strip(),
-        author=author,
+        author=actor,
     )
     session.add(update)
     session.flush()
     return update
+
+
+def mark_completed(
+    session: Session,
+    action: Action,
+    *,
+    actor: User | None,
+    reported_on: dt.date,
+    commentary: str = "",
+) -> ProgressUpdate:
+    """Record that an action is completed, as a progress update (no RAG is needed)."""
+    return post_update(
+        session,
+        action,
+        actor=actor,
+        reported_on=reported_on,
+        status=ProgressStatus.COMPLETED,
+        commentary=commentary or "Marked as completed.",
+    )
 
 
 def latest_updates(

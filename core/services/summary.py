@@ -41,18 +41,26 @@ class PlanSummary:
 
 @dataclass(frozen=True)
 class RagCounts:
+    """Actions by their latest RAG. A completed action reported without a RAG counts as
+    ``completed``; ``not_reported`` is every other action with no RAG."""
+
     red: int = 0
     amber: int = 0
     green: int = 0
+    completed: int = 0
     not_reported: int = 0
 
     @classmethod
-    def of(cls, rags: list[Rag | None]) -> RagCounts:
-        counts = Counter(rags)
+    def of(cls, updates: list[ProgressUpdate | None]) -> RagCounts:
+        counts = Counter(
+            u.rag if u is not None and u.rag else ("completed" if is_completed(u) else None)
+            for u in updates
+        )
         return cls(
             red=counts[Rag.RED],
             amber=counts[Rag.AMBER],
             green=counts[Rag.GREEN],
+            completed=counts["completed"],
             not_reported=counts[None],
         )
 
@@ -126,21 +134,17 @@ def _state(
         maintenance=len(actions) - len(improvement),
     )
 
-    def rag_of(action: Action) -> Rag | None:
-        update = latest.get(action.id)
-        return update.rag if update else None
-
-    by_outcome: dict[int, list[Rag | None]] = {}
+    by_outcome: dict[int, list[ProgressUpdate | None]] = {}
     for action in improvement:
         if action.outcome_id is not None:
-            by_outcome.setdefault(action.outcome_id, []).append(rag_of(action))
+            by_outcome.setdefault(action.outcome_id, []).append(latest.get(action.id))
     return PlanState(
         plan=plan,
         as_at=as_at,
         actions=actions,
         latest={a.id: latest[a.id] for a in actions if a.id in latest},
         summary=summary,
-        rag_by_outcome={oid: RagCounts.of(rags) for oid, rags in by_outcome.items()},
-        rag_total=RagCounts.of([rag_of(a) for a in improvement]),
+        rag_by_outcome={oid: RagCounts.of(updates) for oid, updates in by_outcome.items()},
+        rag_total=RagCounts.of([latest.get(a.id) for a in improvement]),
         overdue=[a for a in improvement if is_overdue(a, latest.get(a.id), as_at)],
     )

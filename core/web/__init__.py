@@ -1,24 +1,32 @@
-"""The web app: server-rendered pages, one blueprint per feature."""
+"""The web app: server-rendered pages, one blueprint per feature, GOV.UK Frontend styles."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Flask, render_template
-from markupsafe import Markup, escape
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from core.enums import ProgressStatus, Rag
+from core.enums import ProgressStatus, Rag, Role
+from core.services import permissions
+from core.web import filters
 
 
 def init_app(app: Flask) -> None:
-    from core.web import pages
+    from core.web import accounts, actions, auth, pages, users
 
-    app.register_blueprint(pages.bp)
-    app.jinja_env.filters["ukdate"] = ukdate
-    app.jinja_env.filters["rag"] = rag_badge
-    app.jinja_env.filters["status"] = status_label
-    app.jinja_env.globals["Rag"] = Rag
-    app.register_error_handler(404, _not_found)
+    auth.init_app(app)
+    CSRFProtect(app)
+    for blueprint in (auth.bp, accounts.bp, pages.bp, actions.bp, users.bp):
+        app.register_blueprint(blueprint)
+    filters.init_app(app)
+    app.jinja_env.globals.update(
+        Rag=Rag, ProgressStatus=ProgressStatus, Role=Role, role_names=ROLE_NAMES
+    )
+    app.jinja_env.filters["zip"] = zip
+    app.context_processor(_permission_helpers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    for code in (403, 404, 429):
+        app.register_error_handler(code, _error_page)
 
     @app.after_request
     def _security_headers(response):
@@ -26,30 +34,51 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
+            "Content-Security-Policy",
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         )
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 
-def ukdate(value: dt.date | None, style: str = "long") -> str:
-    if value is None:
-        return ""
-    return f"{value:%d/%m/%Y}" if style == "short" else f"{value.day} {value:%B %Y}"
+def _permission_helpers() -> dict[str, object]:
+    """What the signed-in user may do, so pages offer only the changes they can make (the
+    server checks again on every write)."""
+    user = current_user
+
+    def signed_in() -> bool:
+        return bool(user and user.is_authenticated)
+
+    return {
+        "writes_area": lambda area: signed_in() and permissions.writes_area(user, area),
+        "edits_wording": lambda action: signed_in() and permissions.edits_wording(user, action),
+        "manages_users": lambda: signed_in() and permissions.manages_users(user),
+    }
 
 
-def rag_badge(rag: Rag | None) -> Markup:
-    """The RAG as letter, word and colour together: never colour alone."""
-    if rag is None:
-        return Markup('<span class="rag rag-none">Not reported</span>')
-    return Markup(
-        f'<span class="rag rag-{rag.value.lower()}"><span class="rag-letter" aria-hidden="true">'
-        f"{escape(rag.value)}</span> {escape(rag.word)}</span>"
+ROLE_NAMES = {
+    Role.ADMIN: "Administrator",
+    Role.COORDINATOR: "Coordinator",
+    Role.PG5: "TRIC PG5 member",
+    Role.VIEWER: "Viewer",
+}
+
+ERROR_TITLES = {
+    403: "You cannot change this",
+    404: "Page not found",
+    429: "Too many attempts",
+}
+
+
+def _error_page(error):
+    return render_template(
+        "error.html", title=ERROR_TITLES[error.code], message=error.description
+    ), error.code
+
+
+def _csrf_error(error: CSRFError):
+    message = (
+        "This form could not be sent: it had expired, or it did not come from this site. "
+        "Nothing was saved. Go back, reload the page and try again."
     )
-
-
-def status_label(status: ProgressStatus | None) -> str:
-    return status.label if status is not None else "Not reported"
-
-
-def _not_found(error):
-    return render_template("not_found.html", message=error.description), 404
+    return render_template("error.html", title="The form could not be sent", message=message), 400

@@ -1,20 +1,30 @@
-"""Read-only pages: the areas, and each plan as the published document lays it out."""
+"""Reading pages: the areas, each area's dashboard, each plan as the published document lays
+it out, and a plan's actions filtered and searched."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
+from marshmallow import ValidationError
+from sqlalchemy import select
 
 from core import db
+from core.enums import ProgressStatus
+from core.models import Outcome, Plan
+from core.schemas.forms import ActionFilterForm
 from core.services import plans
+from core.services.dashboard import DUE_SOON_DAYS, area_dashboard
 from core.services.document import plan_document
-from core.services.summary import plan_states
+from core.services.search import ActionFilter, filter_actions
+from core.services.summary import plan_state, plan_states
+from core.web.auth import signed_in_user
+from core.web.forms import FormState
 
 bp = Blueprint("pages", __name__)
 
 
-def _as_at() -> dt.date | None:
+def as_at_arg() -> dt.date | None:
     value = request.args.get("as_at")
     if not value:
         return None
@@ -22,6 +32,13 @@ def _as_at() -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         abort(400, f"{value!r} is not a date: use YYYY-MM-DD.")
+
+
+def found_or_404(fn, *args):
+    try:
+        return fn(*args)
+    except plans.NotFound as exc:
+        abort(404, str(exc))
 
 
 @bp.get("/")
@@ -34,25 +51,50 @@ def index():
     for area in areas:
         plan = current.get(area.id)
         rows.append((area, plan, states[plan.id].summary if plan else None))
-    return render_template("index.html", rows=rows)
+    return render_template("index.html", rows=rows, my_areas=signed_in_user().areas)
 
 
 @bp.get("/areas/<slug>/")
 def area(slug: str):
     session = db.get_session()
-    try:
-        plan = plans.current_plan(plans.area_by_slug(session, slug))
-    except plans.NotFound as exc:
-        abort(404, str(exc))
-    return redirect(url_for("pages.plan", slug=slug, plan_slug=plan.slug))
+    found = found_or_404(plans.area_by_slug, session, slug)
+    plan = found_or_404(plans.current_plan, found)
+    board = area_dashboard(session, found, plan, as_at_arg())
+    return render_template("dashboard.html", board=board, area=found, due_days=DUE_SOON_DAYS)
 
 
 @bp.get("/areas/<slug>/plans/<plan_slug>/")
 def plan(slug: str, plan_slug: str):
     session = db.get_session()
-    try:
-        found = plans.plan_by_slug(session, slug, plan_slug)
-    except plans.NotFound as exc:
-        abort(404, str(exc))
-    document = plan_document(session, found, _as_at())
+    found = found_or_404(plans.plan_by_slug, session, slug, plan_slug)
+    document = plan_document(session, found, as_at_arg())
     return render_template("plan.html", doc=document, area=found.area)
+
+
+@bp.get("/areas/<slug>/plans/<plan_slug>/actions/")
+def actions(slug: str, plan_slug: str):
+    session = db.get_session()
+    found: Plan = found_or_404(plans.plan_by_slug, session, slug, plan_slug)
+    outcomes = list(
+        session.scalars(select(Outcome).where(Outcome.plan_id == found.id).order_by(Outcome.number))
+    )
+    form = FormState(values={k: request.args.getlist(k) for k in request.args})
+    try:
+        criteria = ActionFilterForm().load(ActionFilterForm.from_form(request.args))
+    except ValidationError as error:
+        for name, problems in error.messages.items():  # type: ignore[union-attr]
+            form.add_error(str(name), problems[0])
+        criteria = ActionFilter()
+    state = plan_state(session, found, as_at_arg())
+    matched = filter_actions(state, criteria, {o.id: o.number for o in outcomes})
+    return render_template(
+        "actions.html",
+        plan=found,
+        area=found.area,
+        state=state,
+        outcomes_options=[(str(o.number), f"{o.number}. {o.title}") for o in outcomes],
+        status_options=[(s.value, s.label) for s in ProgressStatus],
+        matched=matched,
+        criteria=criteria,
+        form=form,
+    ), (400 if form.errors else 200)

@@ -1,0 +1,199 @@
+"""marshmallow schemas for what people type into the web forms, with plain-English errors.
+
+Blank inputs count as not given. Unknown inputs (such as the CSRF token) are ignored here; the
+API's schemas refuse them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, post_load, validate
+
+from core.enums import ProgressStatus, Rag, Role
+from core.services.accounts import MAX_PASSWORD_LENGTH
+from core.services.search import NOT_REPORTED, ActionFilter
+
+MAX_COMMENTARY = 10_000
+MAX_TEXT = 4_000
+
+
+def _required(message: str) -> dict[str, str]:
+    return {"required": message, "null": message}
+
+
+def _length(max_length: int, what: str) -> validate.Length:
+    return validate.Length(
+        max=max_length, error=f"{what} must be {max_length:,} characters or fewer."
+    )
+
+
+class FormSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    @classmethod
+    def from_form(cls, form: Any) -> dict[str, Any]:
+        """The submitted values this schema reads, from a form's multi-valued dict: lists for
+        list fields, and blank values left out so that they count as not given."""
+        data: dict[str, Any] = {}
+        for name, field in cls().fields.items():
+            key = field.data_key or name
+            if isinstance(field, fields.List):
+                values = [v for v in form.getlist(key) if v.strip()]
+                if values:
+                    data[key] = values
+            elif (value := form.get(key, "")).strip():
+                data[key] = value
+        return data
+
+
+class SignInForm(FormSchema):
+    email = fields.String(required=True, error_messages=_required("Enter your email address."))
+    password = fields.String(required=True, error_messages=_required("Enter your password."))
+
+
+class PasswordForm(FormSchema):
+    current_password = fields.String(
+        required=True, error_messages=_required("Enter your current password.")
+    )
+    new_password = fields.String(
+        required=True,
+        validate=_length(MAX_PASSWORD_LENGTH, "The password"),
+        error_messages=_required("Enter a new password."),
+    )
+    confirm_password = fields.String(
+        required=True, error_messages=_required("Enter the new password again.")
+    )
+
+
+def _reporting_date() -> fields.Date:
+    return fields.Date(
+        required=True,
+        error_messages={
+            **_required("Enter the date this update reports on."),
+            "invalid": "Enter the reporting date as a real date, like 2022-03-31.",
+        },
+    )
+
+
+class ProgressUpdateForm(FormSchema):
+    reported_on = _reporting_date()
+    status = fields.Enum(
+        ProgressStatus,
+        by_value=True,
+        required=True,
+        error_messages={
+            **_required("Choose the action's status."),
+            "unknown": "Choose one of the statuses listed.",
+        },
+    )
+    rag = fields.Enum(
+        Rag,
+        by_value=True,
+        load_default=None,
+        error_messages={"unknown": "Choose Red, Amber or Green."},
+    )
+    commentary = fields.String(
+        required=True,
+        validate=_length(MAX_COMMENTARY, "The commentary"),
+        error_messages=_required("Say what has happened since the last update."),
+    )
+    evidence_url = fields.Url(
+        schemes={"http", "https"},
+        load_default="",
+        validate=_length(2000, "The evidence link"),
+        error_messages={"invalid": "Enter the evidence link as a full web address, like https://…"},
+    )
+
+
+class CompleteForm(FormSchema):
+    reported_on = _reporting_date()
+    commentary = fields.String(load_default="", validate=_length(MAX_COMMENTARY, "The commentary"))
+
+
+class ActionForm(FormSchema):
+    text = fields.String(
+        required=True,
+        validate=_length(MAX_TEXT, "The action"),
+        error_messages=_required("Say what the action is."),
+    )
+    expected_impact = fields.String(
+        load_default="", validate=_length(MAX_TEXT, "The expected impact")
+    )
+    leads = fields.String(load_default="", validate=_length(MAX_TEXT, "The strategic leads"))
+    target_date = fields.Date(
+        load_default=None,
+        error_messages={"invalid": "Enter the target date as a real date, like 2023-07-31."},
+    )
+
+    @staticmethod
+    def lead_names(leads: str) -> list[str]:
+        """One strategic lead per line."""
+        return [line.strip() for line in leads.splitlines() if line.strip()]
+
+
+class NewActionForm(ActionForm):
+    outcome = fields.Integer(
+        required=True,
+        error_messages={**_required("Choose the outcome."), "invalid": "Choose the outcome."},
+    )
+
+
+class EditActionForm(ActionForm):
+    revision = fields.Integer(
+        required=True,
+        error_messages={
+            **_required("The form is missing its revision: reload the page and try again."),
+            "invalid": "The form's revision is not a number: reload the page and try again.",
+        },
+    )
+
+
+class UserForm(FormSchema):
+    email = fields.String(required=True, error_messages=_required("Enter the email address."))
+    role = fields.Enum(
+        Role,
+        by_value=True,
+        required=True,
+        error_messages={**_required("Choose a role."), "unknown": "Choose one of the roles."},
+    )
+    areas = fields.List(fields.String(), load_default=list)
+
+
+class EditUserForm(UserForm):
+    class Meta(FormSchema.Meta):
+        exclude = ("email",)  # an account's email does not change
+
+    is_active = fields.Boolean(load_default=False)
+
+
+class ActionFilterForm(FormSchema):
+    outcome = fields.Integer(load_default=None, error_messages={"invalid": "Choose an outcome."})
+    rag = fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            [r.value for r in Rag] + [NOT_REPORTED], error="Choose Red, Amber, Green or none."
+        ),
+    )
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            [s.value for s in ProgressStatus] + [NOT_REPORTED], error="Choose a status."
+        ),
+    )
+    lead = fields.String(load_default="")
+    overdue = fields.Boolean(load_default=False)
+    q = fields.String(load_default="")
+
+    @post_load
+    def _to_filter(self, data: dict[str, Any], **_kwargs: Any) -> ActionFilter:
+        rag, status = data["rag"], data["status"]
+        return ActionFilter(
+            outcome=data["outcome"],
+            rag=Rag(rag) if rag not in (None, NOT_REPORTED) else rag,
+            status=ProgressStatus(status) if status not in (None, NOT_REPORTED) else status,
+            lead=data["lead"],
+            overdue=data["overdue"],
+            text=data["q"],
+        )

@@ -1,0 +1,59 @@
+"""Who may change what. Every write in the services checks here, whatever the form or URL.
+
+- An admin may change anything.
+- A coordinator may report progress on, add to and edit the plans of their own areas only.
+- A TRIC PG5 member keeps the wording of the shared (adopted) actions; they report no area's
+  progress.
+- A viewer, like everyone signed in, reads every plan and changes nothing.
+"""
+
+from __future__ import annotations
+
+from core.enums import ActionOrigin, Role
+from core.models import Action, Area, User
+
+
+class PermissionDenied(PermissionError):
+    """The user's role or areas do not allow this change; the message says who may make it."""
+
+
+def writes_area(user: User, area: Area) -> bool:
+    if not user.is_active:
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.COORDINATOR and any(a.id == area.id for a in user.areas)
+
+
+def edits_wording(user: User, action: Action) -> bool:
+    """Local actions are worded by their area; shared TRIC actions by PG5."""
+    if action.origin is ActionOrigin.ADOPTED:
+        return user.is_active and user.role in (Role.ADMIN, Role.PG5)
+    return writes_area(user, action.plan.area)
+
+
+def manages_users(user: User) -> bool:
+    return user.is_active and user.role is Role.ADMIN
+
+
+def require_area(user: User, area: Area) -> None:
+    if not writes_area(user, area):
+        raise PermissionDenied(
+            f"Only {area.name}'s coordinators and administrators can change {area.name}'s plan."
+        )
+
+
+def require_wording(user: User, action: Action) -> None:
+    if edits_wording(user, action):
+        return
+    if action.origin is ActionOrigin.ADOPTED:
+        raise PermissionDenied(
+            f"Action {action.code} is a TRIC PG5 shared action: its wording is kept by PG5 "
+            "members and administrators. You can still report its progress."
+        )
+    require_area(user, action.plan.area)
+
+
+def require_user_admin(user: User) -> None:
+    if not manages_users(user):
+        raise PermissionDenied("Only administrators can manage accounts.")

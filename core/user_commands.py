@@ -1,0 +1,82 @@
+"""``cpc user``: manage accounts from the command line (create, set a password, list)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup, with_appcontext
+
+from core import db
+from core.enums import Role
+from core.services import accounts
+
+user_group = AppGroup("user", help="Manage accounts: create, set-password, list.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.UsageError("No password on standard input.")
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@user_group.command("create")
+@with_appcontext
+@click.argument("email")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="admin, coordinator (of the --area given), pg5 (TRIC PG5 member) or viewer.",
+)
+@click.option("--area", "areas", multiple=True, help="Area slug a coordinator edits (repeat).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_command(email: str, role: str, areas: tuple[str, ...], password_stdin: bool) -> None:
+    """Create an account for EMAIL; the password is asked for (or read from stdin)."""
+    password = _read_password(password_stdin)
+    try:
+        with db.transaction() as session:
+            user = accounts.create_user(
+                session,
+                actor=None,
+                email=email,
+                role=Role(role),
+                area_slugs=areas,
+                password=password,
+            )
+    except accounts.AccountError as error:
+        raise click.ClickException(f"{error.field}: {error.message}") from None
+    where = f" for {', '.join(a.name for a in user.areas)}" if user.areas else ""
+    click.echo(f"Created {user.email}: {user.role.value}{where}.")
+
+
+@user_group.command("set-password")
+@with_appcontext
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Set EMAIL's password (signs them out everywhere)."""
+    session = db.get_session()
+    user = accounts.user_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    password = _read_password(password_stdin)
+    try:
+        with db.transaction():
+            accounts.set_password(user, password)
+    except accounts.AccountError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Password set for {user.email}.")
+
+
+@user_group.command("list")
+@with_appcontext
+def list_command() -> None:
+    """List every account with its role and areas."""
+    for user in accounts.users(db.get_session()):
+        areas = ", ".join(a.slug for a in user.areas)
+        active = "" if user.is_active else " (cannot sign in)"
+        click.echo(f"{user.email}\t{user.role.value}\t{areas}{active}")

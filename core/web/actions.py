@@ -1,0 +1,216 @@
+"""An action's page and its writes: post a progress update, add a local action, edit the
+wording, mark completed. Each write checks the user's role and area here and in the service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core import db
+from core.enums import ActionKind
+from core.models import Action, ActionChange, Outcome, ProgressUpdate
+from core.schemas.forms import (
+    ActionForm,
+    CompleteForm,
+    EditActionForm,
+    NewActionForm,
+    ProgressUpdateForm,
+)
+from core.services import permissions, plans
+from core.services.actions import add_local_action, edit_action
+from core.services.document import rag_legend
+from core.services.errors import FieldError
+from core.services.permissions import PermissionDenied
+from core.services.progress import is_overdue, latest_updates, mark_completed, post_update
+from core.web.auth import signed_in_user
+from core.web.forms import FormState, read_form
+from core.web.pages import found_or_404
+
+bp = Blueprint("actions", __name__)
+
+
+def _action(action_id: int) -> Action:
+    action = db.get_session().scalar(
+        select(Action)
+        .where(Action.id == action_id)
+        .options(
+            selectinload(Action.leads),
+            selectinload(Action.kpi_measures),
+            selectinload(Action.updates).joinedload(ProgressUpdate.author),
+            selectinload(Action.changes).joinedload(ActionChange.changed_by),
+        )
+    )
+    if action is None:
+        abort(404, f"There is no action {action_id}.")
+    return action
+
+
+def _require_area(action_or_area) -> None:
+    area = getattr(action_or_area, "plan", None)
+    area = area.area if area is not None else action_or_area
+    try:
+        permissions.require_area(signed_in_user(), area)
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+
+
+def _saved(run) -> FieldError | None:
+    """Run a write in one transaction: the error if input was refused (nothing saved)."""
+    try:
+        with db.transaction():
+            run()
+    except FieldError as error:
+        return error
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+    return None
+
+
+@bp.get("/actions/<int:action_id>")
+def show(action_id: int):
+    action = _action(action_id)
+    user = signed_in_user()
+    # Newest first, by the date each update reports on.
+    history = sorted(action.updates, key=lambda u: (u.reported_on, u.id), reverse=True)
+    latest = history[0] if history else None
+    return render_template(
+        "action.html",
+        action=action,
+        plan=action.plan,
+        area=action.plan.area,
+        latest=latest,
+        history=history,
+        changes=list(reversed(action.changes)),
+        overdue=is_overdue(action, latest, dt.date.today()),
+        can_report=permissions.writes_area(user, action.plan.area),
+        can_edit=permissions.edits_wording(user, action),
+    )
+
+
+@bp.route("/actions/<int:action_id>/updates/new", methods=["GET", "POST"])
+def new_update(action_id: int):
+    action = _action(action_id)
+    _require_area(action)
+    latest = latest_updates(db.get_session(), Action.id == action.id).get(action.id)
+    form = FormState.with_defaults(
+        reported_on=dt.date.today().isoformat(),
+        status=latest.status.value if latest else None,
+        rag=latest.rag.value if latest and latest.rag else None,
+    )
+    if request.method == "POST":
+        data, form = read_form(ProgressUpdateForm)
+        if data is not None:
+            error = _saved(
+                lambda: post_update(db.get_session(), action, actor=signed_in_user(), **data)
+            )
+            if error is None:
+                flash(f"Your update on action {action.code} has been saved.", "success")
+                return redirect(url_for("actions.show", action_id=action.id))
+            form.add_error(error.field, error.message)
+    legend = rag_legend(db.get_session(), action.plan)
+    return _form_page("update_form.html", form, action=action, latest=latest, legend=legend)
+
+
+@bp.route("/actions/<int:action_id>/complete", methods=["GET", "POST"])
+def complete(action_id: int):
+    action = _action(action_id)
+    _require_area(action)
+    form = FormState.with_defaults(reported_on=dt.date.today().isoformat())
+    if request.method == "POST":
+        data, form = read_form(CompleteForm)
+        if data is not None:
+            error = _saved(
+                lambda: mark_completed(db.get_session(), action, actor=signed_in_user(), **data)
+            )
+            if error is None:
+                flash(f"Action {action.code} is marked as completed.", "success")
+                return redirect(url_for("actions.show", action_id=action.id))
+            form.add_error(error.field, error.message)
+    return _form_page("complete_form.html", form, action=action)
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+def edit(action_id: int):
+    action = _action(action_id)
+    try:
+        permissions.require_wording(signed_in_user(), action)
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+    form = FormState.with_defaults(
+        text=action.text,
+        expected_impact=action.expected_impact,
+        leads="\n".join(lead.name for lead in action.leads),
+        target_date=action.target_date.isoformat() if action.target_date else None,
+        revision=action.revision,
+    )
+    if request.method == "POST":
+        data, form = read_form(EditActionForm)
+        if data is not None:
+            changed: list = []
+
+            def run() -> None:
+                changed.extend(
+                    edit_action(
+                        db.get_session(),
+                        action,
+                        actor=signed_in_user(),
+                        revision=data["revision"],
+                        text=data["text"],
+                        expected_impact=data["expected_impact"],
+                        leads=ActionForm.lead_names(data["leads"]),
+                        target_date=data["target_date"],
+                    )
+                )
+
+            error = _saved(run)
+            if error is None:
+                message = "Your changes have been saved." if changed else "Nothing was changed."
+                flash(message, "success")
+                return redirect(url_for("actions.show", action_id=action.id))
+            form.add_error(error.field, error.message)
+    return _form_page("action_form.html", form, action=action, plan=action.plan)
+
+
+@bp.route("/areas/<slug>/plans/<plan_slug>/actions/new", methods=["GET", "POST"])
+def new(slug: str, plan_slug: str):
+    session = db.get_session()
+    plan = found_or_404(plans.plan_by_slug, session, slug, plan_slug)
+    _require_area(plan.area)
+    outcomes = list(
+        session.scalars(select(Outcome).where(Outcome.plan_id == plan.id).order_by(Outcome.number))
+    )
+    form = FormState.with_defaults(outcome=request.args.get("outcome"))
+    if request.method == "POST":
+        data, form = read_form(NewActionForm)
+        outcome = next((o for o in outcomes if data and o.id == data["outcome"]), None)
+        if data is not None and outcome is None:
+            form.add_error("outcome", "Choose one of this plan's outcomes.")
+        elif data is not None:
+            added: list[Action] = []
+            error = _saved(
+                lambda: added.append(
+                    add_local_action(
+                        session,
+                        outcome,
+                        actor=signed_in_user(),
+                        text=data["text"],
+                        expected_impact=data["expected_impact"],
+                        leads=ActionForm.lead_names(data["leads"]),
+                        target_date=data["target_date"],
+                    )
+                )
+            )
+            if error is None:
+                flash(f"Action {added[0].code} has been added to the plan.", "success")
+                return redirect(url_for("actions.show", action_id=added[0].id))
+            form.add_error(error.field, error.message)
+    options = [(str(o.id), f"Outcome {o.number}: {o.title}") for o in outcomes]
+    return _form_page("action_form.html", form, action=None, plan=plan, outcome_options=options)
+
+
+def _form_page(template: str, form: FormState, **context):
+    status = 400 if form.errors else 200
+    return render_template(template, form=form, ActionKind=ActionKind, **context), status

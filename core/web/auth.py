@@ -1,0 +1,113 @@
+"""Signing in and out (Flask-Login), and the rule that every page but sign-in needs an account."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core import db
+from core.models import User
+from core.schemas.forms import SignInForm
+from core.services import accounts
+from core.web.forms import FormState, read_form
+
+bp = Blueprint("auth", __name__)
+
+# Reachable without an account.
+PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static"})
+
+
+def init_app(app: Flask) -> None:
+    manager = LoginManager(app)
+    manager.login_view = "auth.sign_in"
+    manager.login_message = "Sign in to see the improvement plans."
+    manager.login_message_category = "info"
+    manager.session_protection = "basic"
+    manager.user_loader(_load_user)
+
+    @app.before_request
+    def _require_account():
+        if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+            return manager.unauthorized()
+        return None
+
+
+def _load_user(user_id: str) -> User | None:
+    """The signed-in user, if the cookie's session token still matches and they are active."""
+    number, _, token = user_id.partition(":")
+    if not number.isdigit():
+        return None
+    user = db.get_session().scalar(
+        select(User).where(User.id == int(number)).options(selectinload(User.areas))
+    )
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+def signed_in_user() -> User:
+    """The signed-in user as a model object (for services), not Flask-Login's proxy."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an address elsewhere."""
+    parts = urlsplit(target or "")
+    local = not parts.scheme and not parts.netloc and (target or "").startswith("/")
+    if local and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.index"))
+    form = FormState()
+    status = 200
+    if request.method == "POST":
+        data, form = read_form(SignInForm)
+        status = 400
+        if data is not None:
+            tx = db.get_session()
+            try:
+                user = accounts.sign_in(
+                    tx,
+                    email=data["email"],
+                    password=data["password"],
+                    remote_addr=request.remote_addr or "unknown",
+                    throttle=current_app.config["SIGN_IN_THROTTLE"],
+                )
+            except accounts.SignInRefused as refused:
+                tx.commit()  # the failed attempt counts towards the throttle
+                form.add_error("email", str(refused))
+                status = 429 if isinstance(refused, accounts.SignInThrottled) else 400
+            else:
+                tx.commit()
+                session.clear()
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+        form.values.pop("password", None)
+    return render_template("sign_in.html", form=form), status
+
+
+@bp.post("/sign-out")
+def sign_out():
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))

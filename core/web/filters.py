@@ -1,0 +1,51 @@
+"""Template filters: UK dates, and RAG and status shown in words as well as colour."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from core.enums import ProgressStatus, Rag
+from core.models import ProgressUpdate
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        ukdate=ukdate, rag=rag_badge, progress=progress_badge, status=status_label
+    )
+
+
+def ukdate(value: dt.date | dt.datetime | None, style: str = "long") -> str:
+    if value is None:
+        return ""
+    if style == "short":
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, dt.datetime):
+        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+    return f"{value.day} {value:%B %Y}"
+
+
+def rag_badge(rag: Rag | None) -> Markup:
+    """The RAG as letter, word and colour together: never colour alone."""
+    if rag is None:
+        return Markup('<span class="cpc-rag cpc-rag--none">Not reported</span>')
+    return Markup(
+        f'<span class="cpc-rag cpc-rag--{rag.value.lower()}">'
+        f'<span class="cpc-rag__letter" aria-hidden="true">{escape(rag.value)}</span> '
+        f"{escape(rag.word)}</span>"
+    )
+
+
+def progress_badge(update: ProgressUpdate | None) -> Markup:
+    """An action's RAG from its latest update; a completed action needs none."""
+    if update is not None and update.rag is None and update.status is ProgressStatus.COMPLETED:
+        return Markup('<span class="cpc-rag cpc-rag--done">Completed</span>')
+    if update is not None and update.rag is None:
+        return Markup('<span class="cpc-rag cpc-rag--none">No RAG</span>')
+    return rag_badge(update.rag if update else None)
+
+
+def status_label(status: ProgressStatus | None) -> str:
+    return status.label if status is not None else "Not reported"

@@ -1,0 +1,60 @@
+"""Reading a submitted form through its marshmallow schema, and keeping what was typed with
+any errors so that the page can show them next to the fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import request
+from marshmallow import ValidationError
+
+from core.schemas.forms import FormSchema
+
+
+@dataclass
+class FormState:
+    """What the form shows: the values (as typed) and an error per field, in order."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def with_defaults(cls, **defaults: Any) -> FormState:
+        values = {}
+        for name, value in defaults.items():
+            if isinstance(value, list | tuple):
+                values[name] = [str(v) for v in value]
+            elif value is not None:
+                values[name] = [str(value)]
+        return cls(values=values)
+
+    def value(self, name: str) -> str:
+        return (self.values.get(name) or [""])[0]
+
+    def values_of(self, name: str) -> list[str]:
+        return self.values.get(name, [])
+
+    def add_error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+
+def read_form(schema: type[FormSchema]) -> tuple[dict[str, Any] | None, FormState]:
+    """The submitted form, loaded by ``schema``: ``(data, state)``, with ``data`` ``None``
+    when the state has errors."""
+    state = FormState(
+        values={k: request.form.getlist(k) for k in request.form if k != "csrf_token"}
+    )
+    try:
+        return schema().load(schema.from_form(request.form)), state
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {"": error.messages}
+        for name, problems in messages.items():
+            state.add_error(str(name), _first(problems))
+        return None, state
+
+
+def _first(problems: Any) -> str:
+    while isinstance(problems, list | dict):
+        problems = next(iter(problems.values() if isinstance(problems, dict) else problems))
+    return str(problems)

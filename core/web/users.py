@@ -1,0 +1,102 @@
+"""Managing accounts (admins only): list, create, change role and areas, reset a password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from core import db
+from core.models import User
+from core.schemas.forms import EditUserForm, UserForm
+from core.services import accounts, permissions, plans
+from core.services.permissions import PermissionDenied
+from core.web.auth import signed_in_user
+from core.web.forms import FormState, read_form
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+
+@bp.before_request
+def _admins_only():
+    try:
+        permissions.require_user_admin(signed_in_user())
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+
+
+def _user(user_id: int) -> User:
+    user = db.get_session().get(User, user_id)
+    if user is None:
+        abort(404, f"There is no account {user_id}.")
+    return user
+
+
+def _page(template: str, form: FormState, **context):
+    areas = plans.areas(db.get_session())
+    status = 400 if form.errors else 200
+    return render_template(template, form=form, areas=areas, **context), status
+
+
+@bp.get("/")
+def index():
+    return render_template("users.html", users=accounts.users(db.get_session()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = FormState()
+    if request.method == "POST":
+        data, form = read_form(UserForm)
+        if data is not None:
+            password = accounts.generate_password()
+            try:
+                with db.transaction() as session:
+                    user = accounts.create_user(
+                        session,
+                        actor=signed_in_user(),
+                        email=data["email"],
+                        role=data["role"],
+                        area_slugs=data["areas"],
+                        password=password,
+                    )
+            except accounts.AccountError as error:
+                form.add_error(error.field, error.message)
+            else:
+                return render_template("user_password.html", user=user, password=password)
+    return _page("user_form.html", form, user=None)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+def edit(user_id: int):
+    user = _user(user_id)
+    form = FormState.with_defaults(
+        role=user.role.value,
+        areas=[a.slug for a in user.areas],
+        is_active="y" if user.is_active else None,
+    )
+    if request.method == "POST":
+        data, form = read_form(EditUserForm)
+        if data is not None:
+            try:
+                with db.transaction() as session:
+                    accounts.update_user(
+                        session,
+                        user,
+                        actor=signed_in_user(),
+                        role=data["role"],
+                        area_slugs=data["areas"],
+                        is_active=data["is_active"],
+                    )
+            except accounts.AccountError as error:
+                form.add_error(error.field, error.message)
+            else:
+                flash(f"The account for {user.email} has been updated.", "success")
+                return redirect(url_for("users.index"))
+    return _page("user_form.html", form, user=user)
+
+
+@bp.post("/<int:user_id>/reset-password")
+def reset_password(user_id: int):
+    user = _user(user_id)
+    with db.transaction() as session:
+        password = accounts.reset_password(session, user, actor=signed_in_user())
+    return render_template("user_password.html", user=user, password=password, reset=True)

@@ -1,0 +1,87 @@
+"""axe-core on every page of the app: no serious or critical accessibility violations."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import check_accessibility
+from tests.browser.test_coordinator_journey import sign_in
+from tests.helpers import PK, action, in_session
+
+PLAN = f"/areas/{PK}/plans/2021-2023/"
+
+
+def test_the_checker_reports_a_real_violation(page):
+    page.set_content("<html><body><img src='x.png'><a href='#'></a></body></html>")
+    with pytest.raises(AssertionError, match="critical image-alt"):
+        check_accessibility(page)
+
+
+def test_every_page_has_no_serious_or_critical_violations(page, live_app):
+    local, shared = in_session(live_app, lambda s: (action(s, "2.1").id, action(s, "1.3").id))
+    sign_in(page, "admin")
+    for url in (
+        "/",
+        f"/areas/{PK}/",
+        "/areas/angus/",
+        PLAN,
+        f"{PLAN}?as_at=2022-06-01",
+        f"{PLAN}actions/?rag=none&q=practice",
+        f"{PLAN}actions/?rag=purple",  # with an error
+        f"{PLAN}actions/new",
+        f"/actions/{local}",
+        f"/actions/{shared}",
+        f"/actions/{local}/updates/new",
+        f"/actions/{local}/complete",
+        f"/actions/{local}/edit",
+        "/account/password",
+        "/admin/users/",
+        "/admin/users/new",
+        "/areas/nowhere/",  # the "not found" page
+    ):
+        page.goto(url)
+        check_accessibility(page)
+
+    # Forms showing their errors, and the pages that follow a successful write.
+    page.goto(f"/actions/{local}/updates/new")
+    page.get_by_role("button", name="Save update").click()
+    check_accessibility(page)
+    page.get_by_label("Commentary").fill("Synthetic commentary")
+    page.get_by_role("button", name="Save update").click()
+    check_accessibility(page)
+    page.goto(f"/actions/{local}/edit")
+    page.get_by_label("Action/task").fill("Synthetic rewording")
+    page.get_by_role("button", name="Save changes").click()
+    check_accessibility(page)  # the action page with its wording history
+    page.goto("/admin/users/new")
+    page.get_by_role("button", name="Create account").click()
+    check_accessibility(page)
+    page.get_by_label("Email address").fill("someone@test.invalid")
+    page.get_by_label("Viewer").check()
+    page.get_by_role("button", name="Create account").click()
+    check_accessibility(page)  # the one-time password page
+    page.get_by_role("link", name="Back to accounts").click()
+    page.get_by_role("link", name="Change someone@test.invalid").click()
+    check_accessibility(page)
+    page.goto("/account/password")
+    page.get_by_role("button", name="Change password").click()
+    check_accessibility(page)
+
+
+def test_pages_work_on_a_phone_sized_screen(browser, base_url, live_app):
+    context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    try:
+        sign_in(page, "pk")
+        page.goto(PLAN)
+        check_accessibility(page)
+        # The menu folds away behind a button, and opens from the keyboard.
+        menu = page.get_by_role("button", name="Menu")
+        menu.focus()
+        page.keyboard.press("Enter")
+        page.get_by_role("link", name="Perth and Kinross dashboard").click()
+        assert page.url.endswith(f"/areas/{PK}/")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the dashboard scrolls sideways on a phone ({width}px)"
+    finally:
+        context.close()
