@@ -1,4 +1,5 @@
-"""Benchmarks of the engine on synthetic data: plan state, plan page, rollup.
+"""Benchmarks of the engine and pages on synthetic data: plan state, rollup, and the plan,
+dashboard, action search and action pages as a signed-in viewer.
 
 Run: .venv/bin/python benchmarks/bench_engine.py [--outcomes 12 --actions 20 --updates 6]
 Uses a temporary SQLite file (or CPC_DATABASE_URL); prints the median of repeated runs.
@@ -17,13 +18,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from core import create_app, db, migrate
-from core.enums import ProgressStatus, Rag
+from core.enums import ProgressStatus, Rag, Role
 from core.models import Action, Area, Plan
-from core.services import loader
+from core.services import accounts, loader
 from core.services.progress import post_update
 from core.services.rollup import tayside_rollup
 from core.services.summary import plan_state
 from core.synthetic import SyntheticAreaPlugin
+
+EMAIL, PASSWORD = "bench@synthetic.invalid", "a benchmark-only password"
 
 
 def median_ms(fn, repeat: int = 15) -> float:
@@ -64,15 +67,30 @@ def main() -> None:
                         status=ProgressStatus.IN_PROGRESS,
                         rag=list(Rag)[n % 3],
                     )
+            accounts.create_user(
+                session, actor=None, email=EMAIL, role=Role.VIEWER, password=PASSWORD
+            )
             session.commit()
             plugins = app.extensions["cpc_plugins"]
             client = app.test_client()
+            sign_in = client.get("/sign-in").text
+            token = sign_in.split('name="csrf_token" value="')[1].split('"')[0]
+            form = {"email": EMAIL, "password": PASSWORD, "csrf_token": token}
+            assert client.post("/sign-in", data=form).status_code == 302
             size = args.outcomes * args.actions
             print(f"{size} actions, {size * args.updates} updates, on {db.engine().dialect.name}")
             print(f"plan_state      {median_ms(lambda: plan_state(session, plan)):8.2f} ms")
             print(f"tayside_rollup  {median_ms(lambda: tayside_rollup(session, plugins)):8.2f} ms")
-            page = "/areas/bench-shire/plans/synthetic/"
-            print(f"plan page       {median_ms(lambda: client.get(page)):8.2f} ms")
+            first = session.scalars(select(Action.id).where(Action.plan_id == plan.id)).first()
+            pages = {
+                "plan page": "/areas/bench-shire/plans/synthetic/",
+                "dashboard": "/areas/bench-shire/",
+                "action search": "/areas/bench-shire/plans/synthetic/actions/?rag=A&q=synthetic",
+                "action page": f"/actions/{first}",
+            }
+            for name, url in pages.items():
+                assert client.get(url).status_code == 200, url
+                print(f"{name:<15} {median_ms(lambda url=url: client.get(url)):8.2f} ms")
 
 
 if __name__ == "__main__":

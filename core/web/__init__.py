@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["zip"] = zip
     app.context_processor(_permission_helpers)
     app.register_error_handler(CSRFError, _csrf_error)
-    for code in (403, 404, 429):
+    for code in ERROR_TITLES:
         app.register_error_handler(code, _error_page)
 
     @app.after_request
@@ -64,16 +64,24 @@ ROLE_NAMES = {
 }
 
 ERROR_TITLES = {
+    400: "There is a problem with that address",
     403: "You cannot change this",
     404: "Page not found",
+    405: "That cannot be done here",
     429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
 }
 
 
 def _error_page(error):
-    return render_template(
-        "error.html", title=ERROR_TITLES[error.code], message=error.description
-    ), error.code
+    code = getattr(error, "code", 500)
+    if code == 500:
+        message = (
+            "Nothing was saved. Try again later; if it keeps happening, tell an administrator."
+        )
+    else:
+        message = error.description
+    return render_template("error.html", title=ERROR_TITLES[code], message=message), code
 
 
 def _csrf_error(error: CSRFError):
