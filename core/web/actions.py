@@ -4,6 +4,8 @@ wording, mark completed. Each write checks the user's role and area here and in 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from core.schemas.forms import (
     ActionForm,
     CompleteForm,
     EditActionForm,
+    FormSchema,
     NewActionForm,
     ProgressUpdateForm,
 )
@@ -48,25 +51,38 @@ def _action(action_id: int) -> Action:
     return action
 
 
-def _require_area(action_or_area) -> None:
-    area = getattr(action_or_area, "plan", None)
-    area = area.area if area is not None else action_or_area
+def _allowed(require: Callable[..., None], *args: Any) -> None:
+    """Check a permission for the signed-in user before showing or reading a form: 403 with
+    the reason if refused. (The service checks again when it writes.)"""
     try:
-        permissions.require_area(signed_in_user(), area)
+        require(signed_in_user(), *args)
     except PermissionDenied as refusal:
         abort(403, str(refusal))
 
 
-def _saved(run) -> FieldError | None:
-    """Run a write in one transaction: the error if input was refused (nothing saved)."""
+def _submit(schema: type[FormSchema], form: FormState, write: Callable[[dict], Any]):
+    """On a POST, read the form through ``schema`` and run ``write(data)`` in one transaction.
+    Returns ``(saved, result, form)``: ``saved`` is false when nothing was posted or the input
+    was refused (``form`` then carries the errors, and nothing is saved)."""
+    if request.method != "POST":
+        return False, None, form
+    data, form = read_form(schema)
+    if data is None:
+        return False, None, form
     try:
         with db.transaction():
-            run()
+            result = write(data)
     except FieldError as error:
-        return error
+        form.add_error(error.field, error.message)
+        return False, None, form
     except PermissionDenied as refusal:
         abort(403, str(refusal))
-    return None
+    return True, result, form
+
+
+def _done(message: str, action_id: int):
+    flash(message, "success")
+    return redirect(url_for("actions.show", action_id=action_id))
 
 
 @bp.get("/actions/<int:action_id>")
@@ -93,23 +109,20 @@ def show(action_id: int):
 @bp.route("/actions/<int:action_id>/updates/new", methods=["GET", "POST"])
 def new_update(action_id: int):
     action = _action(action_id)
-    _require_area(action)
+    _allowed(permissions.require_area, action.plan.area)
     latest = latest_updates(db.get_session(), Action.id == action.id).get(action.id)
     form = FormState.with_defaults(
         reported_on=dt.date.today().isoformat(),
         status=latest.status.value if latest else None,
         rag=latest.rag.value if latest and latest.rag else None,
     )
-    if request.method == "POST":
-        data, form = read_form(ProgressUpdateForm)
-        if data is not None:
-            error = _saved(
-                lambda: post_update(db.get_session(), action, actor=signed_in_user(), **data)
-            )
-            if error is None:
-                flash(f"Your update on action {action.code} has been saved.", "success")
-                return redirect(url_for("actions.show", action_id=action.id))
-            form.add_error(error.field, error.message)
+    saved, _, form = _submit(
+        ProgressUpdateForm,
+        form,
+        lambda data: post_update(db.get_session(), action, actor=signed_in_user(), **data),
+    )
+    if saved:
+        return _done(f"Your update on action {action.code} has been saved.", action.id)
     legend = rag_legend(db.get_session(), action.plan)
     return _form_page("update_form.html", form, action=action, latest=latest, legend=legend)
 
@@ -117,28 +130,22 @@ def new_update(action_id: int):
 @bp.route("/actions/<int:action_id>/complete", methods=["GET", "POST"])
 def complete(action_id: int):
     action = _action(action_id)
-    _require_area(action)
+    _allowed(permissions.require_area, action.plan.area)
     form = FormState.with_defaults(reported_on=dt.date.today().isoformat())
-    if request.method == "POST":
-        data, form = read_form(CompleteForm)
-        if data is not None:
-            error = _saved(
-                lambda: mark_completed(db.get_session(), action, actor=signed_in_user(), **data)
-            )
-            if error is None:
-                flash(f"Action {action.code} is marked as completed.", "success")
-                return redirect(url_for("actions.show", action_id=action.id))
-            form.add_error(error.field, error.message)
+    saved, _, form = _submit(
+        CompleteForm,
+        form,
+        lambda data: mark_completed(db.get_session(), action, actor=signed_in_user(), **data),
+    )
+    if saved:
+        return _done(f"Action {action.code} is marked as completed.", action.id)
     return _form_page("complete_form.html", form, action=action)
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 def edit(action_id: int):
     action = _action(action_id)
-    try:
-        permissions.require_wording(signed_in_user(), action)
-    except PermissionDenied as refusal:
-        abort(403, str(refusal))
+    _allowed(permissions.require_wording, action)
     form = FormState.with_defaults(
         text=action.text,
         expected_impact=action.expected_impact,
@@ -146,31 +153,24 @@ def edit(action_id: int):
         target_date=action.target_date.isoformat() if action.target_date else None,
         revision=action.revision,
     )
-    if request.method == "POST":
-        data, form = read_form(EditActionForm)
-        if data is not None:
-            changed: list = []
-
-            def run() -> None:
-                changed.extend(
-                    edit_action(
-                        db.get_session(),
-                        action,
-                        actor=signed_in_user(),
-                        revision=data["revision"],
-                        text=data["text"],
-                        expected_impact=data["expected_impact"],
-                        leads=ActionForm.lead_names(data["leads"]),
-                        target_date=data["target_date"],
-                    )
-                )
-
-            error = _saved(run)
-            if error is None:
-                message = "Your changes have been saved." if changed else "Nothing was changed."
-                flash(message, "success")
-                return redirect(url_for("actions.show", action_id=action.id))
-            form.add_error(error.field, error.message)
+    saved, changes, form = _submit(
+        EditActionForm,
+        form,
+        lambda data: edit_action(
+            db.get_session(),
+            action,
+            actor=signed_in_user(),
+            revision=data["revision"],
+            text=data["text"],
+            expected_impact=data["expected_impact"],
+            leads=ActionForm.lead_names(data["leads"]),
+            target_date=data["target_date"],
+        ),
+    )
+    if saved:
+        return _done(
+            "Your changes have been saved." if changes else "Nothing was changed.", action.id
+        )
     return _form_page("action_form.html", form, action=action, plan=action.plan)
 
 
@@ -178,35 +178,29 @@ def edit(action_id: int):
 def new(slug: str, plan_slug: str):
     session = db.get_session()
     plan = found_or_404(plans.plan_by_slug, session, slug, plan_slug)
-    _require_area(plan.area)
+    _allowed(permissions.require_area, plan.area)
     outcomes = list(
         session.scalars(select(Outcome).where(Outcome.plan_id == plan.id).order_by(Outcome.number))
     )
     form = FormState.with_defaults(outcome=request.args.get("outcome"))
-    if request.method == "POST":
-        data, form = read_form(NewActionForm)
-        outcome = next((o for o in outcomes if data and o.id == data["outcome"]), None)
-        if data is not None and outcome is None:
-            form.add_error("outcome", "Choose one of this plan's outcomes.")
-        elif data is not None:
-            added: list[Action] = []
-            error = _saved(
-                lambda: added.append(
-                    add_local_action(
-                        session,
-                        outcome,
-                        actor=signed_in_user(),
-                        text=data["text"],
-                        expected_impact=data["expected_impact"],
-                        leads=ActionForm.lead_names(data["leads"]),
-                        target_date=data["target_date"],
-                    )
-                )
-            )
-            if error is None:
-                flash(f"Action {added[0].code} has been added to the plan.", "success")
-                return redirect(url_for("actions.show", action_id=added[0].id))
-            form.add_error(error.field, error.message)
+
+    def add(data: dict) -> Action:
+        outcome = next((o for o in outcomes if o.id == data["outcome"]), None)
+        if outcome is None:
+            raise FieldError("outcome", "Choose one of this plan's outcomes.")
+        return add_local_action(
+            session,
+            outcome,
+            actor=signed_in_user(),
+            text=data["text"],
+            expected_impact=data["expected_impact"],
+            leads=ActionForm.lead_names(data["leads"]),
+            target_date=data["target_date"],
+        )
+
+    saved, added, form = _submit(NewActionForm, form, add)
+    if saved:
+        return _done(f"Action {added.code} has been added to the plan.", added.id)
     options = [(str(o.id), f"Outcome {o.number}: {o.title}") for o in outcomes]
     return _form_page("action_form.html", form, action=None, plan=plan, outcome_options=options)
 
