@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from core.enums import ProgressStatus, Rag
@@ -32,6 +32,8 @@ class RollupCell:
     status: ProgressStatus | None
     last_reported_on: dt.date | None
     overdue: bool
+    # Not reported on since the last reporting date (across Tayside).
+    stale: bool = False
 
     @property
     def reported(self) -> bool:
@@ -40,10 +42,12 @@ class RollupCell:
 
 @dataclass(frozen=True)
 class RollupRow:
-    """A shared action and each area's cell; an area that has not adopted it has ``None``."""
+    """A shared action and each area's cell; an area that has not adopted it has ``None``, and
+    if it recorded that the action does not apply to it, its reason is in ``not_applicable``."""
 
     key: str
     title: str
     target_date: dt.date | None
     cells: dict[str, RollupCell | None]
     tayside_status: TaysideStatus | None = None
+    not_applicable: dict[str, str] = field(default_factory=dict)

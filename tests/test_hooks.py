@@ -148,7 +148,7 @@ def test_hook_tayside_status(make_app):
     def rows(session):
         report(session, "3.3", Rag.AMBER, on=dt.date(2022, 3, 1), area_slug=PK)
         plugins = app.extensions["cpc_plugins"]
-        return {r.key: r for r in tayside_rollup(session, plugins, dt.date(2022, 4, 1))}
+        return {r.key: r for r in tayside_rollup(session, plugins, dt.date(2022, 4, 1)).rows}
 
     result = in_session(app, rows)
     assert result["chronologies"].tayside_status is TaysideStatus.RED  # default rule: Amber

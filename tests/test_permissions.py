@@ -9,8 +9,19 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from core.enums import ActionOrigin
-from core.models import Action, ActionChange, Plan, ProgressUpdate, User
+from core.enums import ActionKind, ActionOrigin
+from core.models import (
+    Action,
+    ActionChange,
+    Area,
+    NotApplicable,
+    Plan,
+    ProgressUpdate,
+    SharedAction,
+    SharedActionVersion,
+    User,
+)
+from core.services.shared import create_shared_action
 from tests.helpers import PK, action, in_session
 
 ROLES = ("admin", "pk", "angus", "pg5", "viewer")
@@ -43,6 +54,27 @@ def _target_account(session) -> int:
     return found
 
 
+def _spare_shared_action(session) -> SharedAction:
+    """A shared action no area has adopted yet (each adopting write undoes the last)."""
+    found = session.scalar(sa.select(SharedAction).where(SharedAction.key == "spare-test-action"))
+    if found is None:
+        found = create_shared_action(
+            session,
+            actor=None,
+            title="Spare test action",
+            text="Synthetic",
+            kind=ActionKind.ONGOING,
+        )
+    for copy in session.scalars(sa.select(Action).where(Action.shared_action_id == found.id)):
+        session.delete(copy)
+    for record in session.scalars(
+        sa.select(NotApplicable).where(NotApplicable.shared_action_id == found.id)
+    ):
+        session.delete(record)
+    session.commit()
+    return found
+
+
 def _writes(app, accounts):
     """Each write: (URL, form, what to look at before and after, who may do it)."""
 
@@ -56,6 +88,9 @@ def _writes(app, accounts):
 
     found = in_session(app, ids)
     local, shared = found["local"], found["shared"]
+    definition = in_session(app, lambda s: s.get(SharedAction, shared.shared_action_id))
+    spare = in_session(app, _spare_shared_action)
+    spare_area = in_session(app, lambda s: s.scalar(sa.select(Area.id).where(Area.slug == "angus")))
     viewer = in_session(app, _target_account)
     update = {"reported_on": TODAY, "status": "in_progress", "rag": "A", "commentary": "Test"}
 
@@ -104,11 +139,39 @@ def _writes(app, accounts):
             _count(ActionChange, ActionChange.action_id == local.id),
             {"admin", "pk"},
         ),
-        "edit a shared action's wording": (
+        "edit an adopted copy's wording": (
             f"/actions/{shared.id}/edit",
             wording(shared),
             _count(ActionChange, ActionChange.action_id == shared.id),
+            set(),  # it follows the shared action's wording
+        ),
+        "reword a shared action": (
+            f"/tric/shared-actions/{definition.key}/edit",
+            {
+                "version": str(definition.version),
+                "title": definition.title,
+                "text": "Reworded by a test",
+            },
+            _count(SharedActionVersion),
             {"admin", "pg5"},
+        ),
+        "create a shared action": (
+            "/tric/shared-actions/new",
+            {"title": "Synthetic shared action", "text": "Synthetic"},
+            _count(SharedAction),
+            {"admin", "pg5"},
+        ),
+        "adopt a shared action into Perth and Kinross's plan": (
+            f"/tric/shared-actions/{spare.key}/adopt/{PK}",
+            {},
+            _count(Action, Action.shared_action_id == spare.id),
+            {"admin", "pk"},
+        ),
+        "record that a shared action does not apply to Angus": (
+            f"/tric/shared-actions/{spare.key}/not-applicable/angus",
+            {"reason": "Synthetic reason"},
+            _count(NotApplicable, NotApplicable.area_id == spare_area),
+            {"admin", "angus"},
         ),
         "create an account": (
             "/admin/users/new",
@@ -138,7 +201,11 @@ WRITES = [
     "mark completed",
     "add a local action",
     "edit a local action's wording",
-    "edit a shared action's wording",
+    "edit an adopted copy's wording",
+    "reword a shared action",
+    "create a shared action",
+    "adopt a shared action into Perth and Kinross's plan",
+    "record that a shared action does not apply to Angus",
     "create an account",
     "change an account",
     "reset a password",
@@ -149,7 +216,7 @@ WRITES = [
 def test_each_role_against_each_write(app, client, auth, accounts, write):
     for who in ROLES:
         url, form, observe, allowed = _writes(app, accounts)[write]
-        if "revision" in form:
+        if "revision" in form or "version" in form:
             form["text"] = f"Reworded by the {who} test account"
         auth.login(who)
         before = in_session(app, observe)
@@ -183,8 +250,13 @@ def test_the_forms_are_refused_to_those_who_cannot_use_them(client, auth, app):
     auth.login("pk")
     response = client.get(f"/actions/{shared}/edit")
     assert response.status_code == 403
+    assert "Edit the wording" not in client.get(f"/actions/{shared}").text
     assert "its wording is kept by PG5" in response.text
     assert "Post a progress update" in client.get(f"/actions/{shared}").text
+    auth.logout()
+    auth.login("pg5")
+    assert client.get(f"/actions/{shared}/edit").status_code == 403  # PG5 rewords the original
+    assert "Post a progress update" not in client.get(f"/actions/{shared}").text
 
 
 def test_signed_out_writes_go_to_sign_in_and_change_nothing(client, app):

@@ -13,7 +13,8 @@ AREAS = ["angus", "dundee", PK]
 
 
 def rollup(app, session, as_at=dt.date(2022, 6, 1)):
-    return {row.key: row for row in tayside_rollup(session, app.extensions["cpc_plugins"], as_at)}
+    found = tayside_rollup(session, app.extensions["cpc_plugins"], as_at)
+    return {row.key: row for row in found.rows}
 
 
 def code_in(session, area, key):

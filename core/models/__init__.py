@@ -4,7 +4,7 @@ from core.models.action import Action, ActionChange, ActionLead, KpiMeasure
 from core.models.area import Area
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
-from core.models.shared import SharedAction
+from core.models.shared import NotApplicable, SharedAction, SharedActionVersion
 from core.models.user import SignInAttempt, User, user_areas
 
 __all__ = [
@@ -15,12 +15,14 @@ __all__ = [
     "EvidenceSource",
     "FrameItem",
     "KpiMeasure",
+    "NotApplicable",
     "Outcome",
     "Plan",
     "PriorityGroup",
     "ProgressUpdate",
     "RagDefinition",
     "SharedAction",
+    "SharedActionVersion",
     "SignInAttempt",
     "User",
     "user_areas",

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Date, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, enum_column
 from core.enums import ActionKind
 
+if TYPE_CHECKING:
+    from core.models.area import Area
+    from core.models.user import User
+
 
 class SharedAction(Base):
+    """An action every Tayside area delivers, worded by TRIC PG5 and adopted into each plan."""
+
     __tablename__ = "shared_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,5 +38,79 @@ class SharedAction(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
 
+    versions: Mapped[list[SharedActionVersion]] = relationship(
+        back_populates="shared_action",
+        cascade="all, delete-orphan",
+        order_by="SharedActionVersion.version",
+    )
+
+    # The fields PG5 words; each change makes a new version.
+    WORDING: ClassVar[tuple[str, ...]] = (
+        "title",
+        "text",
+        "expected_impact",
+        "lead",
+        "target_date",
+    )
+
+    def snapshot(self, changed_by: User | None = None) -> SharedActionVersion:
+        """This wording as a version record (for its history)."""
+        return SharedActionVersion(
+            version=self.version,
+            changed_by=changed_by,
+            **{name: getattr(self, name) for name in self.WORDING},
+        )
+
     def __repr__(self) -> str:
         return f"<SharedAction {self.key}>"
+
+
+class SharedActionVersion(Base):
+    """A shared action's wording at one version: the first as loaded, then each PG5 edit."""
+
+    __tablename__ = "shared_action_versions"
+    __table_args__ = (UniqueConstraint("shared_action_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shared_action_id: Mapped[int] = mapped_column(
+        ForeignKey("shared_actions.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    expected_impact: Mapped[str] = mapped_column(Text, default="")
+    lead: Mapped[str] = mapped_column(String(300), default="")
+    target_date: Mapped[dt.date | None] = mapped_column(Date)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    shared_action: Mapped[SharedAction] = relationship(back_populates="versions")
+    changed_by: Mapped[User | None] = relationship()
+
+
+class NotApplicable(Base):
+    """An area's record that a shared action does not apply to it, and why. Withdrawing it
+    keeps the record (``withdrawn_at``), so the rollup "as at" a past date still shows it."""
+
+    __tablename__ = "not_applicable"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shared_action_id: Mapped[int] = mapped_column(
+        ForeignKey("shared_actions.id", ondelete="CASCADE"), index=True
+    )
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    shared_action: Mapped[SharedAction] = relationship()
+    area: Mapped[Area] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    def in_force(self, as_at: dt.date) -> bool:
+        return self.recorded_on <= as_at and (
+            self.withdrawn_on is None or self.withdrawn_on > as_at
+        )

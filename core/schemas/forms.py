@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 
-from core.enums import ProgressStatus, Rag, Role
+from core.enums import ActionKind, ProgressStatus, Rag, Role
 from core.services.accounts import MAX_PASSWORD_LENGTH
 from core.services.search import NOT_REPORTED, ActionFilter
 
@@ -197,3 +197,66 @@ class ActionFilterForm(FormSchema):
             overdue=data["overdue"],
             text=data["q"],
         )
+
+
+class SharedActionForm(FormSchema):
+    title = fields.String(
+        required=True,
+        validate=_length(300, "The title"),
+        error_messages=_required("Give the shared action a short title."),
+    )
+    text = fields.String(
+        required=True,
+        validate=_length(MAX_TEXT, "The action"),
+        error_messages=_required("Say what the action is."),
+    )
+    expected_impact = fields.String(
+        load_default="", validate=_length(MAX_TEXT, "The expected impact")
+    )
+    lead = fields.String(load_default="", validate=_length(300, "The lead"))
+    target_date = fields.Date(
+        load_default=None,
+        error_messages={"invalid": "Enter the target date as a real date, like 2023-07-31."},
+    )
+
+
+class NewSharedActionForm(SharedActionForm):
+    kind = fields.Enum(
+        ActionKind,
+        by_value=True,
+        load_default=ActionKind.IMPROVEMENT,
+        error_messages={"unknown": "Choose an improvement action or an ongoing one."},
+    )
+    priority_for_practice = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, 6, error="Choose a Priority for Practice from 1 to 6."),
+        error_messages={"invalid": "Choose a Priority for Practice from 1 to 6."},
+    )
+
+
+class EditSharedActionForm(SharedActionForm):
+    version = fields.Integer(
+        required=True,
+        error_messages={
+            **_required("The form is missing its version: reload the page and try again."),
+            "invalid": "The form's version is not a number: reload the page and try again.",
+        },
+    )
+
+
+class AdoptForm(FormSchema):
+    outcome = fields.Integer(load_default=None, error_messages={"invalid": "Choose the outcome."})
+    code = fields.String(
+        load_default="",
+        validate=validate.Regexp(
+            r"^(\d{1,3}(\.\d{1,3})?)?$", error='Give a number like "3.5", or leave it blank.'
+        ),
+    )
+
+
+class NotApplicableForm(FormSchema):
+    reason = fields.String(
+        required=True,
+        validate=_length(MAX_TEXT, "The reason"),
+        error_messages=_required("Say why this shared action does not apply."),
+    )

@@ -39,9 +39,8 @@ def add_local_action(
     if actor is not None:
         require_area(actor, plan.area)
     text = _check_wording(plan, text, target_date)
-    siblings = list(session.scalars(select(Action.code).where(Action.outcome_id == outcome.id)))
     if code is None:
-        code = f"{outcome.number}.{_next_number(outcome.number, siblings)}"
+        code = next_code(session, plan, ActionKind.IMPROVEMENT, outcome)
     taken = session.scalar(
         select(Action.id).where(
             Action.plan_id == plan.id, Action.kind == ActionKind.IMPROVEMENT, Action.code == code
@@ -154,10 +153,16 @@ def _leads(names: list[str]) -> list[ActionLead]:
     return [ActionLead(position=i, name=name) for i, name in enumerate(names, 1)]
 
 
-def _next_number(outcome_number: int, codes: list[str]) -> int:
+def next_code(session: Session, plan: Plan, kind: ActionKind, outcome: Outcome | None) -> str:
+    """The next free number: "3.5" after 3.4 in outcome 3, or "8" after ongoing action 7."""
+    codes = session.scalars(
+        select(Action.code).where(Action.plan_id == plan.id, Action.kind == kind)
+    )
+    if kind is ActionKind.ONGOING or outcome is None:
+        return str(max((int(c) for c in codes if c.isdigit()), default=0) + 1)
     numbers = []
     for code in codes:
         head, _, tail = code.partition(".")
-        if head == str(outcome_number) and tail.isdigit():
+        if head == str(outcome.number) and tail.isdigit():
             numbers.append(int(tail))
-    return max(numbers, default=0) + 1
+    return f"{outcome.number}.{max(numbers, default=0) + 1}"

@@ -137,7 +137,9 @@ def _load_shared_actions(session: Session, plugins: PluginRegistry, report: Load
                 if item["key"] in existing:
                     continue
                 position += 1
-                session.add(SharedAction(position=position, **item))
+                definition = SharedAction(position=position, version=1, **item)
+                definition.versions.append(definition.snapshot())
+                session.add(definition)
                 existing.add(item["key"])
                 report.shared_actions_added.append(item["key"])
     session.flush()

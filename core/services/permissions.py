@@ -2,8 +2,8 @@
 
 - An admin may change anything.
 - A coordinator may report progress on, add to and edit the plans of their own areas only.
-- A TRIC PG5 member keeps the wording of the shared (adopted) actions; they report no area's
-  progress.
+- A TRIC PG5 member creates and words the shared actions (every area's adopted copy follows);
+  they report no area's progress, and adopt nothing into an area's plan.
 - A viewer, like everyone signed in, reads every plan and changes nothing.
 """
 
@@ -26,10 +26,13 @@ def writes_area(user: User, area: Area) -> bool:
 
 
 def edits_wording(user: User, action: Action) -> bool:
-    """Local actions are worded by their area; shared TRIC actions by PG5."""
-    if action.origin is ActionOrigin.ADOPTED:
-        return user.is_active and user.role in (Role.ADMIN, Role.PG5)
-    return writes_area(user, action.plan.area)
+    """Local actions are worded by their area. An adopted copy of a shared action follows the
+    shared action's wording, which PG5 keeps (``edits_shared``), so nobody edits the copy."""
+    return action.origin is ActionOrigin.LOCAL and writes_area(user, action.plan.area)
+
+
+def edits_shared(user: User) -> bool:
+    return user.is_active and user.role in (Role.ADMIN, Role.PG5)
 
 
 def manages_users(user: User) -> bool:
@@ -44,14 +47,20 @@ def require_area(user: User, area: Area) -> None:
 
 
 def require_wording(user: User, action: Action) -> None:
-    if edits_wording(user, action):
-        return
     if action.origin is ActionOrigin.ADOPTED:
         raise PermissionDenied(
             f"Action {action.code} is a TRIC PG5 shared action: its wording is kept by PG5 "
-            "members and administrators. You can still report its progress."
+            "members and administrators, on the shared action's page, and every area's copy "
+            "follows it. Its area still reports its own progress."
         )
     require_area(user, action.plan.area)
+
+
+def require_shared(user: User) -> None:
+    if not edits_shared(user):
+        raise PermissionDenied(
+            "Only TRIC PG5 members and administrators can create or change shared actions."
+        )
 
 
 def require_user_admin(user: User) -> None:

@@ -1,59 +1,139 @@
-"""The TRIC PG5 rollup: every area's current state on each shared action, across Tayside."""
+"""The TRIC PG5 rollup: every area's state on each shared action, across Tayside, as at any
+date, with the trend of Red, Amber and Green over the reporting dates.
+
+A *reporting date* is a date that an area's progress update on a shared action reports on. A
+cell is *stale* when its area has not reported on the action since the last reporting date.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from core.models import Action, Area, Plan, SharedAction
+from core.enums import Rag
+from core.models import Action, Area, NotApplicable, Plan, ProgressUpdate, SharedAction
 from core.plugins import PluginRegistry
 from core.rollup_types import RollupCell, RollupRow
-from core.services.progress import in_plan_as_at, is_overdue, latest_updates
+from core.services.progress import in_plan_as_at, is_overdue
 
 
-def tayside_rollup(
-    session: Session, plugins: PluginRegistry, as_at: dt.date | None = None
-) -> list[RollupRow]:
-    """One row per shared action, one cell per area, as things stood on ``as_at``
-    (default today). Each row's Tayside status comes from the ``tayside_status`` hook.
+@dataclass(frozen=True)
+class TrendPoint:
+    """How many cells across Tayside stood at each RAG on a reporting date."""
 
-    Where an area holds the action in several plans, the plan in force on ``as_at`` (the
-    latest started by then) counts. Four queries, whatever the number of rows.
-    """
-    as_at = as_at or dt.date.today()
-    shared = list(session.scalars(select(SharedAction).order_by(SharedAction.position)))
-    areas = list(
-        session.scalars(select(Area).where(Area.is_synthetic.is_(False)).order_by(Area.name))
-    )
-    adopted = in_plan_as_at(
-        session.scalars(
-            select(Action)
+    reported_on: dt.date
+    red: int
+    amber: int
+    green: int
+    no_rag: int
+
+    @property
+    def rags(self) -> int:
+        return self.red + self.amber + self.green
+
+
+@dataclass(frozen=True)
+class Rollup:
+    as_at: dt.date
+    areas: list[Area]
+    rows: list[RollupRow]
+    # Every reporting date there is, oldest first; the last one on or before ``as_at``.
+    reporting_dates: list[dt.date]
+    last_reporting_date: dt.date | None
+    trend: list[TrendPoint]
+
+    def row(self, key: str) -> RollupRow:
+        return next(row for row in self.rows if row.key == key)
+
+
+@dataclass(frozen=True)
+class _History:
+    """Everything the rollup reads, loaded once: six queries, whatever the size."""
+
+    shared: list[SharedAction]
+    areas: list[Area]
+    adopted: list[Action]
+    updates: dict[int, list[ProgressUpdate]]  # by action id, oldest first
+    not_applicable: list[NotApplicable]
+
+    @classmethod
+    def load(cls, session: Session) -> _History:
+        adopted = list(
+            session.scalars(
+                select(Action)
+                .where(Action.shared_action_id.is_not(None))
+                .options(joinedload(Action.plan).joinedload(Plan.area))
+            )
+        )
+        updates: dict[int, list[ProgressUpdate]] = defaultdict(list)
+        for update in session.scalars(
+            select(ProgressUpdate)
+            .join(Action, Action.id == ProgressUpdate.action_id)
             .where(Action.shared_action_id.is_not(None))
-            .options(joinedload(Action.plan).joinedload(Plan.area))
-        ),
-        as_at,
-    )
-    latest = latest_updates(session, Action.shared_action_id.is_not(None), as_at=as_at)
+            .order_by(ProgressUpdate.reported_on, ProgressUpdate.id)
+        ):
+            updates[update.action_id].append(update)
+        return cls(
+            shared=list(session.scalars(select(SharedAction).order_by(SharedAction.position))),
+            areas=list(
+                session.scalars(
+                    select(Area).where(Area.is_synthetic.is_(False)).order_by(Area.name)
+                )
+            ),
+            adopted=adopted,
+            updates=updates,
+            not_applicable=list(session.scalars(select(NotApplicable))),
+        )
 
-    def in_force(action: Action) -> tuple[bool, dt.date]:
-        return (action.plan.period_start <= as_at, action.plan.period_start)
+    @property
+    def reporting_dates(self) -> list[dt.date]:
+        return sorted({u.reported_on for ups in self.updates.values() for u in ups})
 
-    chosen: dict[tuple[int, int], Action] = {}
-    for action in sorted(adopted, key=in_force):
-        chosen[(action.shared_action_id, action.plan.area_id)] = action  # type: ignore[index]
+    def latest(self, action: Action, as_at: dt.date) -> ProgressUpdate | None:
+        found = None
+        for update in self.updates.get(action.id, ()):
+            if update.reported_on > as_at:
+                break
+            found = update
+        return found
 
-    rows = []
-    for definition in shared:
+    def chosen(self, as_at: dt.date) -> dict[tuple[int, int], Action]:
+        """Each (shared action, area)'s copy in the plan in force on ``as_at``."""
+
+        def in_force(action: Action) -> tuple[bool, dt.date]:
+            return (action.plan.period_start <= as_at, action.plan.period_start)
+
+        chosen = {}
+        for action in sorted(in_plan_as_at(self.adopted, as_at), key=in_force):
+            chosen[(action.shared_action_id, action.plan.area_id)] = action
+        return chosen  # type: ignore[return-value]
+
+    def cells(self, definition: SharedAction, as_at: dt.date, since: dt.date | None):
+        chosen = self.chosen(as_at)
         cells: dict[str, RollupCell | None] = {}
-        for area in areas:
+        reasons: dict[str, str] = {}
+        for area in self.areas:
+            record = next(
+                (
+                    r
+                    for r in self.not_applicable
+                    if r.shared_action_id == definition.id
+                    and r.area_id == area.id
+                    and r.in_force(as_at)
+                ),
+                None,
+            )
             action = chosen.get((definition.id, area.id))
+            if record is not None and action is None:
+                reasons[area.slug] = record.reason
             if action is None:
                 cells[area.slug] = None
                 continue
-            update = latest.get(action.id)
+            update = self.latest(action, as_at)
             cells[area.slug] = RollupCell(
                 area_slug=area.slug,
                 area_name=area.name,
@@ -63,13 +143,40 @@ def tayside_rollup(
                 status=update.status if update else None,
                 last_reported_on=update.reported_on if update else None,
                 overdue=is_overdue(action, update, as_at),
+                stale=since is not None and (update is None or update.reported_on < since),
             )
+        return cells, reasons
+
+
+def tayside_rollup(
+    session: Session, plugins: PluginRegistry, as_at: dt.date | None = None
+) -> Rollup:
+    """One row per shared action, one cell per area, as things stood on ``as_at`` (default
+    today), from the update history; each row's Tayside status comes from the
+    ``tayside_status`` hook. An area that recorded that the action does not apply to it has no
+    cell but a reason. Where an area holds the action in several plans, the plan in force on
+    ``as_at`` (the latest started by then) counts. Six queries, whatever the size."""
+    as_at = as_at or dt.date.today()
+    history = _History.load(session)
+    dates = history.reporting_dates
+    since = max((d for d in dates if d <= as_at), default=None)
+    rows = []
+    for definition in history.shared:
+        cells, reasons = history.cells(definition, as_at, since)
         row = RollupRow(
             key=definition.key,
             title=definition.title,
             target_date=definition.target_date,
             cells=cells,
+            not_applicable=reasons,
         )
         status = plugins.first_answer("tayside_status", row=row)
         rows.append(replace(row, tayside_status=status))
-    return rows
+    trend = []
+    for day in (d for d in dates if d <= as_at):
+        rags: Counter[Rag | None] = Counter()
+        for definition in history.shared:
+            cells, _ = history.cells(definition, day, None)
+            rags.update(cell.rag for cell in cells.values() if cell is not None)
+        trend.append(TrendPoint(day, rags[Rag.RED], rags[Rag.AMBER], rags[Rag.GREEN], rags[None]))
+    return Rollup(as_at, history.areas, rows, dates, since, trend)

@@ -6,21 +6,25 @@ from flask import Flask, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from core.enums import ProgressStatus, Rag, Role
+from core.enums import ActionKind, ProgressStatus, Rag, Role
 from core.services import permissions
 from core.web import filters
 
 
 def init_app(app: Flask) -> None:
-    from core.web import accounts, actions, auth, pages, users
+    from core.web import accounts, actions, auth, pages, tric, users
 
     auth.init_app(app)
     CSRFProtect(app)
-    for blueprint in (auth.bp, accounts.bp, pages.bp, actions.bp, users.bp):
+    for blueprint in (auth.bp, accounts.bp, pages.bp, actions.bp, tric.bp, users.bp):
         app.register_blueprint(blueprint)
     filters.init_app(app)
     app.jinja_env.globals.update(
-        Rag=Rag, ProgressStatus=ProgressStatus, Role=Role, role_names=ROLE_NAMES
+        Rag=Rag,
+        ProgressStatus=ProgressStatus,
+        Role=Role,
+        ActionKind=ActionKind,
+        role_names=ROLE_NAMES,
     )
     app.jinja_env.filters["zip"] = zip
     app.context_processor(_permission_helpers)
@@ -53,6 +57,7 @@ def _permission_helpers() -> dict[str, object]:
         "writes_area": lambda area: signed_in() and permissions.writes_area(user, area),
         "edits_wording": lambda action: signed_in() and permissions.edits_wording(user, action),
         "manages_users": lambda: signed_in() and permissions.manages_users(user),
+        "edits_shared": lambda: signed_in() and permissions.edits_shared(user),
     }
 
 

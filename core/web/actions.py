@@ -4,21 +4,17 @@ wording, mark completed. Each write checks the user's role and area here and in 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core import db
-from core.enums import ActionKind
 from core.models import Action, ActionChange, Outcome, ProgressUpdate
 from core.schemas.forms import (
     ActionForm,
     CompleteForm,
     EditActionForm,
-    FormSchema,
     NewActionForm,
     ProgressUpdateForm,
 )
@@ -26,10 +22,9 @@ from core.services import permissions, plans
 from core.services.actions import add_local_action, edit_action
 from core.services.document import rag_legend
 from core.services.errors import FieldError
-from core.services.permissions import PermissionDenied
 from core.services.progress import is_overdue, latest_updates, mark_completed, post_update
 from core.web.auth import signed_in_user
-from core.web.forms import FormState, read_form
+from core.web.forms import FormState, allowed, submit
 from core.web.pages import found_or_404
 
 bp = Blueprint("actions", __name__)
@@ -49,35 +44,6 @@ def _action(action_id: int) -> Action:
     if action is None:
         abort(404, f"There is no action {action_id}.")
     return action
-
-
-def _allowed(require: Callable[..., None], *args: Any) -> None:
-    """Check a permission for the signed-in user before showing or reading a form: 403 with
-    the reason if refused. (The service checks again when it writes.)"""
-    try:
-        require(signed_in_user(), *args)
-    except PermissionDenied as refusal:
-        abort(403, str(refusal))
-
-
-def _submit(schema: type[FormSchema], form: FormState, write: Callable[[dict], Any]):
-    """On a POST, read the form through ``schema`` and run ``write(data)`` in one transaction.
-    Returns ``(saved, result, form)``: ``saved`` is false when nothing was posted or the input
-    was refused (``form`` then carries the errors, and nothing is saved)."""
-    if request.method != "POST":
-        return False, None, form
-    data, form = read_form(schema)
-    if data is None:
-        return False, None, form
-    try:
-        with db.transaction():
-            result = write(data)
-    except FieldError as error:
-        form.add_error(error.field, error.message)
-        return False, None, form
-    except PermissionDenied as refusal:
-        abort(403, str(refusal))
-    return True, result, form
 
 
 def _done(message: str, action_id: int):
@@ -109,14 +75,14 @@ def show(action_id: int):
 @bp.route("/actions/<int:action_id>/updates/new", methods=["GET", "POST"])
 def new_update(action_id: int):
     action = _action(action_id)
-    _allowed(permissions.require_area, action.plan.area)
+    allowed(permissions.require_area, action.plan.area)
     latest = latest_updates(db.get_session(), Action.id == action.id).get(action.id)
     form = FormState.with_defaults(
         reported_on=dt.date.today().isoformat(),
         status=latest.status.value if latest else None,
         rag=latest.rag.value if latest and latest.rag else None,
     )
-    saved, _, form = _submit(
+    saved, _, form = submit(
         ProgressUpdateForm,
         form,
         lambda data: post_update(db.get_session(), action, actor=signed_in_user(), **data),
@@ -130,9 +96,9 @@ def new_update(action_id: int):
 @bp.route("/actions/<int:action_id>/complete", methods=["GET", "POST"])
 def complete(action_id: int):
     action = _action(action_id)
-    _allowed(permissions.require_area, action.plan.area)
+    allowed(permissions.require_area, action.plan.area)
     form = FormState.with_defaults(reported_on=dt.date.today().isoformat())
-    saved, _, form = _submit(
+    saved, _, form = submit(
         CompleteForm,
         form,
         lambda data: mark_completed(db.get_session(), action, actor=signed_in_user(), **data),
@@ -145,7 +111,7 @@ def complete(action_id: int):
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 def edit(action_id: int):
     action = _action(action_id)
-    _allowed(permissions.require_wording, action)
+    allowed(permissions.require_wording, action)
     form = FormState.with_defaults(
         text=action.text,
         expected_impact=action.expected_impact,
@@ -153,7 +119,7 @@ def edit(action_id: int):
         target_date=action.target_date.isoformat() if action.target_date else None,
         revision=action.revision,
     )
-    saved, changes, form = _submit(
+    saved, changes, form = submit(
         EditActionForm,
         form,
         lambda data: edit_action(
@@ -178,7 +144,7 @@ def edit(action_id: int):
 def new(slug: str, plan_slug: str):
     session = db.get_session()
     plan = found_or_404(plans.plan_by_slug, session, slug, plan_slug)
-    _allowed(permissions.require_area, plan.area)
+    allowed(permissions.require_area, plan.area)
     outcomes = list(
         session.scalars(select(Outcome).where(Outcome.plan_id == plan.id).order_by(Outcome.number))
     )
@@ -198,7 +164,7 @@ def new(slug: str, plan_slug: str):
             target_date=data["target_date"],
         )
 
-    saved, added, form = _submit(NewActionForm, form, add)
+    saved, added, form = submit(NewActionForm, form, add)
     if saved:
         return _done(f"Action {added.code} has been added to the plan.", added.id)
     options = [(str(o.id), f"Outcome {o.number}: {o.title}") for o in outcomes]
@@ -207,4 +173,4 @@ def new(slug: str, plan_slug: str):
 
 def _form_page(template: str, form: FormState, **context):
     status = 400 if form.errors else 200
-    return render_template(template, form=form, ActionKind=ActionKind, **context), status
+    return render_template(template, form=form, **context), status

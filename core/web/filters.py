@@ -9,11 +9,17 @@ from markupsafe import Markup, escape
 
 from core.enums import ProgressStatus, Rag
 from core.models import ProgressUpdate
+from core.rollup_types import RollupCell, TaysideStatus
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        ukdate=ukdate, rag=rag_badge, progress=progress_badge, status=status_label
+        ukdate=ukdate,
+        rag=rag_badge,
+        progress=progress_badge,
+        cell=cell_badge,
+        tayside=tayside_badge,
+        status=status_label,
     )
 
 
@@ -38,13 +44,36 @@ def rag_badge(rag: Rag | None) -> Markup:
     )
 
 
-def progress_badge(update: ProgressUpdate | None) -> Markup:
-    """An action's RAG from its latest update; a completed action needs none."""
-    if update is not None and update.rag is None and update.status is ProgressStatus.COMPLETED:
+def _rag_and_status(rag: Rag | None, status: ProgressStatus | None) -> Markup:
+    """A RAG, or for a completed action reported without one, "Completed"."""
+    if rag is None and status is ProgressStatus.COMPLETED:
         return Markup('<span class="cpc-rag cpc-rag--done">Completed</span>')
-    if update is not None and update.rag is None:
+    if rag is None and status is not None:
         return Markup('<span class="cpc-rag cpc-rag--none">No RAG</span>')
-    return rag_badge(update.rag if update else None)
+    return rag_badge(rag)
+
+
+def progress_badge(update: ProgressUpdate | None) -> Markup:
+    """An action's RAG from its latest update."""
+    return _rag_and_status(update.rag, update.status) if update else rag_badge(None)
+
+
+def cell_badge(cell: RollupCell) -> Markup:
+    """An area's RAG in a rollup cell."""
+    return _rag_and_status(cell.rag, cell.status)
+
+
+TAYSIDE_RAG = {
+    TaysideStatus.RED: Rag.RED,
+    TaysideStatus.AMBER: Rag.AMBER,
+    TaysideStatus.GREEN: Rag.GREEN,
+}
+
+
+def tayside_badge(status: TaysideStatus | None) -> Markup:
+    """A rollup row's Tayside status, as a RAG badge (letter, word and colour)."""
+    rag = TAYSIDE_RAG.get(status) if status else None
+    return rag_badge(rag)
 
 
 def status_label(status: ProgressStatus | None) -> str:

@@ -3,13 +3,17 @@ any errors so that the page can show them next to the fields."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import request
+from flask import abort, request
 from marshmallow import ValidationError
 
+from core import db
 from core.schemas.forms import FormSchema
+from core.services.errors import FieldError
+from core.services.permissions import PermissionDenied
 
 
 @dataclass
@@ -58,3 +62,34 @@ def _first(problems: Any) -> str:
     while isinstance(problems, list | dict):
         problems = next(iter(problems.values() if isinstance(problems, dict) else problems))
     return str(problems)
+
+
+def allowed(require: Callable[..., None], *args: Any) -> None:
+    """Check a permission for the signed-in user before showing or reading a form: 403 with
+    the reason if refused. (The service checks again when it writes.)"""
+    from core.web.auth import signed_in_user
+
+    try:
+        require(signed_in_user(), *args)
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+
+
+def submit(schema: type[FormSchema], form: FormState, write: Callable[[dict], Any]):
+    """On a POST, read the form through ``schema`` and run ``write(data)`` in one transaction.
+    Returns ``(saved, result, form)``: ``saved`` is false when nothing was posted or the input
+    was refused (``form`` then carries the errors, and nothing is saved)."""
+    if request.method != "POST":
+        return False, None, form
+    data, form = read_form(schema)
+    if data is None:
+        return False, None, form
+    try:
+        with db.transaction():
+            result = write(data)
+    except FieldError as error:
+        form.add_error(error.field, error.message)
+        return False, None, form
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+    return True, result, form

@@ -1,0 +1,234 @@
+"""TRIC PG5: the cross-Tayside rollup of shared actions (page, exports, print view), and the
+shared actions themselves: PG5 words them, each area adopts them or says they do not apply."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from core import db
+from core.models import Action, Area, NotApplicable, Outcome, Plan, SharedAction
+from core.schemas.forms import (
+    AdoptForm,
+    EditSharedActionForm,
+    NewSharedActionForm,
+    NotApplicableForm,
+)
+from core.services import permissions, plans, rollup_export, shared
+from core.services.rollup import Rollup, tayside_rollup
+from core.web.auth import signed_in_user
+from core.web.forms import FormState, allowed, submit
+from core.web.pages import as_at_arg, found_or_404
+
+bp = Blueprint("tric", __name__, url_prefix="/tric")
+
+DEFAULT_RULE = "core.default_plugins.tayside_status"
+
+
+def _rollup() -> Rollup:
+    return tayside_rollup(db.get_session(), current_app.extensions["cpc_plugins"], as_at_arg())
+
+
+def _rule_plugins() -> list[str]:
+    """Plugins that decide the Tayside status before the built-in rule."""
+    registry = current_app.extensions["cpc_plugins"]
+    return [
+        p["name"]
+        for p in registry.describe()
+        if "tayside_status" in p["hooks"] and p["name"] != DEFAULT_RULE
+    ]
+
+
+@bp.get("/")
+def rollup():
+    return render_template("rollup.html", rollup=_rollup(), rule_plugins=_rule_plugins())
+
+
+@bp.get("/print")
+def print_view():
+    return render_template("rollup_print.html", rollup=_rollup(), rule_plugins=_rule_plugins())
+
+
+def _download(body: str | bytes, mimetype: str, rollup: Rollup, extension: str) -> Response:
+    name = f"tric-pg5-rollup-{rollup.as_at.isoformat()}.{extension}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.get("/rollup.csv")
+def rollup_csv():
+    found = _rollup()
+    return _download(rollup_export.to_csv(found), "text/csv; charset=utf-8", found, "csv")
+
+
+@bp.get("/rollup.xlsx")
+def rollup_xlsx():
+    found = _rollup()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(rollup_export.to_xlsx(found), xlsx, found, "xlsx")
+
+
+@bp.get("/shared-actions/")
+def shared_actions():
+    return render_template(
+        "shared_actions.html", definitions=shared.shared_actions(db.get_session())
+    )
+
+
+def _definition(key: str) -> SharedAction:
+    return found_or_404(shared.shared_action_by_key, db.get_session(), key)
+
+
+@bp.get("/shared-actions/<key>/")
+def shared_action(key: str):
+    session = db.get_session()
+    definition = _definition(key)
+    areas = plans.areas(session)
+    copies = session.scalars(
+        select(Action)
+        .where(Action.shared_action_id == definition.id)
+        .options(joinedload(Action.plan))
+    ).all()
+    records = session.scalars(
+        select(NotApplicable)
+        .where(NotApplicable.shared_action_id == definition.id)
+        .options(joinedload(NotApplicable.recorded_by))
+    ).all()
+    today = dt.date.today()
+    by_area = []
+    for area in (a for a in areas if not a.is_synthetic and a.plans):
+        plan = plans.current_plan(area)
+        copy = next((c for c in copies if c.plan_id == plan.id), None)
+        record = next((r for r in records if r.area_id == area.id and r.in_force(today)), None)
+        by_area.append((area, plan, copy, record))
+    versions = sorted(definition.versions, key=lambda v: v.version, reverse=True)
+    return render_template(
+        "shared_action.html", definition=definition, by_area=by_area, versions=versions
+    )
+
+
+@bp.route("/shared-actions/new", methods=["GET", "POST"])
+def new_shared_action():
+    allowed(permissions.require_shared)
+    saved, created, form = submit(
+        NewSharedActionForm,
+        FormState(),
+        lambda data: shared.create_shared_action(db.get_session(), actor=signed_in_user(), **data),
+    )
+    if saved:
+        flash(f"The shared action “{created.title}” has been created.", "success")
+        return redirect(url_for("tric.shared_action", key=created.key))
+    return _page("shared_action_form.html", form, definition=None)
+
+
+@bp.route("/shared-actions/<key>/edit", methods=["GET", "POST"])
+def edit_shared_action(key: str):
+    allowed(permissions.require_shared)
+    definition = _definition(key)
+    form = FormState.with_defaults(
+        **{name: getattr(definition, name) for name in SharedAction.WORDING},
+        version=definition.version,
+    )
+    form.values["target_date"] = (
+        [definition.target_date.isoformat()] if definition.target_date else []
+    )
+    saved, changed, form = submit(
+        EditSharedActionForm,
+        form,
+        lambda data: shared.edit_shared_action(
+            db.get_session(), definition, actor=signed_in_user(), **data
+        ),
+    )
+    if saved:
+        flash(
+            f"Saved as version {definition.version}; every area's copy now has this wording."
+            if changed
+            else "Nothing was changed.",
+            "success",
+        )
+        return redirect(url_for("tric.shared_action", key=definition.key))
+    return _page("shared_action_form.html", form, definition=definition)
+
+
+def _area_plan(slug: str) -> tuple[Area, Plan]:
+    session = db.get_session()
+    area = found_or_404(plans.area_by_slug, session, slug)
+    return area, found_or_404(plans.current_plan, area)
+
+
+@bp.route("/shared-actions/<key>/adopt/<slug>", methods=["GET", "POST"])
+def adopt(key: str, slug: str):
+    definition = _definition(key)
+    area, plan = _area_plan(slug)
+    allowed(permissions.require_area, area)
+    session = db.get_session()
+    outcomes = list(
+        session.scalars(select(Outcome).where(Outcome.plan_id == plan.id).order_by(Outcome.number))
+    )
+    suggested = next((o for o in outcomes if o.number == definition.priority_for_practice), None)
+    form = FormState.with_defaults(outcome=suggested.id if suggested else None)
+
+    def write(data: dict) -> Action:
+        outcome = next((o for o in outcomes if o.id == data["outcome"]), None)
+        return shared.adopt_shared_action(
+            session, definition, plan, actor=signed_in_user(), outcome=outcome, code=data["code"]
+        )
+
+    saved, copy, form = submit(AdoptForm, form, write)
+    if saved:
+        flash(f"{area.name} has adopted this as action {copy.code}.", "success")
+        return redirect(url_for("actions.show", action_id=copy.id))
+    options = [(str(o.id), f"Outcome {o.number}: {o.title}") for o in outcomes]
+    return _page(
+        "adopt_form.html", form, definition=definition, area=area, plan=plan, outcomes=options
+    )
+
+
+@bp.route("/shared-actions/<key>/not-applicable/<slug>", methods=["GET", "POST"])
+def not_applicable(key: str, slug: str):
+    definition = _definition(key)
+    area, plan = _area_plan(slug)
+    allowed(permissions.require_area, area)
+    saved, _, form = submit(
+        NotApplicableForm,
+        FormState(),
+        lambda data: shared.record_not_applicable(
+            db.get_session(), definition, area, plan, actor=signed_in_user(), **data
+        ),
+    )
+    if saved:
+        flash(f"Recorded that this does not apply to {area.name}.", "success")
+        return redirect(url_for("tric.shared_action", key=definition.key))
+    return _page("not_applicable_form.html", form, definition=definition, area=area)
+
+
+@bp.post("/shared-actions/<key>/not-applicable/<slug>/withdraw")
+def withdraw_not_applicable(key: str, slug: str):
+    session = db.get_session()
+    definition = _definition(key)
+    area, _plan = _area_plan(slug)
+    allowed(permissions.require_area, area)
+    record = shared.not_applicable_for(session, definition, area)
+    if record is None:
+        abort(404, f"{area.name} has not recorded that this does not apply.")
+    with db.transaction():
+        shared.withdraw_not_applicable(session, record, actor=signed_in_user())
+    flash(f"This shared action applies to {area.name} again: it can be adopted.", "success")
+    return redirect(url_for("tric.shared_action", key=definition.key))
+
+
+def _page(template: str, form: FormState, **context):
+    return render_template(template, form=form, **context), (400 if form.errors else 200)
