@@ -12,8 +12,8 @@ import re
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from core.enums import ActionKind, ProgressStatus, Rag
-from core.models import Action, ActionChange, SharedAction, SharedActionVersion
+from core.enums import ActionKind, ProgressStatus, Rag, Role
+from core.models import Action, ActionChange, SharedAction, SharedActionVersion, User
 from core.rollup_types import TaysideStatus
 from core.services import shared
 from core.services.rollup import tayside_rollup
@@ -312,9 +312,30 @@ def test_cpc_rollup_prints_the_matrix_and_json(app, runner, session):
 
 
 def _add_shared(app, n: int) -> None:
-    """``n`` more synthetic shared actions, adopted by every area, each reported on thrice."""
+    """``n`` more synthetic shared actions, adopted by every area, each reported on thrice;
+    and the IRD action reworded ``n`` times by ``n`` different people."""
 
     def build(session):
+        ird = shared.shared_action_by_key(session, IRD)
+        for i in range(n):
+            editor = User(
+                email=f"editor{i}.{n}@test.invalid",
+                password_hash="x",
+                role=Role.PG5,
+                is_active=True,
+            )
+            session.add(editor)
+            shared.edit_shared_action(
+                session,
+                ird,
+                actor=editor,
+                version=ird.version,
+                title=ird.title,
+                text=f"Synthetic wording {i} of {n}",
+                expected_impact=ird.expected_impact,
+                lead=ird.lead,
+                target_date=ird.target_date,
+            )
         for i in range(n):
             definition = shared.create_shared_action(
                 session,

@@ -21,6 +21,7 @@ from core.models import (
     Outcome,
     Plan,
     SharedAction,
+    SharedActionVersion,
     User,
 )
 from core.services.actions import next_code
@@ -41,14 +42,14 @@ def shared_action_by_key(session: Session, key: str) -> SharedAction:
     found = session.scalar(
         select(SharedAction)
         .where(SharedAction.key == key)
-        .options(selectinload(SharedAction.versions))
+        .options(selectinload(SharedAction.versions).joinedload(SharedActionVersion.changed_by))
     )
     if found is None:
         raise NotFound(f"There is no shared action {key!r}.")
     return found
 
 
-def _check(title: str, text: str, target_date: dt.date | None) -> tuple[str, str]:
+def _check(title: str, text: str) -> tuple[str, str]:
     title, text = title.strip(), text.strip()
     if not title:
         raise SharedActionError("title", "Give the shared action a short title.")
@@ -82,7 +83,7 @@ def create_shared_action(
     """A new shared action, at version 1 (PG5 members and admins only)."""
     if actor is not None:
         require_shared(actor)
-    title, text = _check(title, text, target_date)
+    title, text = _check(title, text)
     position = session.scalar(select(func.max(SharedAction.position))) or 0
     definition = SharedAction(
         key=_key_for(session, title),
@@ -129,7 +130,7 @@ def edit_shared_action(
             "Someone else changed this shared action while you were editing it. Your changes "
             "were not saved: look at it again and make them once more.",
         )
-    title, text = _check(title, text, target_date)
+    title, text = _check(title, text)
     after: dict[str, Any] = {
         "title": title,
         "text": text,
