@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from core import commands, config, db, web
+from core.db import MAX_ID
 from core.plugins import PluginRegistry, build_registry
 
 
@@ -21,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder="web/static",
     )
     config.configure(app, test_config)
+    app.url_map.converters["id"] = IdConverter
     app.extensions["cpc_plugins"] = build_registry(
         entry_points=app.config["PLUGINS_FROM_ENTRY_POINTS"],
         extra=app.config["EXTRA_PLUGINS"],
@@ -29,6 +32,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     commands.init_app(app)
     web.init_app(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: 1 up to the largest an INTEGER column holds; others are 404."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, min=1, max=MAX_ID)
 
 
 def plugins_of(app: Flask) -> PluginRegistry:

@@ -13,7 +13,7 @@ from core import db, migrate
 from core.services import accounts, loader, plans, rollup_export
 from core.services.rollup import Rollup, tayside_rollup
 from core.services.summary import PlanSummary, plan_summary
-from core.user_commands import user_group
+from core.user_commands import token_group, user_group
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         summary_command,
         rollup_command,
         user_group,
+        token_group,
     )
     for command in commands:
         app.cli.add_command(command)

@@ -19,6 +19,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Ids are INTEGER columns: 32-bit on PostgreSQL, so no id is larger than this.
+MAX_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -1,4 +1,4 @@
-"""``cpc user``: manage accounts from the command line (create, set a password, list)."""
+"""``cpc user`` and ``cpc token``: accounts and API tokens from the command line."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from core import db
 from core.enums import Role
-from core.services import accounts
+from core.services import accounts, tokens
 
 user_group = AppGroup("user", help="Manage accounts: create, set-password, list.")
 
@@ -80,3 +80,25 @@ def list_command() -> None:
         areas = ", ".join(a.slug for a in user.areas)
         active = "" if user.is_active else " (cannot sign in)"
         click.echo(f"{user.email}\t{user.role.value}\t{areas}{active}")
+
+
+token_group = AppGroup("token", help="Personal API tokens: create.")
+
+
+@token_group.command("create")
+@with_appcontext
+@click.argument("email")
+@click.option("--name", default="Made on the command line", show_default=True)
+def token_create_command(email: str, name: str) -> None:
+    """Make an API token for EMAIL and print it (only this once)."""
+    session = db.get_session()
+    user = accounts.user_by_email(session, email)
+    if user is None or not user.is_active:
+        raise click.ClickException(f"There is no active account for {email}.")
+    try:
+        with db.transaction():
+            _record, token = tokens.create_token(session, user, name)
+    except tokens.TokenError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(token)
+    click.echo(f"(for {user.email}, {user.role.value}; shown only now)", err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,14 +29,15 @@ def pytest_report_header(config) -> str:
     return f"database: {make_url(url).render_as_string() if url else 'SQLite (a file per test)'}"
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """A new, empty database for this test: a SQLite file, or a PostgreSQL schema of its own."""
+@contextmanager
+def fresh_database(folder: Path) -> Iterator[str]:
+    """A new, empty database: a SQLite file in ``folder``, or, when CPC_DATABASE_URL names a
+    PostgreSQL database, a schema of its own there (dropped afterwards)."""
     import os
 
     base = os.environ.get("CPC_DATABASE_URL")
     if not base:
-        yield f"sqlite:///{tmp_path / 'cpc.sqlite'}"
+        yield f"sqlite:///{folder / 'cpc.sqlite'}"
         return
     schema = f"test_{secrets.token_hex(6)}"
     admin = sa.create_engine(base, poolclass=sa.pool.NullPool)
@@ -51,18 +53,32 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A new, empty database for this test."""
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+def build_app(database_url: str, load: bool = True, **config: object) -> Flask:
+    """The app on ``database_url``; ``load=True`` migrates it and loads every registered
+    plugin's content, as ``cpc init`` does."""
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url, **config}
+    )
+    if load:
+        init_database(app)
+    return app
+
+
+@pytest.fixture
 def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
     """Build an app on this test's database. ``load=True`` migrates it and loads every
     registered plugin's content, as ``cpc init`` does."""
     built: list[Flask] = []
 
     def make(load: bool = True, **config: object) -> Flask:
-        app = create_app(
-            {"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url, **config}
-        )
+        app = build_app(database_url, load, **config)
         built.append(app)
-        if load:
-            init_database(app)
         return app
 
     yield make

@@ -28,6 +28,8 @@ def test_unknown_areas_are_404_and_bad_dates_400(reader):
     assert "There is no area" in missing.text
     assert reader.get(PK_PLAN + "?as_at=tomorrow").status_code == 400
     assert reader.get("/actions/999999").status_code == 404
+    assert reader.get("/actions/99999999999").status_code == 404  # beyond any id
+    assert reader.get("/actions/0").status_code == 404
 
 
 def test_plan_page_lays_out_the_table_as_the_published_plan(reader):

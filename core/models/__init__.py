@@ -5,12 +5,13 @@ from core.models.area import Area
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
 from core.models.shared import NotApplicable, SharedAction, SharedActionVersion
-from core.models.user import SignInAttempt, User, user_areas
+from core.models.user import ApiToken, SignInAttempt, User, user_areas
 
 __all__ = [
     "Action",
     "ActionChange",
     "ActionLead",
+    "ApiToken",
     "Area",
     "EvidenceSource",
     "FrameItem",

@@ -260,3 +260,9 @@ class NotApplicableForm(FormSchema):
         validate=_length(MAX_TEXT, "The reason"),
         error_messages=_required("Say why this shared action does not apply."),
     )
+
+
+class TokenForm(FormSchema):
+    name = fields.String(
+        required=True, error_messages=_required("Name the token, to tell it apart later.")
+    )

@@ -36,9 +36,17 @@ def current_plan(area: Area, as_at: dt.date | None = None) -> Plan:
     the first one."""
     if not area.plans:
         raise NotFound(f"{area.name} has no improvement plan yet.")
+    return plan_in_force(area.plans, as_at)
+
+
+def plan_in_force(plans: list[Plan], as_at: dt.date | None = None) -> Plan:
+    """Of one area's ``plans``, the latest started by ``as_at`` (default today), else the
+    earliest."""
     as_at = as_at or dt.date.today()
-    started = [plan for plan in area.plans if plan.period_start <= as_at]
-    return max(started, key=lambda p: p.period_start) if started else area.plans[0]
+    started = [plan for plan in plans if plan.period_start <= as_at]
+    if started:
+        return max(started, key=lambda p: p.period_start)
+    return min(plans, key=lambda p: p.period_start)
 
 
 def plan_by_slug(session: Session, area_slug: str, plan_slug: str) -> Plan:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.enums import ActionKind, Rag
 from core.models import Action, Plan, ProgressUpdate
@@ -88,7 +88,11 @@ def load_actions(session: Session, plan_ids: list[int]) -> list[Action]:
         session.scalars(
             select(Action)
             .where(Action.plan_id.in_(plan_ids))
-            .options(selectinload(Action.leads), selectinload(Action.kpi_measures))
+            .options(
+                selectinload(Action.leads),
+                selectinload(Action.kpi_measures),
+                joinedload(Action.shared_action),
+            )
             .order_by(Action.plan_id, Action.position)
         )
     )

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
+from core.api import is_api_request
 from core.enums import ActionKind, ProgressStatus, Rag, Role
 from core.services import permissions
 from core.web import filters
 
 
 def init_app(app: Flask) -> None:
+    from core import api
     from core.web import accounts, actions, auth, pages, tric, users
 
     auth.init_app(app)
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
+    api.init_app(app, csrf)
     for blueprint in (auth.bp, accounts.bp, pages.bp, actions.bp, tric.bp, users.bp):
         app.register_blueprint(blueprint)
     filters.init_app(app)
@@ -29,8 +33,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["zip"] = zip
     app.context_processor(_permission_helpers)
     app.register_error_handler(CSRFError, _csrf_error)
-    for code in ERROR_TITLES:
-        app.register_error_handler(code, _error_page)
+    app.register_error_handler(HTTPException, _error_page)
 
     @app.after_request
     def _security_headers(response):
@@ -78,18 +81,24 @@ ERROR_TITLES = {
 }
 
 
-def _error_page(error):
-    code = getattr(error, "code", 500)
-    if code == 500:
+def _error_page(error: HTTPException):
+    """A page in plain English; under /api/, the API's JSON error."""
+    if is_api_request():
+        return current_app.extensions["cpc_api"].handle_http_exception(error)
+    code = error.code or 500
+    if code >= 500:
         message = (
             "Nothing was saved. Try again later; if it keeps happening, tell an administrator."
         )
     else:
         message = error.description
-    return render_template("error.html", title=ERROR_TITLES[code], message=message), code
+    title = ERROR_TITLES.get(code, "Something went wrong")
+    return render_template("error.html", title=title, message=message), code
 
 
 def _csrf_error(error: CSRFError):
+    if is_api_request():
+        return _error_page(error)
     message = (
         "This form could not be sent: it had expired, or it did not come from this site. "
         "Nothing was saved. Go back, reload the page and try again."

@@ -1,15 +1,17 @@
-"""Your account: change your own password."""
+"""Your account: change your own password; make and revoke your API tokens."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_user
 
 from core import db
-from core.schemas.forms import PasswordForm
-from core.services import accounts
+from core.models import ApiToken
+from core.schemas.forms import PasswordForm, TokenForm
+from core.services import accounts, tokens
+from core.services.permissions import PermissionDenied
 from core.web.auth import signed_in_user
-from core.web.forms import FormState, read_form
+from core.web.forms import FormState, read_form, submit
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -41,3 +43,31 @@ def password():
         form.values.clear()  # never echo passwords back
         return render_template("password.html", form=form), 400
     return render_template("password.html", form=form)
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+def tokens_page():
+    user = signed_in_user()
+    saved, made, form = submit(
+        TokenForm, FormState(), lambda data: tokens.create_token(db.get_session(), user, **data)
+    )
+    return render_template(
+        "tokens.html",
+        form=form,
+        new_token=made[1] if saved else None,
+        tokens=tokens.tokens_of(db.get_session(), user),
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/tokens/<id:token_id>/revoke")
+def revoke_token(token_id: int):
+    record = db.get_session().get(ApiToken, token_id)
+    if record is None:
+        abort(404, "There is no such token.")
+    try:
+        with db.transaction() as session:
+            tokens.revoke_token(session, record, actor=signed_in_user())
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+    flash(f"The token “{record.name}” has been revoked: it no longer works.", "success")
+    return redirect(url_for("accounts.tokens_page"))

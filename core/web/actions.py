@@ -51,7 +51,7 @@ def _done(message: str, action_id: int):
     return redirect(url_for("actions.show", action_id=action_id))
 
 
-@bp.get("/actions/<int:action_id>")
+@bp.get("/actions/<id:action_id>")
 def show(action_id: int):
     action = _action(action_id)
     user = signed_in_user()
@@ -72,7 +72,7 @@ def show(action_id: int):
     )
 
 
-@bp.route("/actions/<int:action_id>/updates/new", methods=["GET", "POST"])
+@bp.route("/actions/<id:action_id>/updates/new", methods=["GET", "POST"])
 def new_update(action_id: int):
     action = _action(action_id)
     allowed(permissions.require_area, action.plan.area)
@@ -93,7 +93,7 @@ def new_update(action_id: int):
     return _form_page("update_form.html", form, action=action, latest=latest, legend=legend)
 
 
-@bp.route("/actions/<int:action_id>/complete", methods=["GET", "POST"])
+@bp.route("/actions/<id:action_id>/complete", methods=["GET", "POST"])
 def complete(action_id: int):
     action = _action(action_id)
     allowed(permissions.require_area, action.plan.area)
@@ -108,7 +108,7 @@ def complete(action_id: int):
     return _form_page("complete_form.html", form, action=action)
 
 
-@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@bp.route("/actions/<id:action_id>/edit", methods=["GET", "POST"])
 def edit(action_id: int):
     action = _action(action_id)
     allowed(permissions.require_wording, action)

@@ -9,6 +9,7 @@ from flask import (
     Flask,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -20,9 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core import db
+from core.api import is_api_request
 from core.models import User
 from core.schemas.forms import SignInForm
-from core.services import accounts
+from core.services import accounts, tokens
 from core.web.forms import FormState, read_form
 
 bp = Blueprint("auth", __name__)
@@ -38,9 +40,12 @@ def init_app(app: Flask) -> None:
     manager.login_message_category = "info"
     manager.session_protection = "basic"
     manager.user_loader(_load_user)
+    manager.request_loader(_load_user_from_token)
 
     @app.before_request
     def _require_account():
+        if is_api_request():
+            return None  # the API answers 401 in JSON itself
         if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
             return manager.unauthorized()
         return None
@@ -56,6 +61,20 @@ def _load_user(user_id: str) -> User | None:
     )
     if user is None or not user.is_active or user.session_token != token:
         return None
+    return user
+
+
+def _load_user_from_token(req) -> User | None:
+    """A personal API token (``Authorization: Bearer cpc_...``) signs in an API request."""
+    header = req.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not is_api_request():
+        return None
+    session = db.get_session()
+    user = tokens.user_for_token(session, token.strip())
+    if user is not None:
+        session.commit()  # when it was last used
+        g.token_auth = True
     return user
 
 

@@ -65,7 +65,7 @@ def new():
     return _page("user_form.html", form, user=None)
 
 
-@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/<id:user_id>", methods=["GET", "POST"])
 def edit(user_id: int):
     user = _user(user_id)
     form = FormState.with_defaults(
@@ -94,7 +94,7 @@ def edit(user_id: int):
     return _page("user_form.html", form, user=user)
 
 
-@bp.post("/<int:user_id>/reset-password")
+@bp.post("/<id:user_id>/reset-password")
 def reset_password(user_id: int):
     user = _user(user_id)
     with db.transaction() as session:

@@ -1,0 +1,227 @@
+"""Actions (filtered and searched), their KPI measures and their progress updates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, url_for
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from core import db
+from core.api.areas import get_or_404
+from core.api.common import check_if_match, etag, me, page, writing
+from core.api.schemas import (
+    ActionArgs,
+    ActionCreateSchema,
+    ActionPatchSchema,
+    ActionSchema,
+    KpiArgs,
+    KpiMeasureSchema,
+    PageArgs,
+    UpdateCreateSchema,
+    UpdateSchema,
+    page_of,
+)
+from core.enums import ProgressStatus, Rag
+from core.models import Action, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
+from core.services import plans
+from core.services.actions import add_local_action, edit_action
+from core.services.progress import is_overdue, latest_updates, post_update
+from core.services.search import ActionFilter, filter_actions
+from core.services.summary import plan_states
+
+actions_bp = Blueprint(
+    "actions_api", __name__, url_prefix="/api/v1/actions", description="Actions and updates"
+)
+kpis_bp = Blueprint(
+    "kpis_api", __name__, url_prefix="/api/v1/kpi-measures", description="KPI measures"
+)
+BLUEPRINTS = (actions_bp, kpis_bp)
+
+
+def action_json(action: Action, update: ProgressUpdate | None, as_at: dt.date) -> dict:
+    return {
+        "id": action.id,
+        "plan_id": action.plan_id,
+        "area": action.plan.area.slug,
+        "outcome_id": action.outcome_id,
+        "code": action.code,
+        "kind": action.kind,
+        "text": action.text,
+        "expected_impact": action.expected_impact,
+        "leads": [lead.name for lead in action.leads],
+        "target_date": action.target_date,
+        "timescale": action.timescale,
+        "origin": action.origin,
+        "shared_action": action.shared_action.key if action.shared_action else None,
+        "adopted_version": action.adopted_version,
+        "added_on": action.added_on,
+        "revision": action.revision,
+        "kpi_measures": [kpi.text for kpi in action.kpi_measures],
+        "current": update,
+        "overdue": is_overdue(action, update, as_at),
+    }
+
+
+def _load_action(action_id: int) -> Action:
+    return get_or_404(
+        Action,
+        action_id,
+        options=[
+            joinedload(Action.plan).joinedload(Plan.area),
+            joinedload(Action.shared_action),
+            selectinload(Action.leads),
+            selectinload(Action.kpi_measures),
+        ],
+    )
+
+
+def _one(action: Action) -> Response:
+    """An action's current state, with its revision as the ETag."""
+    latest = latest_updates(db.get_session(), Action.id == action.id).get(action.id)
+    return action_json(action, latest, dt.date.today()), 200, {"ETag": etag(action.revision)}
+
+
+@actions_bp.get("/")
+@actions_bp.arguments(ActionArgs, location="query", unknown=RAISE)
+@actions_bp.response(200, page_of(ActionSchema, "ActionPage"))
+def list_actions(args):
+    """Actions of every area's plan in force (or of one ``area`` or ``plan``), as at
+    ``as_at``, filtered by outcome number, RAG (``none``: no RAG reported), status (``none``:
+    not reported), strategic lead, overdue and words (``q``)."""
+    session = db.get_session()
+    query = select(Plan).join(Area).options(joinedload(Plan.area)).order_by(Area.name)
+    if args["plan"]:
+        chosen = list(session.scalars(query.where(Plan.id == args["plan"])))
+    else:
+        if args["area"]:
+            query = query.where(Area.slug == args["area"])
+        every = list(session.scalars(query))
+        in_force = {}
+        for plan in every:
+            in_force.setdefault(plan.area_id, []).append(plan)
+        chosen = [plans.plan_in_force(group, args["as_at"]) for group in in_force.values()]
+    states = plan_states(session, chosen, args["as_at"])
+    outcome_numbers = dict(
+        session.execute(
+            select(Outcome.id, Outcome.number).where(Outcome.plan_id.in_([p.id for p in chosen]))
+        ).all()
+    )
+    wanted = ActionFilter(
+        outcome=args["outcome"],
+        rag=args["rag"] if args["rag"] in (None, "none") else Rag(args["rag"]),
+        status=args["status"]
+        if args["status"] in (None, "none")
+        else ProgressStatus(args["status"]),
+        lead=args["lead"],
+        overdue=args["overdue"],
+        text=args["q"],
+    )
+    items = []
+    for plan in chosen:
+        state = states[plan.id]
+        for action in filter_actions(state, wanted, outcome_numbers):
+            items.append(action_json(action, state.current(action), state.as_at))
+    return page(items, args)
+
+
+@actions_bp.post("/")
+@actions_bp.arguments(ActionCreateSchema)
+@actions_bp.response(201, ActionSchema)
+def create_action(data):
+    """Add a local action to an outcome (the area's coordinators and admins): numbered next
+    in it, and counted as "added" if the plan is published."""
+    outcome = get_or_404(Outcome, data["outcome_id"])
+    with writing() as session:
+        action = add_local_action(
+            session,
+            outcome,
+            actor=me(),
+            text=data["text"],
+            expected_impact=data["expected_impact"],
+            leads=data["leads"],
+            target_date=data["target_date"],
+        )
+    body, _, headers = _one(_load_action(action.id))
+    headers["Location"] = url_for("actions_api.get_action", action_id=action.id)
+    return body, 201, headers
+
+
+@actions_bp.get("/<id:action_id>")
+@actions_bp.response(200, ActionSchema)
+def get_action(action_id: int):
+    """One action with its current state; its ``revision`` is also the ETag."""
+    return _one(_load_action(action_id))
+
+
+@actions_bp.patch("/<id:action_id>")
+@actions_bp.arguments(ActionPatchSchema)
+@actions_bp.response(200, ActionSchema)
+def patch_action(data, action_id: int):
+    """Change a local action's wording (its area's coordinators and admins; a shared action's
+    copy follows PG5's wording). Send the ETag you read as ``If-Match``: if the action changed
+    since, nothing is saved (412)."""
+    action = _load_action(action_id)
+    check_if_match(action.revision)
+    with writing() as session:
+        edit_action(
+            session,
+            action,
+            actor=me(),
+            revision=action.revision,
+            text=data.get("text", action.text),
+            expected_impact=data.get("expected_impact", action.expected_impact),
+            leads=data.get("leads", [lead.name for lead in action.leads]),
+            target_date=data.get("target_date", action.target_date),
+        )
+    return _one(_load_action(action_id))
+
+
+@actions_bp.get("/<id:action_id>/updates")
+@actions_bp.arguments(PageArgs, location="query", unknown=RAISE)
+@actions_bp.response(200, page_of(UpdateSchema, "UpdatePage"))
+def list_updates(args, action_id: int):
+    """The action's progress updates, newest first (by the date each reports on)."""
+    action = get_or_404(Action, action_id)
+    updates = db.get_session().scalars(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.action_id == action.id)
+        .options(joinedload(ProgressUpdate.author))
+        .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc())
+    )
+    return page(list(updates), args)
+
+
+@actions_bp.post("/<id:action_id>/updates")
+@actions_bp.arguments(UpdateCreateSchema)
+@actions_bp.response(201, UpdateSchema)
+def create_update(data, action_id: int):
+    """Post a progress update (the area's coordinators and admins). Updates are append-only:
+    there is no way to change or delete one."""
+    action = get_or_404(Action, action_id, options=[joinedload(Action.plan)])
+    with writing() as session:
+        update = post_update(session, action, actor=me(), **data)
+    return update, 201, {"Location": url_for("actions_api.list_updates", action_id=action.id)}
+
+
+@kpis_bp.get("/")
+@kpis_bp.arguments(KpiArgs, location="query", unknown=RAISE)
+@kpis_bp.response(200, page_of(KpiMeasureSchema, "KpiMeasurePage"))
+def list_kpis(args):
+    """KPI measures, of every plan, one area's plans or one plan."""
+    query = (
+        select(KpiMeasure)
+        .join(Action)
+        .join(Plan)
+        .join(Area)
+        .options(joinedload(KpiMeasure.action))
+        .order_by(Plan.id, Action.position, KpiMeasure.position)
+    )
+    if args["area"]:
+        query = query.where(Area.slug == args["area"])
+    if args["plan"]:
+        query = query.where(Plan.id == args["plan"])
+    return page(list(db.get_session().scalars(query)), args)

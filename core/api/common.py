@@ -1,0 +1,72 @@
+"""What every API resource shares: pages of results, service errors as HTTP errors, ETags."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from flask import request
+from flask_smorest import abort
+
+from core import db
+from core.services.errors import FieldError
+from core.services.permissions import PermissionDenied
+from core.services.plans import NotFound
+from core.web.auth import signed_in_user
+
+
+def page(items: Sequence[Any], args: dict[str, Any]) -> dict[str, Any]:
+    """One page of ``items``, with the page number, size and total."""
+    size, number = args["page_size"], args["page"]
+    start = (number - 1) * size
+    return {
+        "items": list(items[start : start + size]),
+        "page": number,
+        "page_size": size,
+        "total": len(items),
+        "pages": math.ceil(len(items) / size) if items else 0,
+    }
+
+
+@contextmanager
+def writing() -> Iterator[Any]:
+    """Run a write in one transaction as the signed-in user; a refused field is 422 naming it,
+    a refused role or area 403, and nothing is saved either way."""
+    try:
+        with db.transaction() as session:
+            yield session
+    except FieldError as error:
+        abort(422, message=error.message, errors={"json": {error.field: [error.message]}})
+    except PermissionDenied as refusal:
+        abort(403, message=str(refusal))
+
+
+def found(fn, *args):
+    try:
+        return fn(*args)
+    except NotFound as missing:
+        abort(404, message=str(missing))
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def check_if_match(version: int) -> None:
+    """Refuse a change made from a stale read: 428 without If-Match, 412 if it differs."""
+    wanted = request.headers.get("If-Match")
+    if not wanted:
+        abort(428, message="Send the ETag you read as the If-Match header.")
+    tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+    if "*" not in tags and etag(version) not in tags:
+        abort(
+            412,
+            message="Someone changed this since you read it: nothing was saved. Read it again "
+            "and send its new ETag.",
+        )
+
+
+def me():
+    return signed_in_user()

@@ -1,0 +1,282 @@
+"""marshmallow schemas for every API request and response; they also make the OpenAPI document.
+
+Request bodies refuse unknown fields. Dates are ISO 8601 (YYYY-MM-DD).
+"""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from core.api.fields import Id, Text, WebAddress
+from core.enums import ActionKind, ActionOrigin, PlanStatus, ProgressStatus, Rag, Role
+
+RAG_OR_NONE = [r.value for r in Rag] + ["none"]
+STATUS_OR_NONE = [s.value for s in ProgressStatus] + ["none"]
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+# Lists ---------------------------------------------------------------------------------------
+
+
+class PageArgs(Strict):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class PageSchema(Schema):
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "Items across all pages"})
+    pages = fields.Integer(required=True)
+
+
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A page envelope: ``items`` of ``item``, with the page number, size and total."""
+    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item), required=True)})
+
+
+class AsAtArgs(Strict):
+    as_at = fields.Date(
+        load_default=None, metadata={"description": "As things stood on this date (default today)"}
+    )
+
+
+# Areas, plans, outcomes ------------------------------------------------------------------------
+
+
+class PlanBriefSchema(Schema):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+
+
+class AreaSchema(Schema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    committee_name = fields.String(required=True)
+    is_synthetic = fields.Boolean(required=True)
+    current_plan = fields.Nested(PlanBriefSchema, allow_none=True, required=True)
+    plans = fields.List(fields.Nested(PlanBriefSchema), required=True)
+
+
+class OutcomeSchema(Schema):
+    id = fields.Integer(required=True)
+    plan_id = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    title = fields.String(required=True)
+    commitment = fields.String(required=True)
+    notes = fields.String(required=True)
+
+
+class PlanSchema(Schema):
+    id = fields.Integer(required=True)
+    area = fields.String(required=True, attribute="area.slug")
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    published_on = fields.Date(required=True, allow_none=True)
+    status = fields.Enum(PlanStatus, by_value=True, required=True)
+    source = fields.String(required=True)
+
+
+class PlanDetailSchema(PlanSchema):
+    outcomes = fields.List(fields.Nested(OutcomeSchema), required=True)
+
+
+class PlanArgs(PageArgs):
+    area = Text(max_length=60, load_default=None)
+
+
+class OutcomeArgs(PageArgs):
+    plan = Id(load_default=None)
+    area = Text(max_length=60, load_default=None)
+
+
+class SummarySchema(Schema):
+    """The same keys as ``cpc summary --json``."""
+
+    area = fields.String(required=True)
+    plan = fields.String(required=True)
+    as_at = fields.String(required=True, metadata={"format": "date"})
+    total = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+    added = fields.Integer(required=True)
+    ongoing = fields.Integer(required=True)
+    by_year = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    maintenance_actions = fields.Integer(required=True)
+
+
+# Actions, KPI measures, progress updates -------------------------------------------------------
+
+
+class CurrentSchema(Schema):
+    rag = fields.Enum(Rag, by_value=True, required=True, allow_none=True)
+    status = fields.Enum(ProgressStatus, by_value=True, required=True)
+    reported_on = fields.Date(required=True)
+
+
+class ActionSchema(Schema):
+    id = fields.Integer(required=True)
+    plan_id = fields.Integer(required=True)
+    area = fields.String(required=True)
+    outcome_id = fields.Integer(required=True, allow_none=True)
+    code = fields.String(required=True)
+    kind = fields.Enum(ActionKind, by_value=True, required=True)
+    text = fields.String(required=True)
+    expected_impact = fields.String(required=True)
+    leads = fields.List(fields.String(), required=True)
+    target_date = fields.Date(required=True, allow_none=True)
+    timescale = fields.String(required=True)
+    origin = fields.Enum(ActionOrigin, by_value=True, required=True)
+    shared_action = fields.String(required=True, allow_none=True)
+    adopted_version = fields.Integer(required=True, allow_none=True)
+    added_on = fields.Date(required=True, allow_none=True)
+    revision = fields.Integer(required=True, metadata={"description": "Also sent as the ETag"})
+    kpi_measures = fields.List(fields.String(), required=True)
+    current = fields.Nested(CurrentSchema, required=True, allow_none=True)
+    overdue = fields.Boolean(required=True)
+
+
+class ActionArgs(PageArgs, AsAtArgs):
+    area = Text(max_length=60, load_default=None)
+    plan = Id(load_default=None)
+    outcome = fields.Integer(load_default=None, validate=validate.Range(1, 1000))
+    rag = fields.String(load_default=None, validate=validate.OneOf(RAG_OR_NONE))
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUS_OR_NONE))
+    lead = Text(max_length=300, load_default="")
+    overdue = fields.Boolean(load_default=False)
+    q = Text(max_length=300, load_default="")
+
+
+class ActionCreateSchema(Strict):
+    outcome_id = Id(required=True)
+    text = Text(required=True, min_length=1)
+    expected_impact = Text(load_default="")
+    leads = fields.List(Text(max_length=300), load_default=list, validate=validate.Length(max=20))
+    target_date = fields.Date(load_default=None)
+
+
+class ActionPatchSchema(Strict):
+    text = Text(min_length=1)
+    expected_impact = Text()
+    leads = fields.List(Text(max_length=300), validate=validate.Length(max=20))
+    target_date = fields.Date(allow_none=True)
+
+
+class KpiMeasureSchema(Schema):
+    id = fields.Integer(required=True)
+    action_id = fields.Integer(required=True)
+    action_code = fields.String(required=True, attribute="action.code")
+    text = fields.String(required=True)
+
+
+class KpiArgs(PageArgs):
+    area = Text(max_length=60, load_default=None)
+    plan = Id(load_default=None)
+
+
+class UpdateSchema(Schema):
+    id = fields.Integer(required=True)
+    action_id = fields.Integer(required=True)
+    reported_on = fields.Date(required=True)
+    rag = fields.Enum(Rag, by_value=True, required=True, allow_none=True)
+    status = fields.Enum(ProgressStatus, by_value=True, required=True)
+    commentary = fields.String(required=True)
+    evidence_url = fields.String(required=True)
+    author = fields.String(required=True, allow_none=True, attribute="author.email")
+    created_at = fields.DateTime(required=True, allow_none=True)
+
+
+class UpdateCreateSchema(Strict):
+    reported_on = fields.Date(required=True)
+    status = fields.Enum(ProgressStatus, by_value=True, required=True)
+    rag = fields.Enum(Rag, by_value=True, load_default=None, allow_none=True)
+    commentary = Text(required=True, min_length=1, max_length=10_000)
+    evidence_url = WebAddress(load_default="")
+
+
+# Shared actions and the rollup ----------------------------------------------------------------
+
+
+class SharedActionSchema(Schema):
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    text = fields.String(required=True)
+    expected_impact = fields.String(required=True)
+    lead = fields.String(required=True)
+    target_date = fields.Date(required=True, allow_none=True)
+    kind = fields.Enum(ActionKind, by_value=True, required=True)
+    priority_for_practice = fields.Integer(required=True, allow_none=True)
+    version = fields.Integer(required=True, metadata={"description": "Also sent as the ETag"})
+
+
+class SharedActionCreateSchema(Strict):
+    title = Text(required=True, min_length=1, max_length=300)
+    text = Text(required=True, min_length=1)
+    expected_impact = Text(load_default="")
+    lead = Text(load_default="", max_length=300)
+    target_date = fields.Date(load_default=None)
+    kind = fields.Enum(ActionKind, by_value=True, load_default=ActionKind.IMPROVEMENT)
+    priority_for_practice = fields.Integer(load_default=None, validate=validate.Range(1, 6))
+
+
+class SharedActionPatchSchema(Strict):
+    title = Text(min_length=1, max_length=300)
+    text = Text(min_length=1)
+    expected_impact = Text()
+    lead = Text(max_length=300)
+    target_date = fields.Date(allow_none=True)
+
+
+class AdoptionSchema(Schema):
+    area = fields.String(required=True)
+    adopted = fields.Boolean(required=True)
+    action_id = fields.Integer(required=True, allow_none=True)
+    action_code = fields.String(required=True, allow_none=True)
+    adopted_version = fields.Integer(required=True, allow_none=True)
+    not_applicable = fields.Boolean(required=True)
+    not_applicable_reason = fields.String(required=True, allow_none=True)
+
+
+class AdoptionCreateSchema(Strict):
+    area = Text(required=True, max_length=60)
+    outcome_id = Id(load_default=None)
+    code = fields.String(load_default="", validate=validate.Regexp(r"^(\d{1,3}(\.\d{1,3})?)?$"))
+
+
+class NotApplicableCreateSchema(Strict):
+    area = Text(required=True, max_length=60)
+    reason = Text(required=True, min_length=1)
+
+
+class RollupAreaSchema(Schema):
+    action_code = fields.String(required=True, allow_none=True)
+    rag = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True, allow_none=True)
+    last_update = fields.String(required=True, allow_none=True, metadata={"format": "date"})
+    overdue = fields.Boolean(required=True)
+    stale = fields.Boolean(required=True)
+    adopted = fields.Boolean(required=True)
+    not_applicable = fields.Boolean(required=True)
+    not_applicable_reason = fields.String(required=True, allow_none=True)
+
+
+class RollupItemSchema(Schema):
+    """The same shape as each item of ``cpc rollup --json``."""
+
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    target_date = fields.String(required=True, allow_none=True, metadata={"format": "date"})
+    tayside_status = fields.String(required=True, allow_none=True)
+    areas = fields.Dict(keys=fields.String(), values=fields.Nested(RollupAreaSchema), required=True)
+
+
+class MeSchema(Schema):
+    email = fields.String(required=True)
+    role = fields.Enum(Role, by_value=True, required=True)
+    areas = fields.List(fields.String(), required=True)

@@ -1,0 +1,200 @@
+"""TRIC PG5 shared actions, their adoption by each area, and the rollup."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, url_for
+from flask_smorest import Blueprint, abort
+from marshmallow import RAISE
+from sqlalchemy import select
+
+from core import db
+from core.api.common import check_if_match, etag, found, me, page, writing
+from core.api.schemas import (
+    AdoptionCreateSchema,
+    AdoptionSchema,
+    AsAtArgs,
+    MeSchema,
+    NotApplicableCreateSchema,
+    PageArgs,
+    RollupItemSchema,
+    SharedActionCreateSchema,
+    SharedActionPatchSchema,
+    SharedActionSchema,
+    page_of,
+)
+from core.models import Action, NotApplicable, Outcome, SharedAction
+from core.services import plans, rollup_export, shared
+from core.services.rollup import tayside_rollup
+
+shared_bp = Blueprint(
+    "shared_api",
+    __name__,
+    url_prefix="/api/v1/shared-actions",
+    description="TRIC PG5 shared actions and their adoption",
+)
+rollup_bp = Blueprint("rollup_api", __name__, url_prefix="/api/v1", description="TRIC rollup")
+BLUEPRINTS = (shared_bp, rollup_bp)
+
+
+def _definition(key: str) -> SharedAction:
+    return found(shared.shared_action_by_key, db.get_session(), key)
+
+
+def _one(definition: SharedAction):
+    return definition, 200, {"ETag": etag(definition.version)}
+
+
+@shared_bp.get("/")
+@shared_bp.arguments(PageArgs, location="query", unknown=RAISE)
+@shared_bp.response(200, page_of(SharedActionSchema, "SharedActionPage"))
+def list_shared(args):
+    """Every shared action, in PG5's order."""
+    return page(shared.shared_actions(db.get_session()), args)
+
+
+@shared_bp.post("/")
+@shared_bp.arguments(SharedActionCreateSchema)
+@shared_bp.response(201, SharedActionSchema)
+def create_shared(data):
+    """Create a shared action at version 1 (PG5 members and admins)."""
+    with writing() as session:
+        definition = shared.create_shared_action(session, actor=me(), **data)
+    location = url_for("shared_api.get_shared", key=definition.key)
+    return definition, 201, {"ETag": etag(definition.version), "Location": location}
+
+
+@shared_bp.get("/<key>")
+@shared_bp.response(200, SharedActionSchema)
+def get_shared(key: str):
+    """One shared action; its ``version`` is also the ETag."""
+    return _one(_definition(key))
+
+
+@shared_bp.patch("/<key>")
+@shared_bp.arguments(SharedActionPatchSchema)
+@shared_bp.response(200, SharedActionSchema)
+def patch_shared(data, key: str):
+    """Reword a shared action (PG5 members and admins): a new version, which every area's
+    adopted copy follows. Send the ETag you read as ``If-Match`` (412 if it is stale)."""
+    definition = _definition(key)
+    check_if_match(definition.version)
+    wording = {name: data.get(name, getattr(definition, name)) for name in SharedAction.WORDING}
+    with writing() as session:
+        shared.edit_shared_action(
+            session, definition, actor=me(), version=definition.version, **wording
+        )
+    return _one(definition)
+
+
+@shared_bp.get("/<key>/adoptions")
+@shared_bp.response(200, AdoptionSchema(many=True))
+def list_adoptions(key: str):
+    """Each area's adoption of the shared action in its plan in force today, or its "does not
+    apply" record."""
+    session = db.get_session()
+    definition = _definition(key)
+    copies = session.scalars(select(Action).where(Action.shared_action_id == definition.id)).all()
+    records = session.scalars(
+        select(NotApplicable).where(NotApplicable.shared_action_id == definition.id)
+    ).all()
+    today = dt.date.today()
+    rows = []
+    for area in plans.areas(session):
+        if not area.plans:
+            continue
+        plan = plans.current_plan(area)
+        copy = next((c for c in copies if c.plan_id == plan.id), None)
+        record = next((r for r in records if r.area_id == area.id and r.in_force(today)), None)
+        rows.append(
+            {
+                "area": area.slug,
+                "adopted": copy is not None,
+                "action_id": copy.id if copy else None,
+                "action_code": copy.code if copy else None,
+                "adopted_version": copy.adopted_version if copy else None,
+                "not_applicable": record is not None,
+                "not_applicable_reason": record.reason if record else None,
+            }
+        )
+    return rows
+
+
+def _area_plan(slug: str):
+    area = found(plans.area_by_slug, db.get_session(), slug)
+    return area, found(plans.current_plan, area)
+
+
+@shared_bp.post("/<key>/adoptions")
+@shared_bp.arguments(AdoptionCreateSchema)
+@shared_bp.response(201, AdoptionSchema)
+def adopt(data, key: str):
+    """Adopt the shared action into an area's plan in force (its coordinators and admins):
+    into ``outcome_id`` (an improvement action) under ``code``, or next free number."""
+    definition = _definition(key)
+    area, plan = _area_plan(data["area"])
+    outcome = None
+    if data["outcome_id"] is not None:
+        outcome = db.get_session().get(Outcome, data["outcome_id"])
+        if outcome is None or outcome.plan_id != plan.id:
+            abort(
+                422,
+                message="That outcome is not in the area's plan.",
+                errors={"json": {"outcome_id": ["That outcome is not in the area's plan."]}},
+            )
+    with writing() as session:
+        copy = shared.adopt_shared_action(
+            session, definition, plan, actor=me(), outcome=outcome, code=data["code"]
+        )
+    return {
+        "area": area.slug,
+        "adopted": True,
+        "action_id": copy.id,
+        "action_code": copy.code,
+        "adopted_version": copy.adopted_version,
+        "not_applicable": False,
+        "not_applicable_reason": None,
+    }, 201
+
+
+@shared_bp.post("/<key>/not-applicable")
+@shared_bp.arguments(NotApplicableCreateSchema)
+@shared_bp.response(201, AdoptionSchema)
+def not_applicable(data, key: str):
+    """Record that the shared action does not apply to an area, and why (its coordinators and
+    admins)."""
+    definition = _definition(key)
+    area, plan = _area_plan(data["area"])
+    with writing() as session:
+        record = shared.record_not_applicable(
+            session, definition, area, plan, actor=me(), reason=data["reason"]
+        )
+    return {
+        "area": area.slug,
+        "adopted": False,
+        "action_id": None,
+        "action_code": None,
+        "adopted_version": None,
+        "not_applicable": True,
+        "not_applicable_reason": record.reason,
+    }, 201
+
+
+@rollup_bp.get("/rollup")
+@rollup_bp.arguments(AsAtArgs, location="query", unknown=RAISE)
+@rollup_bp.response(200, RollupItemSchema(many=True))
+def rollup(args):
+    """The TRIC PG5 rollup as at ``as_at``: the same shape as ``cpc rollup --json``."""
+    found_rollup = tayside_rollup(
+        db.get_session(), current_app.extensions["cpc_plugins"], args["as_at"]
+    )
+    return rollup_export.as_json(found_rollup)
+
+
+@rollup_bp.get("/me")
+@rollup_bp.response(200, MeSchema)
+def who_am_i():
+    """The account the request acts as: its email, role and areas."""
+    user = me()
+    return {"email": user.email, "role": user.role, "areas": [a.slug for a in user.areas]}
