@@ -343,3 +343,72 @@ def test_api_list_pages_issue_a_fixed_number_of_queries(make_app, password_hash)
         ]
     )
     assert counts(big, "big-shire") == first
+
+
+def test_admins_manage_accounts_through_the_api(app, api):
+    assert api("get", "/api/v1/users/", who="pk").status_code == 403
+    listed = api("get", "/api/v1/users/", who="admin").json
+    assert listed["total"] == 5
+    bad = api(
+        "post",
+        "/api/v1/users/",
+        who="admin",
+        json={"email": "x@test.invalid", "role": "coordinator"},
+    )
+    assert bad.status_code == 422 and "areas" in bad.json["errors"]["json"]
+    made = api(
+        "post",
+        "/api/v1/users/",
+        who="admin",
+        json={"email": "new@test.invalid", "role": "coordinator", "areas": ["dundee"]},
+    )
+    assert made.status_code == 201 and made.json["areas"] == ["dundee"]
+    from tests.helpers import AuthActions
+
+    password = made.json["password"]
+    signed_in = AuthActions(app.test_client(), {}).login("new@test.invalid", password)
+    assert signed_in.status_code == 302
+    user_id = made.json["id"]
+    patched = api("patch", f"/api/v1/users/{user_id}", who="admin", json={"is_active": False})
+    assert patched.json["is_active"] is False
+    reset = api("post", f"/api/v1/users/{user_id}/reset-password", who="admin")
+    assert reset.status_code == 200 and reset.json["password"] != password
+    assert api("get", "/api/v1/users/999999", who="admin").status_code == 404
+
+
+def test_your_tokens_through_the_api(api, client):
+    made = api("post", "/api/v1/tokens/", who="pk", json={"name": "Synthetic script"})
+    assert made.status_code == 201 and made.json["token"].startswith("cpc_")
+    new = {"Authorization": f"Bearer {made.json['token']}"}
+    assert client.get("/api/v1/me", headers=new).json["email"] == "pk.coordinator@test.invalid"
+    mine = api("get", "/api/v1/tokens/", who="pk").json
+    assert {t["name"] for t in mine["items"]} == {"pk tests", "Synthetic script"}
+    assert "token" not in mine["items"][0]
+    assert api("delete", f"/api/v1/tokens/{made.json['id']}", who="angus").status_code == 404
+    assert api("delete", f"/api/v1/tokens/{made.json['id']}", who="pk").status_code == 204
+    assert client.get("/api/v1/me", headers=new).status_code == 401
+
+
+def test_withdrawing_does_not_apply_through_the_api(api):
+    key = "chronologies"
+    # Angus has adopted it, so it cannot also say it does not apply.
+    refused = api(
+        "post",
+        f"/api/v1/shared-actions/{key}/not-applicable",
+        who="angus",
+        json={"area": "angus", "reason": "Synthetic"},
+    )
+    assert refused.status_code == 422 and "adopted this as action 3.3" in refused.json["message"]
+    made = api(
+        "post",
+        "/api/v1/shared-actions/",
+        who="pg5",
+        json={"title": "Synthetic shared action", "text": "Synthetic"},
+    ).json["key"]
+    url = f"/api/v1/shared-actions/{made}/not-applicable"
+    api("post", url, who="angus", json={"area": "angus", "reason": "Synthetic"})
+    assert api("delete", f"{url}/angus", who="pk").status_code == 403
+    assert api("delete", f"{url}/angus", who="angus").status_code == 204
+    assert api("delete", f"{url}/angus", who="angus").status_code == 404
+    adoptions = {a["area"]: a for a in api("get", f"/api/v1/shared-actions/{made}/adoptions").json}
+    assert adoptions["angus"]["not_applicable"] is False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import fields, validate
 
 from core.db import MAX_ID
@@ -37,3 +39,13 @@ class Id(fields.Integer):
 
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment in RFC 3339 form with its offset. SQLite hands back times without one; they
+    are stored in UTC, so they are given as UTC."""
+
+    def _serialize(self, value: dt.datetime | None, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)

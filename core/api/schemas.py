@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from core.api.fields import Id, Text, WebAddress
+from core.api.fields import Id, Text, UtcDateTime, WebAddress
 from core.enums import ActionKind, ActionOrigin, PlanStatus, ProgressStatus, Rag, Role
 
 RAG_OR_NONE = [r.value for r in Rag] + ["none"]
@@ -189,7 +189,7 @@ class UpdateSchema(Schema):
     commentary = fields.String(required=True)
     evidence_url = fields.String(required=True)
     author = fields.String(required=True, allow_none=True, attribute="author.email")
-    created_at = fields.DateTime(required=True, allow_none=True)
+    created_at = UtcDateTime(required=True, allow_none=True)
 
 
 class UpdateCreateSchema(Strict):
@@ -280,3 +280,49 @@ class MeSchema(Schema):
     email = fields.String(required=True)
     role = fields.Enum(Role, by_value=True, required=True)
     areas = fields.List(fields.String(), required=True)
+
+
+# Accounts and tokens ---------------------------------------------------------------------------
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    role = fields.Enum(Role, by_value=True, required=True)
+    areas = fields.List(fields.String(), required=True)
+    is_active = fields.Boolean(required=True)
+
+
+class NewUserSchema(UserSchema):
+    password = fields.String(
+        required=True, metadata={"description": "Generated; shown only in this answer"}
+    )
+
+
+class UserCreateSchema(Strict):
+    email = Text(required=True, min_length=3, max_length=320)
+    role = fields.Enum(Role, by_value=True, required=True)
+    areas = fields.List(Text(max_length=60), load_default=list, validate=validate.Length(max=20))
+
+
+class UserPatchSchema(Strict):
+    role = fields.Enum(Role, by_value=True)
+    areas = fields.List(Text(max_length=60), validate=validate.Length(max=20))
+    is_active = fields.Boolean()
+
+
+class TokenSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True, metadata={"description": "Its first characters"})
+    created_at = UtcDateTime(required=True, allow_none=True)
+    last_used_at = UtcDateTime(required=True, allow_none=True)
+    revoked_at = UtcDateTime(required=True, allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String(required=True, metadata={"description": "Shown only in this answer"})
+
+
+class TokenCreateSchema(Strict):
+    name = Text(required=True, min_length=1, max_length=100)

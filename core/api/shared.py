@@ -181,6 +181,20 @@ def not_applicable(data, key: str):
     }, 201
 
 
+@shared_bp.delete("/<key>/not-applicable/<slug>")
+@shared_bp.response(204)
+def withdraw_not_applicable(key: str, slug: str):
+    """The shared action applies to the area after all (its coordinators and admins); the
+    record is kept, as withdrawn, so past rollups stay true."""
+    definition = _definition(key)
+    area, _plan = _area_plan(slug)
+    record = shared.not_applicable_for(db.get_session(), definition, area)
+    if record is None:
+        abort(404, message=f"{area.name} has not recorded that this does not apply.")
+    with writing() as session:
+        shared.withdraw_not_applicable(session, record, actor=me())
+
+
 @rollup_bp.get("/rollup")
 @rollup_bp.arguments(AsAtArgs, location="query", unknown=RAISE)
 @rollup_bp.response(200, RollupItemSchema(many=True))
