@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_coordinator_journey import sign_in
@@ -90,7 +93,8 @@ def test_pages_work_on_a_phone_sized_screen(browser, base_url, live_app):
         menu.focus()
         page.keyboard.press("Enter")
         page.get_by_role("link", name="Perth and Kinross dashboard").click()
-        assert page.url.endswith(f"/areas/{PK}/")
+        expect(page).to_have_url(re.compile(f"/areas/{PK}/$"))
+        page.wait_for_load_state("load")  # its styles too
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"the dashboard scrolls sideways on a phone ({width}px)"
     finally:

@@ -90,6 +90,8 @@ def test_the_print_view_fits_a4_landscape(browser, base_url, live_app):
         sign_in(page, "viewer")
         page.goto("/tric/?as_at=2022-06-01")
         page.get_by_role("link", name="Print view (fits A4 landscape)").click()
+        expect(page).to_have_url(re.compile(r"/tric/print"))
+        page.wait_for_load_state("load")  # its styles too
         page.emulate_media(media="print")
         check_accessibility(page)
         width = page.evaluate("document.documentElement.scrollWidth")
