@@ -140,6 +140,7 @@ def test_a_plugin_rule_replaces_the_default_on_the_page(make_app, client_for):
 def test_pg5_rewords_a_shared_action_and_every_copy_follows(client, auth, app):
     auth.login("pg5")
     page = client.get(f"/tric/shared-actions/{IRD}/edit").text
+    assert 'name="target_date" type="date" value="2022-07-31"' in page  # the current wording
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
     form = {
         "version": version,

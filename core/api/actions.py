@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, url_for
+from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from sqlalchemy import select
@@ -79,7 +79,7 @@ def _load_action(action_id: int) -> Action:
     )
 
 
-def _one(action: Action) -> Response:
+def _one(action: Action) -> tuple[dict, int, dict[str, str]]:
     """An action's current state, with its revision as the ETag."""
     latest = latest_updates(db.get_session(), Action.id == action.id).get(action.id)
     return action_json(action, latest, dt.date.today()), 200, {"ETag": etag(action.revision)}

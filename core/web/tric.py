@@ -138,12 +138,10 @@ def new_shared_action():
 def edit_shared_action(key: str):
     allowed(permissions.require_shared)
     definition = _definition(key)
+    # Dates show as YYYY-MM-DD, as the date field expects.
     form = FormState.with_defaults(
         **{name: getattr(definition, name) for name in SharedAction.WORDING},
         version=definition.version,
-    )
-    form.values["target_date"] = (
-        [definition.target_date.isoformat()] if definition.target_date else []
     )
     saved, changed, form = submit(
         EditSharedActionForm,
