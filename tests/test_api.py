@@ -55,7 +55,9 @@ def test_without_a_token_the_api_answers_401_in_json(client, tokens):
     bad = client.get("/api/v1/areas/", headers={"Authorization": "Bearer cpc_not-a-token"})
     assert bad.status_code == 401
     assert client.get("/api/v1/openapi.json").status_code == 200  # the documents are public
-    assert "Operations" in client.get("/api/v1/docs").text
+    docs = client.get("/api/v1/docs").text
+    assert "Operations" in docs and "<code>/api/v1/actions/{action_id}/updates</code>" in docs
+    assert "<code>as_at</code>" in docs  # descriptions' `code` is set as code
 
 
 def test_areas_and_summary_match_the_command_line(app, api, runner):

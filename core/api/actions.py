@@ -89,9 +89,9 @@ def _one(action: Action) -> tuple[dict, int, dict[str, str]]:
 @actions_bp.arguments(ActionArgs, location="query", unknown=RAISE)
 @actions_bp.response(200, page_of(ActionSchema, "ActionPage"))
 def list_actions(args):
-    """Actions of every area's plan in force (or of one ``area`` or ``plan``), as at
-    ``as_at``, filtered by outcome number, RAG (``none``: no RAG reported), status (``none``:
-    not reported), strategic lead, overdue and words (``q``)."""
+    """Actions of every area's plan in force (or of one `area` or `plan`), as at
+    `as_at`, filtered by outcome number, RAG (`none`: no RAG reported), status (`none`:
+    not reported), strategic lead, overdue and words (`q`)."""
     session = db.get_session()
     query = select(Plan).join(Area).options(joinedload(Plan.area)).order_by(Area.name)
     if args["plan"]:
@@ -153,7 +153,7 @@ def create_action(data):
 @actions_bp.get("/<id:action_id>")
 @actions_bp.response(200, ActionSchema)
 def get_action(action_id: int):
-    """One action with its current state; its ``revision`` is also the ETag."""
+    """One action with its current state; its `revision` is also the ETag."""
     return _one(_load_action(action_id))
 
 
@@ -162,7 +162,7 @@ def get_action(action_id: int):
 @actions_bp.response(200, ActionSchema)
 def patch_action(data, action_id: int):
     """Change a local action's wording (its area's coordinators and admins; a shared action's
-    copy follows PG5's wording). Send the ETag you read as ``If-Match``: if the action changed
+    copy follows PG5's wording). Send the ETag you read as `If-Match`: if the action changed
     since, nothing is saved (412)."""
     action = _load_action(action_id)
     check_if_match(action.revision)

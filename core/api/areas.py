@@ -72,8 +72,8 @@ def get_area(slug: str):
 @areas_bp.arguments(AsAtArgs, location="query", unknown=RAISE)
 @areas_bp.response(200, SummarySchema)
 def area_summary(args, slug: str):
-    """The Progress/Update Report row of the area's plan in force on ``as_at``: the same keys
-    as ``cpc summary --json``."""
+    """The Progress/Update Report row of the area's plan in force on `as_at`: the same keys
+    as `cpc summary --json`."""
     session = db.get_session()
     area = found(plans.area_by_slug, session, slug)
     plan = found(plans.current_plan, area, args["as_at"])

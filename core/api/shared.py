@@ -68,7 +68,7 @@ def create_shared(data):
 @shared_bp.get("/<key>")
 @shared_bp.response(200, SharedActionSchema)
 def get_shared(key: str):
-    """One shared action; its ``version`` is also the ETag."""
+    """One shared action; its `version` is also the ETag."""
     return _one(_definition(key))
 
 
@@ -77,7 +77,7 @@ def get_shared(key: str):
 @shared_bp.response(200, SharedActionSchema)
 def patch_shared(data, key: str):
     """Reword a shared action (PG5 members and admins): a new version, which every area's
-    adopted copy follows. Send the ETag you read as ``If-Match`` (412 if it is stale)."""
+    adopted copy follows. Send the ETag you read as `If-Match` (412 if it is stale)."""
     definition = _definition(key)
     check_if_match(definition.version)
     wording = {name: data.get(name, getattr(definition, name)) for name in SharedAction.WORDING}
@@ -131,7 +131,7 @@ def _area_plan(slug: str):
 @shared_bp.response(201, AdoptionSchema)
 def adopt(data, key: str):
     """Adopt the shared action into an area's plan in force (its coordinators and admins):
-    into ``outcome_id`` (an improvement action) under ``code``, or next free number."""
+    into `outcome_id` (an improvement action) under `code`, or next free number."""
     definition = _definition(key)
     area, plan = _area_plan(data["area"])
     outcome = None
@@ -199,7 +199,7 @@ def withdraw_not_applicable(key: str, slug: str):
 @rollup_bp.arguments(AsAtArgs, location="query", unknown=RAISE)
 @rollup_bp.response(200, RollupItemSchema(many=True))
 def rollup(args):
-    """The TRIC PG5 rollup as at ``as_at``: the same shape as ``cpc rollup --json``."""
+    """The TRIC PG5 rollup as at `as_at`: the same shape as `cpc rollup --json`."""
     found_rollup = tayside_rollup(
         db.get_session(), current_app.extensions["cpc_plugins"], args["as_at"]
     )

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         cell=cell_badge,
         tayside=tayside_badge,
         status=status_label,
+        code=inline_code,
     )
 
 
@@ -74,6 +75,12 @@ def tayside_badge(status: TaysideStatus | None) -> Markup:
     """A rollup row's Tayside status, as a RAG badge (letter, word and colour)."""
     rag = TAYSIDE_RAG.get(status) if status else None
     return rag_badge(rag)
+
+
+def inline_code(text: str) -> Markup:
+    """Text with `backticked` parts set as code (as the API's descriptions are written)."""
+    parts = str(escape(text)).split("`")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
 
 
 def status_label(status: ProgressStatus | None) -> str:
