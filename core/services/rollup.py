@@ -112,8 +112,15 @@ class _History:
             chosen[(action.shared_action_id, action.plan.area_id)] = action
         return chosen  # type: ignore[return-value]
 
-    def cells(self, definition: SharedAction, as_at: dt.date, since: dt.date | None):
-        chosen = self.chosen(as_at)
+    def cells(
+        self,
+        definition: SharedAction,
+        as_at: dt.date,
+        since: dt.date | None,
+        chosen: dict[tuple[int, int], Action],
+    ):
+        """Each area's cell for ``definition`` (``chosen``: the copies in force on ``as_at``),
+        and the reasons of the areas it does not apply to."""
         cells: dict[str, RollupCell | None] = {}
         reasons: dict[str, str] = {}
         for area in self.areas:
@@ -160,9 +167,10 @@ def tayside_rollup(
     history = _History.load(session)
     dates = history.reporting_dates
     since = max((d for d in dates if d <= as_at), default=None)
+    chosen = history.chosen(as_at)
     rows = []
     for definition in history.shared:
-        cells, reasons = history.cells(definition, as_at, since)
+        cells, reasons = history.cells(definition, as_at, since, chosen)
         row = RollupRow(
             key=definition.key,
             title=definition.title,
@@ -175,8 +183,9 @@ def tayside_rollup(
     trend = []
     for day in (d for d in dates if d <= as_at):
         rags: Counter[Rag | None] = Counter()
+        on_the_day = history.chosen(day)
         for definition in history.shared:
-            cells, _ = history.cells(definition, day, None)
+            cells, _ = history.cells(definition, day, None, on_the_day)
             rags.update(cell.rag for cell in cells.values() if cell is not None)
         trend.append(TrendPoint(day, rags[Rag.RED], rags[Rag.AMBER], rags[Rag.GREEN], rags[None]))
     return Rollup(as_at, history.areas, rows, dates, since, trend)
