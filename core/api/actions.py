@@ -25,7 +25,6 @@ from core.api.schemas import (
     UpdateSchema,
     page_of,
 )
-from core.enums import ProgressStatus, Rag
 from core.models import Action, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
 from core.services import plans
 from core.services.actions import add_local_action, edit_action
@@ -93,29 +92,20 @@ def list_actions(args):
     `as_at`, filtered by outcome number, RAG (`none`: no RAG reported), status (`none`:
     not reported), strategic lead, overdue and words (`q`)."""
     session = db.get_session()
-    query = select(Plan).join(Area).options(joinedload(Plan.area)).order_by(Area.name)
     if args["plan"]:
-        chosen = list(session.scalars(query.where(Plan.id == args["plan"])))
+        chosen = plans.plans_by_id(session, [args["plan"]])
     else:
-        if args["area"]:
-            query = query.where(Area.slug == args["area"])
-        every = list(session.scalars(query))
-        in_force = {}
-        for plan in every:
-            in_force.setdefault(plan.area_id, []).append(plan)
-        chosen = [plans.plan_in_force(group, args["as_at"]) for group in in_force.values()]
+        chosen = plans.plans_in_force(session, area_slug=args["area"], as_at=args["as_at"])
     states = plan_states(session, chosen, args["as_at"])
     outcome_numbers = dict(
         session.execute(
             select(Outcome.id, Outcome.number).where(Outcome.plan_id.in_([p.id for p in chosen]))
         ).all()
     )
-    wanted = ActionFilter(
+    wanted = ActionFilter.of(
         outcome=args["outcome"],
-        rag=args["rag"] if args["rag"] in (None, "none") else Rag(args["rag"]),
-        status=args["status"]
-        if args["status"] in (None, "none")
-        else ProgressStatus(args["status"]),
+        rag=args["rag"],
+        status=args["status"],
         lead=args["lead"],
         overdue=args["overdue"],
         text=args["q"],

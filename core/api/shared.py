@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app, url_for
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
-from sqlalchemy import select
 
 from core import db
 from core.api.common import check_if_match, etag, found, me, page, writing
@@ -24,7 +21,7 @@ from core.api.schemas import (
     SharedActionSchema,
     page_of,
 )
-from core.models import Action, NotApplicable, Outcome, SharedAction
+from core.models import Outcome, SharedAction
 from core.services import plans, rollup_export, shared
 from core.services.rollup import tayside_rollup
 
@@ -93,32 +90,18 @@ def patch_shared(data, key: str):
 def list_adoptions(key: str):
     """Each area's adoption of the shared action in its plan in force today, or its "does not
     apply" record."""
-    session = db.get_session()
-    definition = _definition(key)
-    copies = session.scalars(select(Action).where(Action.shared_action_id == definition.id)).all()
-    records = session.scalars(
-        select(NotApplicable).where(NotApplicable.shared_action_id == definition.id)
-    ).all()
-    today = dt.date.today()
-    rows = []
-    for area in plans.areas(session):
-        if not area.plans:
-            continue
-        plan = plans.current_plan(area)
-        copy = next((c for c in copies if c.plan_id == plan.id), None)
-        record = next((r for r in records if r.area_id == area.id and r.in_force(today)), None)
-        rows.append(
-            {
-                "area": area.slug,
-                "adopted": copy is not None,
-                "action_id": copy.id if copy else None,
-                "action_code": copy.code if copy else None,
-                "adopted_version": copy.adopted_version if copy else None,
-                "not_applicable": record is not None,
-                "not_applicable_reason": record.reason if record else None,
-            }
-        )
-    return rows
+    return [
+        {
+            "area": a.area.slug,
+            "adopted": a.copy is not None,
+            "action_id": a.copy.id if a.copy else None,
+            "action_code": a.copy.code if a.copy else None,
+            "adopted_version": a.copy.adopted_version if a.copy else None,
+            "not_applicable": a.not_applicable is not None,
+            "not_applicable_reason": a.not_applicable.reason if a.not_applicable else None,
+        }
+        for a in shared.adoptions(db.get_session(), _definition(key))
+    ]
 
 
 def _area_plan(slug: str):

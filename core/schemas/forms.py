@@ -140,14 +140,19 @@ class NewActionForm(ActionForm):
     )
 
 
-class EditActionForm(ActionForm):
-    revision = fields.Integer(
+def _edited_from(what: str) -> fields.Integer:
+    """The hidden field carrying the revision or version the form was opened at."""
+    return fields.Integer(
         required=True,
         error_messages={
-            **_required("The form is missing its revision: reload the page and try again."),
-            "invalid": "The form's revision is not a number: reload the page and try again.",
+            **_required(f"The form is missing its {what}: reload the page and try again."),
+            "invalid": f"The form's {what} is not a number: reload the page and try again.",
         },
     )
+
+
+class EditActionForm(ActionForm):
+    revision = _edited_from("revision")
 
 
 class UserForm(FormSchema):
@@ -188,11 +193,10 @@ class ActionFilterForm(FormSchema):
 
     @post_load
     def _to_filter(self, data: dict[str, Any], **_kwargs: Any) -> ActionFilter:
-        rag, status = data["rag"], data["status"]
-        return ActionFilter(
+        return ActionFilter.of(
             outcome=data["outcome"],
-            rag=Rag(rag) if rag not in (None, NOT_REPORTED) else rag,
-            status=ProgressStatus(status) if status not in (None, NOT_REPORTED) else status,
+            rag=data["rag"],
+            status=data["status"],
             lead=data["lead"],
             overdue=data["overdue"],
             text=data["q"],
@@ -235,13 +239,7 @@ class NewSharedActionForm(SharedActionForm):
 
 
 class EditSharedActionForm(SharedActionForm):
-    version = fields.Integer(
-        required=True,
-        error_messages={
-            **_required("The form is missing its version: reload the page and try again."),
-            "invalid": "The form's version is not a number: reload the page and try again.",
-        },
-    )
+    version = _edited_from("version")
 
 
 class AdoptForm(FormSchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.models import Area, Plan
 
@@ -56,3 +56,23 @@ def plan_by_slug(session: Session, area_slug: str, plan_slug: str) -> Plan:
     if plan is None:
         raise NotFound(f"There is no plan {plan_slug!r} for area {area_slug!r}.")
     return plan
+
+
+def plans_by_id(session: Session, ids: list[int]) -> list[Plan]:
+    return list(
+        session.scalars(select(Plan).where(Plan.id.in_(ids)).options(joinedload(Plan.area)))
+    )
+
+
+def plans_in_force(
+    session: Session, *, area_slug: str | None = None, as_at: dt.date | None = None
+) -> list[Plan]:
+    """Each area's plan in force on ``as_at`` (or only ``area_slug``'s), by area name. One
+    query."""
+    query = select(Plan).join(Area).options(joinedload(Plan.area)).order_by(Area.name)
+    if area_slug:
+        query = query.where(Area.slug == area_slug)
+    by_area: dict[int, list[Plan]] = {}
+    for plan in session.scalars(query):
+        by_area.setdefault(plan.area_id, []).append(plan)
+    return [plan_in_force(group, as_at) for group in by_area.values()]

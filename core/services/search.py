@@ -24,6 +24,27 @@ class ActionFilter:
     overdue: bool = False
     text: str = ""
 
+    @classmethod
+    def of(
+        cls,
+        *,
+        outcome: int | None = None,
+        rag: str | None = None,
+        status: str | None = None,
+        lead: str = "",
+        overdue: bool = False,
+        text: str = "",
+    ) -> ActionFilter:
+        """A filter from submitted values: ``rag`` and ``status`` as their codes, or ``"none"``."""
+        return cls(
+            outcome=outcome,
+            rag=Rag(rag) if rag not in (None, NOT_REPORTED) else rag,
+            status=ProgressStatus(status) if status not in (None, NOT_REPORTED) else status,
+            lead=lead,
+            overdue=overdue,
+            text=text,
+        )
+
     @property
     def is_empty(self) -> bool:
         return self == ActionFilter()

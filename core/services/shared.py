@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.enums import ActionKind, ActionOrigin
 from core.models import (
@@ -24,6 +25,7 @@ from core.models import (
     SharedActionVersion,
     User,
 )
+from core.services import plans
 from core.services.actions import next_code
 from core.services.errors import FieldError
 from core.services.permissions import require_area, require_shared
@@ -179,6 +181,40 @@ def _follow(session: Session, copy: Action, definition: SharedAction, actor: Use
             )
         )
         setattr(copy, name, value)
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """How a shared action stands in one area's plan in force: adopted as ``copy``, recorded
+    as not applying (``not_applicable``), or neither."""
+
+    area: Area
+    plan: Plan
+    copy: Action | None
+    not_applicable: NotApplicable | None
+
+
+def adoptions(
+    session: Session, definition: SharedAction, as_at: dt.date | None = None
+) -> list[Adoption]:
+    """Each area with a plan, and the shared action's standing in it on ``as_at`` (default
+    today). Three queries, whatever the number of areas."""
+    as_at = as_at or dt.date.today()
+    copies = session.scalars(select(Action).where(Action.shared_action_id == definition.id)).all()
+    records = session.scalars(
+        select(NotApplicable)
+        .where(NotApplicable.shared_action_id == definition.id)
+        .options(joinedload(NotApplicable.recorded_by))
+    ).all()
+    found = []
+    for area in plans.areas(session):
+        if not area.plans:
+            continue
+        plan = plans.current_plan(area, as_at)
+        copy = next((c for c in copies if c.plan_id == plan.id), None)
+        record = next((r for r in records if r.area_id == area.id and r.in_force(as_at)), None)
+        found.append(Adoption(area, plan, copy, record))
+    return found
 
 
 def adoption_in(session: Session, definition: SharedAction, plan: Plan) -> Action | None:

@@ -15,6 +15,8 @@ from core.services.errors import FieldError
 from core.services.permissions import PermissionDenied
 
 PREFIX = "cpc_"
+# "Last used" is shown as a date: noting it more often than this would only add writes.
+LAST_USED_PRECISION = dt.timedelta(hours=1)
 
 
 class TokenError(FieldError):
@@ -56,7 +58,8 @@ def revoke_token(session: Session, record: ApiToken, *, actor: User) -> None:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active user a live token belongs to, or ``None``; notes when it was last used."""
+    """The active user a live token belongs to, or ``None``; notes when it was last used (the
+    caller commits)."""
     if not token.startswith(PREFIX):
         return None
     record = session.scalar(
@@ -66,5 +69,10 @@ def user_for_token(session: Session, token: str) -> User | None:
     )
     if record is None or not record.user.is_active:
         return None
-    record.last_used_at = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC)
+    last = record.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)  # SQLite keeps UTC without its offset
+    if last is None or now - last > LAST_USED_PRECISION:
+        record.last_used_at = now  # noted once in a while, not written on every call
     return record.user

@@ -22,7 +22,7 @@ from core.services import permissions, plans
 from core.services.actions import add_local_action, edit_action
 from core.services.document import rag_legend
 from core.services.errors import FieldError
-from core.services.progress import is_overdue, latest_updates, mark_completed, post_update
+from core.services.progress import is_overdue, mark_completed, post_update
 from core.web.auth import signed_in_user
 from core.web.forms import FormState, allowed, submit
 from core.web.pages import found_or_404
@@ -51,12 +51,16 @@ def _done(message: str, action_id: int):
     return redirect(url_for("actions.show", action_id=action_id))
 
 
+def _history(action: Action) -> list:
+    """The action's updates (loaded with it), newest first by the date each reports on."""
+    return sorted(action.updates, key=lambda u: (u.reported_on, u.id), reverse=True)
+
+
 @bp.get("/actions/<id:action_id>")
 def show(action_id: int):
     action = _action(action_id)
     user = signed_in_user()
-    # Newest first, by the date each update reports on.
-    history = sorted(action.updates, key=lambda u: (u.reported_on, u.id), reverse=True)
+    history = _history(action)
     latest = history[0] if history else None
     return render_template(
         "action.html",
@@ -76,7 +80,7 @@ def show(action_id: int):
 def new_update(action_id: int):
     action = _action(action_id)
     allowed(permissions.require_area, action.plan.area)
-    latest = latest_updates(db.get_session(), Action.id == action.id).get(action.id)
+    latest = next(iter(_history(action)), None)
     form = FormState.with_defaults(
         reported_on=dt.date.today().isoformat(),
         status=latest.status.value if latest else None,

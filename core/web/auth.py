@@ -73,7 +73,8 @@ def _load_user_from_token(req) -> User | None:
     session = db.get_session()
     user = tokens.user_for_token(session, token.strip())
     if user is not None:
-        session.commit()  # when it was last used
+        if session.dirty:
+            session.commit()  # when it was last used
         g.token_auth = True
     return user
 

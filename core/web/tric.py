@@ -3,8 +3,6 @@ shared actions themselves: PG5 words them, each area adopts them or says they do
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import (
     Blueprint,
     Response,
@@ -16,10 +14,9 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from core import db
-from core.models import Action, Area, NotApplicable, Outcome, Plan, SharedAction
+from core.models import Action, Area, Outcome, Plan, SharedAction
 from core.schemas.forms import (
     AdoptForm,
     EditSharedActionForm,
@@ -94,26 +91,8 @@ def _definition(key: str) -> SharedAction:
 
 @bp.get("/shared-actions/<key>/")
 def shared_action(key: str):
-    session = db.get_session()
     definition = _definition(key)
-    areas = plans.areas(session)
-    copies = session.scalars(
-        select(Action)
-        .where(Action.shared_action_id == definition.id)
-        .options(joinedload(Action.plan))
-    ).all()
-    records = session.scalars(
-        select(NotApplicable)
-        .where(NotApplicable.shared_action_id == definition.id)
-        .options(joinedload(NotApplicable.recorded_by))
-    ).all()
-    today = dt.date.today()
-    by_area = []
-    for area in (a for a in areas if not a.is_synthetic and a.plans):
-        plan = plans.current_plan(area)
-        copy = next((c for c in copies if c.plan_id == plan.id), None)
-        record = next((r for r in records if r.area_id == area.id and r.in_force(today)), None)
-        by_area.append((area, plan, copy, record))
+    by_area = [a for a in shared.adoptions(db.get_session(), definition) if not a.area.is_synthetic]
     versions = sorted(definition.versions, key=lambda v: v.version, reverse=True)
     return render_template(
         "shared_action.html", definition=definition, by_area=by_area, versions=versions
