@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import sys
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from core import db, migrate
+from core.schemas.dates import parse_date
 from core.services import accounts, loader, plans, rollup_export
 from core.services.rollup import Rollup, tayside_rollup
 from core.services.summary import PlanSummary, plan_summary
@@ -38,9 +41,9 @@ def _date(_ctx, _param, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD.") from None
+        return parse_date(value)
+    except ValueError as problem:
+        raise click.BadParameter(str(problem)) from None
 
 
 @click.command("init")
@@ -83,6 +86,10 @@ def serve_command(host: str, port: int) -> None:
     from waitress import serve
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # One line per request, and the app's warnings, on stderr.
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
+    )
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     click.echo(f"Tayside CPC improvement plans: open http://{shown}:{port}/ (Ctrl+C stops)")
     click.echo(
@@ -90,7 +97,8 @@ def serve_command(host: str, port: int) -> None:
         "and its password printed, by the first `cpc init`; "
         "`cpc user create EMAIL --role ...` adds more."
     )
-    serve(app, host=host, port=port)
+    # Waitress refuses a body far over the app's own limit before reading it into memory.
+    serve(app, host=host, port=port, max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"])
 
 
 @click.command("plugins")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Mapping
@@ -12,6 +13,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.services.accounts import Throttle
+from core.services.sessions import SessionRules
+
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
 
 
 def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
@@ -28,12 +32,22 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         EXTRA_PLUGINS=(),
         # Failed sign-ins allowed per email and per address before a pause.
         SIGN_IN_THROTTLE=Throttle(),
+        # A signed-in session ends after this long unused, and after this long in all.
+        SESSION_RULES=SessionRules(
+            idle=dt.timedelta(hours=float(os.environ.get("CPC_SESSION_IDLE_HOURS", "8"))),
+            lifetime=dt.timedelta(hours=float(os.environ.get("CPC_SESSION_LIFETIME_HOURS", "24"))),
+        ),
         # The first-run admin account that `cpc init` creates when there are no accounts.
         ADMIN_EMAIL=os.environ.get("CPC_ADMIN_EMAIL", "admin@localhost"),
         # A form stays valid for a working day, so a long update is not lost.
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         # Behind N proxies (a load balancer), trust N X-Forwarded-For/-Proto headers.
         TRUSTED_PROXIES=int(os.environ.get("CPC_TRUSTED_PROXIES", "0")),
+        # The largest request body accepted (forms and JSON): larger ones are refused with 413.
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
+        # Seconds a SQLite writer waits for another's lock before answering 503.
+        SQLITE_BUSY_TIMEOUT=10.0,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum as PyEnum
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -40,8 +41,19 @@ def enum_column(enum: type[PyEnum], name: str) -> sa.Enum:
     )
 
 
-def make_engine(url: str) -> sa.Engine:
-    engine = sa.create_engine(url)
+def make_engine(url: str, *, sqlite_busy_timeout: float = 10.0) -> sa.Engine:
+    """An engine that checks each pooled connection before use (so a database restart fails
+    no request) and never writes SQL parameters (commentary, token hashes) into its errors.
+    A SQLite database file is created readable by its owner only: it holds password hashes."""
+    parsed = sa.engine.make_url(url)
+    connect_args: dict[str, object] = {}
+    if parsed.get_backend_name() == "sqlite":
+        _private_file(parsed.database)
+        # How long a writer waits for another's lock before the request gets a 503.
+        connect_args["timeout"] = sqlite_busy_timeout
+    engine = sa.create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args
+    )
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")
@@ -53,9 +65,33 @@ def make_engine(url: str) -> sa.Engine:
     return engine
 
 
+def _private_file(database: str | None) -> None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.touch(mode=0o600)
+    path.chmod(0o600)
+
+
+def lock_row(session: Session, model: type[Base], row_id: int) -> None:
+    """Hold a write lock on one row until the transaction ends, so that a check made after it
+    (is this number free? is this already adopted?) cannot be overtaken by another writer.
+    PostgreSQL locks the row (``SELECT ... FOR UPDATE``); SQLite, which locks the whole
+    database for writing, takes its write lock with a no-op update."""
+    table = model.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
+    else:
+        session.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update())
+
+
 def init_app(app: Flask) -> None:
     """Give the app its engine and session factory; close the request's session at teardown."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(
+        app.config["DATABASE_URL"], sqlite_busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"]
+    )
     app.extensions["cpc_engine"] = engine
     app.extensions["cpc_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

@@ -51,13 +51,18 @@ class PluginRegistry:
         return [name for name, _ in self.pm.list_name_plugin()]
 
     def call_each(
-        self, hook_name: str, problems: list[PluginProblem] | None = None, **kwargs: Any
+        self,
+        hook_name: str,
+        problems: list[PluginProblem] | None = None,
+        expect: type | None = None,
+        **kwargs: Any,
     ) -> Iterator[tuple[str, Any]]:
         """Call a hook on each plugin separately, in pluggy's order, yielding
         ``(plugin name, answer)`` for each answer that is not ``None``.
 
-        A plugin whose hook raises is logged, added to ``problems`` if given, and skipped,
-        so one failing plugin does not take the others down.
+        A plugin whose hook raises, or (given ``expect``) answers something that is not an
+        ``expect``, is logged, added to ``problems`` if given, and skipped, so one failing
+        plugin does not take the others down.
         """
         caller = getattr(self.pm.hook, hook_name)
         for impl in reversed(caller.get_hookimpls()):
@@ -65,17 +70,33 @@ class PluginRegistry:
                 answer = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
             except Exception as exc:  # a plugin's bug is reported, not fatal
                 log.exception("plugin %r: hook %s raised", impl.plugin_name, hook_name)
-                if problems is not None:
-                    problems.append(
-                        PluginProblem(impl.plugin_name, f"hook {hook_name} raised {exc!r}")
-                    )
+                self._report(problems, impl.plugin_name, f"hook {hook_name} raised {exc!r}")
                 continue
-            if answer is not None:
-                yield impl.plugin_name, answer
+            if answer is None:
+                continue
+            if expect is not None and not isinstance(answer, expect):
+                message = f"hook {hook_name} answered {answer!r}, which is not a {expect.__name__}"
+                log.error("plugin %r: %s", impl.plugin_name, message)
+                self._report(problems, impl.plugin_name, message)
+                continue
+            yield impl.plugin_name, answer
 
-    def first_answer(self, hook_name: str, **kwargs: Any) -> Any:
-        """The first non-``None`` answer of a ``firstresult`` hook, skipping plugins that raise."""
-        return next((answer for _, answer in self.call_each(hook_name, **kwargs)), None)
+    @staticmethod
+    def _report(problems: list[PluginProblem] | None, plugin: str, message: str) -> None:
+        if problems is not None and PluginProblem(plugin, message) not in problems:
+            problems.append(PluginProblem(plugin, message))
+
+    def first_answer(
+        self,
+        hook_name: str,
+        expect: type | None = None,
+        problems: list[PluginProblem] | None = None,
+        **kwargs: Any,
+    ) -> tuple[str | None, Any]:
+        """The first usable answer of a ``firstresult`` hook and the plugin that gave it,
+        skipping plugins that raise or (given ``expect``) answer the wrong type; ``(None,
+        None)`` when no plugin answers."""
+        return next(self.call_each(hook_name, problems, expect, **kwargs), (None, None))
 
     def describe(self) -> list[dict[str, Any]]:
         """Each plugin's name, version and the hooks it implements."""

@@ -51,3 +51,5 @@ class RollupRow:
     cells: dict[str, RollupCell | None]
     tayside_status: TaysideStatus | None = None
     not_applicable: dict[str, str] = field(default_factory=dict)
+    # The plugin whose ``tayside_status`` rule decided the status.
+    decided_by: str | None = None

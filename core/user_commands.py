@@ -58,7 +58,8 @@ def create_command(email: str, role: str, areas: tuple[str, ...], password_stdin
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password_command(email: str, password_stdin: bool) -> None:
-    """Set EMAIL's password (signs them out everywhere)."""
+    """Set EMAIL's password (signs them out everywhere, revokes their API tokens and lifts a
+    sign-in lockout)."""
     session = db.get_session()
     user = accounts.user_by_email(session, email)
     if user is None:
@@ -66,10 +67,13 @@ def set_password_command(email: str, password_stdin: bool) -> None:
     password = _read_password(password_stdin)
     try:
         with db.transaction():
-            accounts.set_password(user, password)
+            changed = accounts.set_password(session, user, password)
     except accounts.AccountError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"Password set for {user.email}.")
+    click.echo(
+        f"Password set for {user.email}: {changed.sessions_ended} session(s) signed out, "
+        f"{changed.tokens_revoked} API token(s) revoked."
+    )
 
 
 @user_group.command("list")

@@ -152,7 +152,7 @@ ACCOUNTS = {
 
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    """The test password hashed once (scrypt is slow on purpose)."""
+    """The test password hashed once (argon2id is slow on purpose)."""
     return hash_password(TEST_PASSWORD)
 
 

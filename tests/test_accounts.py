@@ -50,7 +50,7 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client,
         assert response.status_code == 400
         assert "The email address or password is not right." in response.text
     assert client.get("/").status_code == 302  # still signed out
-    assert _user(app, auth.accounts["pk"]).password_hash.startswith("scrypt:")
+    assert _user(app, auth.accounts["pk"]).password_hash.startswith("$argon2id$")
 
 
 def test_sign_in_is_throttled_after_five_failures_for_an_email(client, auth, app):

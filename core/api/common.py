@@ -9,9 +9,11 @@ from typing import Any
 
 from flask import request
 from flask_smorest import abort
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from core import db
-from core.services.errors import FieldError
+from core.services.errors import Conflict, FieldError, StaleEdit
 from core.services.permissions import PermissionDenied
 from core.services.plans import NotFound
 from core.web.auth import signed_in_user
@@ -33,10 +35,27 @@ def page(items: Sequence[Any], args: dict[str, Any]) -> dict[str, Any]:
 @contextmanager
 def writing() -> Iterator[Any]:
     """Run a write in one transaction as the signed-in user; a refused field is 422 naming it,
-    a refused role or area 403, and nothing is saved either way."""
+    a refused role or area 403, an edit from a stale read 412, a clash with a write saved at
+    the same moment 409; nothing is saved in any of these."""
     try:
         with db.transaction() as session:
             yield session
+    except StaleEdit as error:
+        abort(412, message=f"{error.message} Read it again and send its new ETag.")
+    except StaleDataError:
+        abort(
+            412,
+            message="Someone changed this since you read it: nothing was saved. Read it "
+            "again and send its new ETag.",
+        )
+    except Conflict as error:
+        abort(409, message=error.message, errors={"json": {error.field: [error.message]}})
+    except IntegrityError:
+        abort(
+            409,
+            message="This clashes with a change someone else saved at the same moment: nothing "
+            "was saved. Read it again and retry.",
+        )
     except FieldError as error:
         abort(422, message=error.message, errors={"json": {error.field: [error.message]}})
     except PermissionDenied as refusal:

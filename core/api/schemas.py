@@ -9,6 +9,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from core.api.fields import Id, Text, UtcDateTime, WebAddress
 from core.enums import ActionKind, ActionOrigin, PlanStatus, ProgressStatus, Rag, Role
+from core.schemas.dates import PlanDate
 
 RAG_OR_NONE = [r.value for r in Rag] + ["none"]
 STATUS_OR_NONE = [s.value for s in ProgressStatus] + ["none"]
@@ -40,7 +41,7 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
 
 
 class AsAtArgs(Strict):
-    as_at = fields.Date(
+    as_at = PlanDate(
         load_default=None, metadata={"description": "As things stood on this date (default today)"}
     )
 
@@ -77,9 +78,9 @@ class PlanSchema(Schema):
     area = fields.String(required=True, attribute="area.slug")
     slug = fields.String(required=True)
     title = fields.String(required=True)
-    period_start = fields.Date(required=True)
-    period_end = fields.Date(required=True)
-    published_on = fields.Date(required=True, allow_none=True)
+    period_start = PlanDate(required=True)
+    period_end = PlanDate(required=True)
+    published_on = PlanDate(required=True, allow_none=True)
     status = fields.Enum(PlanStatus, by_value=True, required=True)
     source = fields.String(required=True)
 
@@ -117,7 +118,7 @@ class SummarySchema(Schema):
 class CurrentSchema(Schema):
     rag = fields.Enum(Rag, by_value=True, required=True, allow_none=True)
     status = fields.Enum(ProgressStatus, by_value=True, required=True)
-    reported_on = fields.Date(required=True)
+    reported_on = PlanDate(required=True)
 
 
 class ActionSchema(Schema):
@@ -130,12 +131,12 @@ class ActionSchema(Schema):
     text = fields.String(required=True)
     expected_impact = fields.String(required=True)
     leads = fields.List(fields.String(), required=True)
-    target_date = fields.Date(required=True, allow_none=True)
+    target_date = PlanDate(required=True, allow_none=True)
     timescale = fields.String(required=True)
     origin = fields.Enum(ActionOrigin, by_value=True, required=True)
     shared_action = fields.String(required=True, allow_none=True)
     adopted_version = fields.Integer(required=True, allow_none=True)
-    added_on = fields.Date(required=True, allow_none=True)
+    added_on = PlanDate(required=True, allow_none=True)
     revision = fields.Integer(required=True, metadata={"description": "Also sent as the ETag"})
     kpi_measures = fields.List(fields.String(), required=True)
     current = fields.Nested(CurrentSchema, required=True, allow_none=True)
@@ -158,14 +159,14 @@ class ActionCreateSchema(Strict):
     text = Text(required=True, min_length=1)
     expected_impact = Text(load_default="")
     leads = fields.List(Text(max_length=300), load_default=list, validate=validate.Length(max=20))
-    target_date = fields.Date(load_default=None)
+    target_date = PlanDate(load_default=None)
 
 
 class ActionPatchSchema(Strict):
     text = Text(min_length=1)
     expected_impact = Text()
     leads = fields.List(Text(max_length=300), validate=validate.Length(max=20))
-    target_date = fields.Date(allow_none=True)
+    target_date = PlanDate(allow_none=True)
 
 
 class KpiMeasureSchema(Schema):
@@ -183,7 +184,7 @@ class KpiArgs(PageArgs):
 class UpdateSchema(Schema):
     id = fields.Integer(required=True)
     action_id = fields.Integer(required=True)
-    reported_on = fields.Date(required=True)
+    reported_on = PlanDate(required=True)
     rag = fields.Enum(Rag, by_value=True, required=True, allow_none=True)
     status = fields.Enum(ProgressStatus, by_value=True, required=True)
     commentary = fields.String(required=True)
@@ -193,7 +194,7 @@ class UpdateSchema(Schema):
 
 
 class UpdateCreateSchema(Strict):
-    reported_on = fields.Date(required=True)
+    reported_on = PlanDate(required=True)
     status = fields.Enum(ProgressStatus, by_value=True, required=True)
     rag = fields.Enum(Rag, by_value=True, load_default=None, allow_none=True)
     commentary = Text(required=True, min_length=1, max_length=10_000)
@@ -209,7 +210,7 @@ class SharedActionSchema(Schema):
     text = fields.String(required=True)
     expected_impact = fields.String(required=True)
     lead = fields.String(required=True)
-    target_date = fields.Date(required=True, allow_none=True)
+    target_date = PlanDate(required=True, allow_none=True)
     kind = fields.Enum(ActionKind, by_value=True, required=True)
     priority_for_practice = fields.Integer(required=True, allow_none=True)
     version = fields.Integer(required=True, metadata={"description": "Also sent as the ETag"})
@@ -220,7 +221,7 @@ class SharedActionCreateSchema(Strict):
     text = Text(required=True, min_length=1)
     expected_impact = Text(load_default="")
     lead = Text(load_default="", max_length=300)
-    target_date = fields.Date(load_default=None)
+    target_date = PlanDate(load_default=None)
     kind = fields.Enum(ActionKind, by_value=True, load_default=ActionKind.IMPROVEMENT)
     priority_for_practice = fields.Integer(load_default=None, validate=validate.Range(1, 6))
 
@@ -230,7 +231,7 @@ class SharedActionPatchSchema(Strict):
     text = Text(min_length=1)
     expected_impact = Text()
     lead = Text(max_length=300)
-    target_date = fields.Date(allow_none=True)
+    target_date = PlanDate(allow_none=True)
 
 
 class AdoptionSchema(Schema):

@@ -119,11 +119,33 @@ def patch_user(data, user_id: int):
 @users_bp.response(200, NewUserSchema)
 def reset_password(user_id: int):
     """Give the account a new generated password (given only in this answer); it is signed
-    out of every browser session."""
+    out of every browser session, its API tokens are revoked, and a sign-in lockout is
+    lifted."""
     user = _user(user_id)
     with writing() as session:
         password = accounts.reset_password(session, user, actor=me())
     return _user_json(user, password)
+
+
+@users_bp.get("/<id:user_id>/tokens")
+@users_bp.arguments(PageArgs, location="query", unknown=RAISE)
+@users_bp.response(200, page_of(TokenSchema, "UserTokenPage"))
+def list_user_tokens(args, user_id: int):
+    """An account's API tokens (their first characters only), revoked ones included."""
+    user = _user(user_id)
+    return page([_token_json(t) for t in tokens.tokens_of(db.get_session(), user)], args)
+
+
+@users_bp.delete("/<id:user_id>/tokens/<id:token_id>")
+@users_bp.response(204)
+def revoke_user_token(user_id: int, token_id: int):
+    """Revoke one of an account's tokens: it stops working at once."""
+    user = _user(user_id)
+    record = get_or_404(ApiToken, token_id)
+    if record.user_id != user.id:
+        abort(404, message=f"{user.email} has no token {token_id}.")
+    with writing() as session:
+        tokens.revoke_token(session, record, actor=me())
 
 
 @tokens_bp.get("/")

@@ -5,7 +5,7 @@ from core.models.area import Area
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
 from core.models.shared import NotApplicable, SharedAction, SharedActionVersion
-from core.models.user import ApiToken, SignInAttempt, User, user_areas
+from core.models.user import ApiToken, SignInAttempt, User, UserSession, user_areas
 
 __all__ = [
     "Action",
@@ -26,5 +26,6 @@ __all__ = [
     "SharedActionVersion",
     "SignInAttempt",
     "User",
+    "UserSession",
     "user_areas",
 ]

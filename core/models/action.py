@@ -23,7 +23,11 @@ class Action(Base):
     totals), or an ongoing/maintenance action (Appendix 2, listed apart)."""
 
     __tablename__ = "actions"
-    __table_args__ = (UniqueConstraint("plan_id", "kind", "code"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "kind", "code"),
+        # A shared action is adopted into a plan once at most.
+        UniqueConstraint("plan_id", "shared_action_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
@@ -51,7 +55,9 @@ class Action(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
-    # Goes up by one at each edit of the wording, so a stale edit form is refused.
+    # Goes up by one at each edit of the wording, so a stale edit form is refused. Every
+    # UPDATE of the row says ``WHERE revision = <the revision read>``: of two edits from the
+    # same revision, the database lets exactly one through.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     plan: Mapped[Plan] = relationship(back_populates="actions")
@@ -81,6 +87,8 @@ class Action(Base):
         if self.kind is ActionKind.ONGOING or self.target_date is None:
             return f"Ongoing {self.plan.period_start.year} – {self.plan.period_end.year}"
         return f"By end of Year {self.plan_year}"
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": revision, "version_id_generator": False}
 
     def __repr__(self) -> str:
         return f"<Action {self.code} of plan {self.plan_id}>"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, enum_column
@@ -34,6 +35,8 @@ class SharedAction(Base):
     )
     # The Tayside Priority for Practice (1-6) the action falls under.
     priority_for_practice: Mapped[int | None]
+    # Each rewording adds one; the UPDATE says ``WHERE version = <the version read>``, so of two
+    # edits from the same version exactly one is saved.
     version: Mapped[int] = mapped_column(default=1)
     source: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
@@ -52,6 +55,8 @@ class SharedAction(Base):
         "lead",
         "target_date",
     )
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version, "version_id_generator": False}
 
     def snapshot(self, changed_by: User | None = None) -> SharedActionVersion:
         """This wording as a version record (for its history)."""
@@ -95,6 +100,17 @@ class NotApplicable(Base):
     keeps the record (``withdrawn_at``), so the rollup "as at" a past date still shows it."""
 
     __tablename__ = "not_applicable"
+    __table_args__ = (
+        # One record in force (not withdrawn) per shared action and area.
+        Index(
+            "uq_not_applicable_live",
+            "shared_action_id",
+            "area_id",
+            unique=True,
+            sqlite_where=sql("withdrawn_on IS NULL"),
+            postgresql_where=sql("withdrawn_on IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shared_action_id: Mapped[int] = mapped_column(

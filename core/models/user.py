@@ -4,7 +4,6 @@ kept in the database so that every web process applies the same throttle."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, DateTime, ForeignKey, String, Table, func
@@ -24,13 +23,9 @@ user_areas = Table(
 )
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
 class User(Base):
-    """Someone who signs in. Flask-Login's id is ``"<id>:<session_token>"``, so a new token
-    (on a password change, reset or deactivation) signs the user out everywhere."""
+    """Someone who signs in. Each sign-in is a :class:`UserSession` row, so signing out, a
+    password change, a reset or switching the account off ends sessions on the server."""
 
     __tablename__ = "users"
 
@@ -39,7 +34,6 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.VIEWER)
     is_active: Mapped[bool] = mapped_column(default=True)
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -52,7 +46,7 @@ class User(Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return str(self.id)
 
     def __repr__(self) -> str:
         return f"<User {self.email} ({self.role})>"
@@ -86,5 +80,24 @@ class ApiToken(Base):
     )
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class UserSession(Base):
+    """One signed-in browser session. The cookie carries a random key; only its hash is kept.
+    A session ends when its user signs out, after ``SESSION_IDLE_TIMEOUT`` unused, after
+    ``SESSION_LIFETIME`` in all, or when the user's password changes or the account is
+    switched off."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
 
     user: Mapped[User] = relationship()

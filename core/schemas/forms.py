@@ -11,6 +11,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 
 from core.enums import ActionKind, ProgressStatus, Rag, Role
+from core.schemas.dates import PlanDate
 from core.services.accounts import MAX_PASSWORD_LENGTH
 from core.services.search import NOT_REPORTED, ActionFilter
 
@@ -67,8 +68,8 @@ class PasswordForm(FormSchema):
     )
 
 
-def _reporting_date() -> fields.Date:
-    return fields.Date(
+def _reporting_date() -> PlanDate:
+    return PlanDate(
         required=True,
         error_messages={
             **_required("Enter the date this update reports on."),
@@ -122,7 +123,7 @@ class ActionForm(FormSchema):
         load_default="", validate=_length(MAX_TEXT, "The expected impact")
     )
     leads = fields.String(load_default="", validate=_length(MAX_TEXT, "The strategic leads"))
-    target_date = fields.Date(
+    target_date = PlanDate(
         load_default=None,
         error_messages={"invalid": "Enter the target date as a real date, like 2023-07-31."},
     )
@@ -218,7 +219,7 @@ class SharedActionForm(FormSchema):
         load_default="", validate=_length(MAX_TEXT, "The expected impact")
     )
     lead = fields.String(load_default="", validate=_length(300, "The lead"))
-    target_date = fields.Date(
+    target_date = PlanDate(
         load_default=None,
         error_messages={"invalid": "Enter the target date as a real date, like 2023-07-31."},
     )

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.enums import ActionKind, FrameSection, PlanStatus, Rag
+from core.schemas.dates import PlanDate
 
 NonEmpty = validate.Length(min=1)
 Slug = validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="Use lower-case letters, digits and -.")
@@ -40,7 +41,7 @@ class ActionSchema(Schema):
     text = _text()
     expected_impact = _optional_text()
     leads = fields.List(fields.String(validate=NonEmpty), load_default=list)
-    target_date = fields.Date(load_default=None, allow_none=True)
+    target_date = PlanDate(load_default=None, allow_none=True)
     kpi_measures = fields.List(fields.String(validate=NonEmpty), load_default=list)
     # The key of the TRIC shared action this action adopts, if any.
     shared_action = fields.String(load_default=None, allow_none=True)
@@ -87,9 +88,9 @@ class PlanFileSchema(Schema):
     area = _text(validate=Slug)
     slug = _text(validate=Slug)
     title = _text()
-    period_start = fields.Date(required=True)
-    period_end = fields.Date(required=True)
-    published_on = fields.Date(load_default=None, allow_none=True)
+    period_start = PlanDate(required=True)
+    period_end = PlanDate(required=True)
+    published_on = PlanDate(load_default=None, allow_none=True)
     status = fields.Enum(PlanStatus, by_value=True, load_default=PlanStatus.DRAFT)
     summary = _optional_text()
     source = _optional_text()
@@ -171,7 +172,7 @@ class SharedActionSchema(Schema):
     text = _text()
     expected_impact = _optional_text()
     lead = _optional_text()
-    target_date = fields.Date(load_default=None, allow_none=True)
+    target_date = PlanDate(load_default=None, allow_none=True)
     kind = fields.Enum(ActionKind, by_value=True, load_default=ActionKind.IMPROVEMENT)
     priority_for_practice = fields.Integer(
         strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=6)

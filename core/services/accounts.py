@@ -1,7 +1,10 @@
 """Accounts: creating and changing users, passwords, and signing in with a throttle.
 
-Passwords are hashed with scrypt (Werkzeug's default). Failed sign-ins are kept in the
-database, so the throttle holds across every web process behind a load balancer.
+Passwords are hashed with argon2id at the parameters OWASP's Password Storage Cheat Sheet
+recommends; a hash from an earlier version (Werkzeug's scrypt) is replaced at the next sign-in.
+A new password must not be easy to guess (zxcvbn's lists of common passwords, words and
+patterns). Every sign-in attempt is written down before the password is checked, so the
+throttle holds across every web process, even for guesses sent at the same moment.
 """
 
 from __future__ import annotations
@@ -12,22 +15,29 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
+from zxcvbn import zxcvbn
 
 from core.enums import Role
 from core.models import Area, SignInAttempt, User
-from core.models.user import new_session_token
+from core.services import sessions, tokens
 from core.services.errors import FieldError
 from core.services.permissions import require_user_admin
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+# zxcvbn's score from 0 (guessable) to 4; 3 is "safely unguessable" for online attacks.
+MIN_STRENGTH = 3
+# OWASP: argon2id with 19 MiB of memory, 2 iterations and 1 degree of parallelism.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Checked against when the email is unknown, so that a wrong email takes as long as a wrong
 # password and the timing does not tell which accounts exist.
-_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(FieldError):
@@ -52,7 +62,22 @@ class Throttle:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return HASHER.hash(password)
+
+
+def verify_password(stored: str, password: str) -> bool:
+    """Whether ``password`` matches the stored hash (argon2id, or an earlier Werkzeug hash)."""
+    if stored.startswith("$argon2"):
+        try:
+            return HASHER.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+    return check_password_hash(stored, password)
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether a hash was made with other parameters than today's, to replace at sign-in."""
+    return not stored.startswith("$argon2") or HASHER.check_needs_rehash(stored)
 
 
 def generate_password() -> str:
@@ -69,7 +94,11 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def check_new_password(password: str, field: str = "password") -> None:
+def check_new_password(
+    password: str, field: str = "password", user_inputs: Sequence[str] = ()
+) -> None:
+    """Refuse a password that is too short, too long, or easy to guess: a common password, a
+    word with a few changes, a keyboard pattern or repeats, or one made of the user's email."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             field, f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."
@@ -77,6 +106,15 @@ def check_new_password(password: str, field: str = "password") -> None:
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(
             field, f"The password must be at most {MAX_PASSWORD_LENGTH} characters long."
+        )
+    hints = [part for value in user_inputs for part in (value, *re.split(r"[@.]", value)) if part]
+    found = zxcvbn(password[:100], user_inputs=hints)
+    if found["score"] < MIN_STRENGTH:
+        why = found["feedback"]["warning"] or "It follows a pattern that is easy to guess."
+        raise AccountError(
+            field,
+            f"This password is too easy to guess. {why.rstrip('.')}. Try three or four random "
+            "words together, like “kettle orbit maple tram”.",
         )
 
 
@@ -122,7 +160,7 @@ def create_user(
     email = normalise_email(email)
     if user_by_email(session, email) is not None:
         raise AccountError("email", f"There is already an account for {email}.")
-    check_new_password(password)
+    check_new_password(password, user_inputs=[email])
     user = User(
         email=email,
         role=role,
@@ -153,36 +191,69 @@ def update_user(
     user.areas = _areas(session, role, area_slugs)
     user.role = role
     if user.is_active and not is_active:
-        user.session_token = new_session_token()  # signs them out everywhere
+        sessions.end_all(session, user)  # signs them out everywhere
     user.is_active = is_active
     session.flush()
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password and sign the user out of every other session."""
-    check_new_password(password)
+def set_password(
+    session: Session, user: User, password: str, *, field: str = "password"
+) -> PasswordChanged:
+    """Set a new password: every session of the user is signed out and every API token
+    revoked (whoever knew the old password may have made one), and the sign-in lockout on the
+    account is lifted."""
+    check_new_password(password, field=field, user_inputs=[user.email])
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    changed = PasswordChanged(
+        sessions_ended=sessions.end_all(session, user),
+        tokens_revoked=tokens.revoke_all(session, user),
+    )
+    session.execute(delete(SignInAttempt).where(SignInAttempt.email == user.email))
+    session.flush()
+    return changed
+
+
+@dataclass(frozen=True)
+class PasswordChanged:
+    """What a new password ended: the user's sessions and API tokens."""
+
+    sessions_ended: int
+    tokens_revoked: int
 
 
 def reset_password(session: Session, user: User, *, actor: User) -> str:
-    """An admin gives the user a new random password; returns it to pass on."""
+    """An admin gives the user a new random password, which also lifts a sign-in lockout;
+    returns it to pass on."""
     require_user_admin(actor)
     password = generate_password()
-    set_password(user, password)
-    session.flush()
+    set_password(session, user, password)
     return password
 
 
-def change_own_password(user: User, *, current: str, new: str, confirm: str) -> None:
-    if not check_password_hash(user.password_hash, current):
+def change_own_password(
+    session: Session,
+    user: User,
+    *,
+    current: str,
+    new: str,
+    confirm: str,
+    remote_addr: str,
+    throttle: Throttle = Throttle(),
+) -> PasswordChanged:
+    """Change your own password. Wrong current passwords count as failed sign-ins, so the
+    form cannot be used to guess it. Every session is ended (the caller starts a new one for
+    this browser) and every API token revoked."""
+    try:
+        _admit(session, user.email, remote_addr, dt.datetime.now(dt.UTC), throttle)
+    except SignInThrottled as refused:
+        raise AccountError("current_password", str(refused)) from None
+    if not verify_password(user.password_hash, current):
         raise AccountError("current_password", "The current password is not right.")
     if new != confirm:
         raise AccountError("confirm_password", "The two new passwords are not the same.")
     if new == current:
         raise AccountError("new_password", "The new password must differ from the current one.")
-    check_new_password(new, field="new_password")
-    set_password(user, new)
+    return set_password(session, user, new, field="new_password")
 
 
 def sign_in(
@@ -196,34 +267,49 @@ def sign_in(
 ) -> User:
     """The active account with this email and password, or ``SignInRefused``. After
     ``throttle.per_email`` failures for an email, or ``per_address`` from one address, within
-    the window, every attempt is refused with ``SignInThrottled`` until the window passes.
-    The caller commits (failures are recorded even though sign-in is refused)."""
+    the window, every attempt is refused with ``SignInThrottled`` until the window passes (or
+    an admin resets the password). The attempt is committed before the password is checked;
+    the caller commits the rest."""
     now = now or dt.datetime.now(dt.UTC)
     email = email.strip().lower()[:320]
-    since = now - throttle.window
+    _admit(session, email, remote_addr, now, throttle)
+    user = user_by_email(session, email)
+    matched = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not matched or not user.is_active:
+        raise SignInRefused("The email address or password is not right.")
+    session.execute(delete(SignInAttempt).where(SignInAttempt.email == email))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _admit(
+    session: Session, email: str, remote_addr: str, now: dt.datetime, throttle: Throttle
+) -> None:
+    """Write the attempt down and commit it, then count: an attempt goes on to the password
+    check only if, counting itself and every attempt committed before it, the limits hold. Of
+    any number of guesses sent at once, at most ``per_email`` are checked. An attempt refused
+    here is removed again, so waiting out the window is enough."""
     session.execute(
         delete(SignInAttempt).where(SignInAttempt.attempted_at < now - dt.timedelta(days=1))
     )
+    attempt = SignInAttempt(email=email, remote_addr=remote_addr[:64], attempted_at=now)
+    session.add(attempt)
+    session.commit()
     by_email, by_address = session.execute(
         select(
             func.count().filter(SignInAttempt.email == email),
-            func.count().filter(SignInAttempt.remote_addr == remote_addr),
-        ).where(SignInAttempt.attempted_at >= since)
+            func.count().filter(SignInAttempt.remote_addr == attempt.remote_addr),
+        ).where(SignInAttempt.attempted_at >= now - throttle.window)
     ).one()
-    if by_email >= throttle.per_email or by_address >= throttle.per_address:
+    if by_email > throttle.per_email or by_address > throttle.per_address:
+        session.delete(attempt)
+        session.commit()
         minutes = int(throttle.window.total_seconds() // 60)
         raise SignInThrottled(
             f"Too many failed attempts to sign in. Wait {minutes} minutes and try again, "
             "or ask an administrator to reset your password."
         )
-    user = user_by_email(session, email)
-    matched = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not matched or not user.is_active:
-        session.add(SignInAttempt(email=email, remote_addr=remote_addr[:64], attempted_at=now))
-        session.flush()
-        raise SignInRefused("The email address or password is not right.")
-    session.execute(delete(SignInAttempt).where(SignInAttempt.email == email))
-    return user
 
 
 def ensure_first_admin(session: Session, email: str) -> tuple[User, str] | None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from core.db import lock_row
 from core.enums import ActionKind, ActionOrigin
 from core.models import Action, ActionChange, ActionLead, Outcome, Plan, User
-from core.services.errors import FieldError
+from core.services.errors import Conflict, FieldError, StaleEdit
 from core.services.permissions import require_area, require_wording
 
 
@@ -33,30 +36,26 @@ def add_local_action(
 
     If the plan is already published, the action is recorded as added on ``added_on``
     (default today) and counts as "added" in the plan's summary. ``actor`` must be allowed to
-    write the plan's area (``None`` only for trusted callers). The caller commits.
+    write the plan's area (``None`` only for trusted callers). The plan is locked while the
+    number is chosen, so actions added at the same moment get different numbers. The caller
+    commits.
     """
     plan = outcome.plan
     if actor is not None:
         require_area(actor, plan.area)
     text = _check_wording(plan, text, target_date)
+    lock_row(session, Plan, plan.id)
     if code is None:
         code = next_code(session, plan, ActionKind.IMPROVEMENT, outcome)
-    taken = session.scalar(
-        select(Action.id).where(
-            Action.plan_id == plan.id, Action.kind == ActionKind.IMPROVEMENT, Action.code == code
-        )
-    )
-    if taken is not None:
-        raise ActionError("code", f"The plan already has an action {code}.")
+    check_code_free(session, plan, ActionKind.IMPROVEMENT, code)
     added = None
     if plan.published_on is not None:
         added = added_on or dt.date.today()
-    position = session.scalar(select(func.max(Action.position)).where(Action.plan_id == plan.id))
     action = Action(
         plan=plan,
         outcome=outcome,
         code=code,
-        position=(position or 0) + 1,
+        position=next_position(session, plan),
         kind=ActionKind.IMPROVEMENT,
         text=text,
         expected_impact=expected_impact.strip(),
@@ -66,8 +65,34 @@ def add_local_action(
         leads=_leads(leads or []),
     )
     session.add(action)
-    session.flush()
+    flush_new_action(session, plan, code)
     return action
+
+
+def check_code_free(session: Session, plan: Plan, kind: ActionKind, code: str) -> None:
+    taken = session.scalar(
+        select(Action.id).where(Action.plan_id == plan.id, Action.kind == kind, Action.code == code)
+    )
+    if taken is not None:
+        raise ActionError("code", f"The plan already has an action {code}.")
+
+
+def next_position(session: Session, plan: Plan) -> int:
+    position = session.scalar(select(func.max(Action.position)).where(Action.plan_id == plan.id))
+    return (position or 0) + 1
+
+
+def flush_new_action(session: Session, plan: Plan, code: str) -> None:
+    """Save a new action; the database's unique rules are the last word on its number and on
+    adopting a shared action once."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "code",
+            f"Someone has just added an action {code}, or adopted this shared action, to the "
+            f"{plan.area.name} plan. Nothing was saved: look at the plan and try again.",
+        ) from None
 
 
 def edit_action(
@@ -88,13 +113,9 @@ def edit_action(
     if actor is not None:
         require_wording(actor, action)
     if revision != action.revision:
-        raise ActionError(
-            "revision",
-            "Someone else changed this action while you were editing it. Your changes were not "
-            "saved: look at the action again and make them once more.",
-        )
+        raise _stale(action.revision)
     text = _check_wording(action.plan, text, target_date)
-    before = _wording(action)
+    before = wording(action)
     after = {
         "text": text,
         "expected_impact": expected_impact.strip(),
@@ -122,11 +143,24 @@ def edit_action(
     if "leads" in changed:
         action.leads = _leads(leads)
     session.add_all(changes)
-    session.flush()
+    try:
+        session.flush()  # UPDATE ... WHERE revision = <the revision read>
+    except StaleDataError:
+        raise _stale(None) from None
     return changes
 
 
-def _wording(action: Action) -> dict[str, str]:
+def _stale(current: int | None) -> StaleEdit:
+    return StaleEdit(
+        "revision",
+        "Someone else changed this action while you were editing it, so your changes have not "
+        "been saved yet.",
+        current,
+    )
+
+
+def wording(action: Action) -> dict[str, str]:
+    """The action's editable fields as the edit form shows them."""
     return {
         "text": action.text,
         "expected_impact": action.expected_impact,

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from core.enums import Rag
 from core.models import Action, Area, NotApplicable, Plan, ProgressUpdate, SharedAction
-from core.plugins import PluginRegistry
-from core.rollup_types import RollupCell, RollupRow
+from core.plugins import PluginProblem, PluginRegistry
+from core.rollup_types import RollupCell, RollupRow, TaysideStatus
 from core.services.progress import in_plan_as_at, is_overdue
 
 
@@ -45,6 +45,13 @@ class Rollup:
     reporting_dates: list[dt.date]
     last_reporting_date: dt.date | None
     trend: list[TrendPoint]
+    # Plugins whose status rule raised or gave an answer that is not a status: skipped.
+    rule_problems: list[PluginProblem] = field(default_factory=list)
+
+    @property
+    def rules_used(self) -> list[str]:
+        """The plugins whose rule decided at least one row's status, in the order met."""
+        return list(dict.fromkeys(row.decided_by for row in self.rows if row.decided_by))
 
     def row(self, key: str) -> RollupRow:
         return next(row for row in self.rows if row.key == key)
@@ -160,10 +167,13 @@ def tayside_rollup(
 ) -> Rollup:
     """One row per shared action, one cell per area, as things stood on ``as_at`` (default
     today), from the update history; each row's Tayside status comes from the
-    ``tayside_status`` hook. An area that recorded that the action does not apply to it has no
-    cell but a reason. Where an area holds the action in several plans, the plan in force on
-    ``as_at`` (the latest started by then) counts. Six queries, whatever the size."""
+    ``tayside_status`` hook (a plugin whose rule raises or answers something that is not a
+    ``TaysideStatus`` is skipped, and listed in ``rule_problems``). An area that recorded
+    that the action does not apply to it has no cell but a reason. Where an area holds the
+    action in several plans, the plan in force on ``as_at`` (the latest started by then)
+    counts. Six queries, whatever the size."""
     as_at = as_at or dt.date.today()
+    rule_problems: list[PluginProblem] = []
     history = _History.load(session)
     dates = history.reporting_dates
     since = max((d for d in dates if d <= as_at), default=None)
@@ -178,8 +188,10 @@ def tayside_rollup(
             cells=cells,
             not_applicable=reasons,
         )
-        status = plugins.first_answer("tayside_status", row=row)
-        rows.append(replace(row, tayside_status=status))
+        decided_by, status = plugins.first_answer(
+            "tayside_status", TaysideStatus, rule_problems, row=row
+        )
+        rows.append(replace(row, tayside_status=status, decided_by=decided_by))
     trend = []
     for day in (d for d in dates if d <= as_at):
         rags: Counter[Rag | None] = Counter()
@@ -188,4 +200,4 @@ def tayside_rollup(
             cells, _ = history.cells(definition, day, None, on_the_day)
             rags.update(cell.rag for cell in cells.values() if cell is not None)
         trend.append(TrendPoint(day, rags[Rag.RED], rags[Rag.AMBER], rags[Rag.GREEN], rags[None]))
-    return Rollup(as_at, history.areas, rows, dates, since, trend)
+    return Rollup(as_at, history.areas, rows, dates, since, trend, rule_problems)

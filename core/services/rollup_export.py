@@ -12,6 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from core.enums import Rag
 from core.rollup_types import RollupRow
 from core.services.rollup import Rollup
+from core.services.spreadsheet_safety import safe_row
 
 RAG_FILLS = {Rag.RED: "D4351C", Rag.AMBER: "FFDD00", Rag.GREEN: "00703C"}
 RAG_TEXT = {Rag.RED: "FFFFFF", Rag.AMBER: "0B0C0C", Rag.GREEN: "FFFFFF"}
@@ -75,6 +76,12 @@ def cell_text(row: RollupRow, slug: str) -> list[str]:
 
 
 def as_table(rollup: Rollup) -> tuple[list[str], list[list[str]]]:
+    """The matrix as rows of cells for a spreadsheet, each safe to open (no formulas)."""
+    headers, rows = _table(rollup)
+    return safe_row(headers), [safe_row(row) for row in rows]
+
+
+def _table(rollup: Rollup) -> tuple[list[str], list[list[str]]]:
     headers = ["Shared action", "Code", "Tayside status"]
     for area in rollup.areas:
         headers += [

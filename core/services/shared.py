@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
+from core.db import lock_row
 from core.enums import ActionKind, ActionOrigin
 from core.models import (
     Action,
@@ -26,8 +29,8 @@ from core.models import (
     User,
 )
 from core.services import plans
-from core.services.actions import next_code
-from core.services.errors import FieldError
+from core.services.actions import check_code_free, flush_new_action, next_code, next_position
+from core.services.errors import Conflict, FieldError, StaleEdit
 from core.services.permissions import require_area, require_shared
 from core.services.plans import NotFound
 
@@ -104,7 +107,12 @@ def create_shared_action(
     )
     definition.versions.append(definition.snapshot(changed_by=actor))
     session.add(definition)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "title", "A shared action with this title was created at the same moment: try again."
+        ) from None
     return definition
 
 
@@ -127,11 +135,7 @@ def edit_shared_action(
     if actor is not None:
         require_shared(actor)
     if version != definition.version:
-        raise SharedActionError(
-            "version",
-            "Someone else changed this shared action while you were editing it. Your changes "
-            "were not saved: look at it again and make them once more.",
-        )
+        raise _stale(definition.version)
     title, text = _check(title, text)
     after: dict[str, Any] = {
         "title": title,
@@ -146,6 +150,10 @@ def edit_shared_action(
         setattr(definition, name, value)
     definition.version += 1
     definition.versions.append(definition.snapshot(changed_by=actor))
+    try:
+        session.flush()  # UPDATE ... WHERE version = <the version read>
+    except (StaleDataError, IntegrityError):
+        raise _stale(None) from None
     copies = session.scalars(
         select(Action)
         .where(Action.shared_action_id == definition.id)
@@ -155,6 +163,15 @@ def edit_shared_action(
         _follow(session, copy, definition, actor)
     session.flush()
     return True
+
+
+def _stale(current: int | None) -> StaleEdit:
+    return StaleEdit(
+        "version",
+        "Someone else changed this shared action while you were editing it, so your changes "
+        "have not been saved yet.",
+        current,
+    )
 
 
 def _follow(session: Session, copy: Action, definition: SharedAction, actor: User | None) -> None:
@@ -248,9 +265,11 @@ def adopt_shared_action(
     """Adopt a shared action into an area's plan: into one of its outcomes (an improvement
     action) or among its ongoing actions, under the area's own number (next free by default).
     The copy takes PG5's current wording and records the version adopted. Coordinators of the
-    area and admins only."""
+    area and admins only. The shared action is locked while this is checked, so an adoption
+    and a "does not apply" made at the same moment cannot both be saved."""
     if actor is not None:
         require_area(actor, plan.area)
+    lock_row(session, SharedAction, definition.id)
     existing = adoption_in(session, definition, plan)
     if existing is not None:
         raise SharedActionError(
@@ -266,18 +285,14 @@ def adopt_shared_action(
         raise SharedActionError("outcome", "Choose the outcome of the plan to adopt it into.")
     if kind is ActionKind.ONGOING:
         outcome = None
+    lock_row(session, Plan, plan.id)
     code = (code or "").strip() or next_code(session, plan, kind, outcome)
-    taken = session.scalar(
-        select(Action.id).where(Action.plan_id == plan.id, Action.kind == kind, Action.code == code)
-    )
-    if taken is not None:
-        raise SharedActionError("code", f"The plan already has an action {code}.")
-    position = session.scalar(select(func.max(Action.position)).where(Action.plan_id == plan.id))
+    check_code_free(session, plan, kind, code)
     action = Action(
         plan=plan,
         outcome=outcome,
         code=code,
-        position=(position or 0) + 1,
+        position=next_position(session, plan),
         kind=kind,
         text=definition.text,
         expected_impact=definition.expected_impact,
@@ -289,7 +304,7 @@ def adopt_shared_action(
         leads=[ActionLead(position=1, name=definition.lead)] if definition.lead else [],
     )
     session.add(action)
-    session.flush()
+    flush_new_action(session, plan, code)
     return action
 
 
@@ -310,6 +325,7 @@ def record_not_applicable(
     reason = reason.strip()
     if not reason:
         raise SharedActionError("reason", "Say why this shared action does not apply.")
+    lock_row(session, SharedAction, definition.id)
     existing = adoption_in(session, definition, plan)
     if existing is not None:
         raise SharedActionError(
@@ -325,7 +341,10 @@ def record_not_applicable(
         recorded_by=actor,
     )
     session.add(record)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("reason", f"{area.name} has already recorded this.") from None
     return record
 
 

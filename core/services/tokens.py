@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.models import ApiToken, User
@@ -55,6 +55,16 @@ def revoke_token(session: Session, record: ApiToken, *, actor: User) -> None:
         raise PermissionDenied("You can revoke only your own tokens.")
     record.revoked_at = record.revoked_at or dt.datetime.now(dt.UTC)
     session.flush()
+
+
+def revoke_all(session: Session, user: User, now: dt.datetime | None = None) -> int:
+    """Revoke every live token of the user (when their password changes); returns how many."""
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now or dt.datetime.now(dt.UTC))
+    )
+    return result.rowcount
 
 
 def user_for_token(session: Session, token: str) -> User | None:

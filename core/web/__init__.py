@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+import logging
+
+from flask import Flask, current_app, jsonify, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from core.api import is_api_request
@@ -12,11 +15,15 @@ from core.enums import ActionKind, ProgressStatus, Rag, Role
 from core.services import permissions
 from core.web import filters
 
+log = logging.getLogger(__name__)
+
 
 def init_app(app: Flask) -> None:
     from core import api
-    from core.web import accounts, actions, auth, pages, tric, users
+    from core.web import accounts, actions, auth, guard, pages, request_log, tric, users
 
+    request_log.init_app(app)
+    guard.init_app(app)
     auth.init_app(app)
     csrf = CSRFProtect(app)
     api.init_app(app, csrf)
@@ -34,6 +41,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(_permission_helpers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
+    for unavailable in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
+        app.register_error_handler(unavailable, _database_unavailable)
 
     @app.after_request
     def _security_headers(response):
@@ -76,6 +85,7 @@ ERROR_TITLES = {
     403: "You cannot change this",
     404: "Page not found",
     405: "That cannot be done here",
+    413: "What you sent is too large",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
 }
@@ -83,6 +93,13 @@ ERROR_TITLES = {
 
 def _error_page(error: HTTPException):
     """A page in plain English; under /api/, the API's JSON error."""
+    if error.code == 413:
+        limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        error.description = (
+            f"It is larger than the {limit:g} MiB this service accepts in one request. Nothing "
+            "was saved: send less at a time."
+        )
+        error.data = {"message": error.description}  # type: ignore[attr-defined]
     if is_api_request():
         return current_app.extensions["cpc_api"].handle_http_exception(error)
     code = error.code or 500
@@ -94,6 +111,30 @@ def _error_page(error: HTTPException):
         message = error.description
     title = ERROR_TITLES.get(code, "Something went wrong")
     return render_template("error.html", title=title, message=message), code
+
+
+def _database_unavailable(error: Exception):
+    """503, with a page that needs no database (or JSON under /api/): the database cannot be
+    reached, or (SQLite) another writer held it for longer than the busy timeout."""
+    busy = "locked" in str(error) or "busy" in str(error)
+    log.warning("database unavailable (%s): %s", type(error).__name__, str(error).splitlines()[0])
+    if busy:
+        title = "The service is busy"
+        message = "Many changes are being saved at this moment."
+        retry, retry_words = 5, "a few seconds"
+    else:
+        title = "Sorry, the service is unavailable"
+        message = "The service cannot reach its database at the moment."
+        retry, retry_words = 30, "a minute"
+    headers = {"Retry-After": str(retry)}
+    if is_api_request():
+        body = {"code": 503, "status": "Service Unavailable", "message": f"{title}: {message}"}
+        return jsonify(body), 503, headers
+    # Rendered without the context processors, which would ask the database who is signed in.
+    page = current_app.jinja_env.get_template("unavailable.html").render(
+        title=title, message=message, retry_words=retry_words
+    )
+    return page, 503, headers
 
 
 def _csrf_error(error: CSRFError):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from core import db
 from core.models import ApiToken
 from core.schemas.forms import PasswordForm, TokenForm
 from core.services import accounts, tokens
 from core.services.permissions import PermissionDenied
-from core.web.auth import signed_in_user
+from core.web.auth import signed_in_user, start_session
 from core.web.forms import FormState, read_form, submit
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -24,19 +23,29 @@ def password():
         if data is not None:
             user = signed_in_user()
             try:
-                with db.transaction():
-                    accounts.change_own_password(
+                with db.transaction() as session:
+                    changed = accounts.change_own_password(
+                        session,
                         user,
                         current=data["current_password"],
                         new=data["new_password"],
                         confirm=data["confirm_password"],
+                        remote_addr=request.remote_addr or "unknown",
+                        throttle=current_app.config["SIGN_IN_THROTTLE"],
                     )
             except accounts.AccountError as error:
                 form.add_error(error.field, error.message)
             else:
-                login_user(user)  # this session carries on; every other one is signed out
+                start_session(user)  # this browser carries on; every other session has ended
+                revoked = (
+                    f" Your {changed.tokens_revoked} API token(s) have been revoked: make new "
+                    "ones under Your API tokens."
+                    if changed.tokens_revoked
+                    else ""
+                )
                 flash(
-                    "Your password has been changed. Other sessions have been signed out.",
+                    "Your password has been changed. Your other sessions have been signed out."
+                    + revoked,
                     "success",
                 )
                 return redirect(url_for("pages.index"))

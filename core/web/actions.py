@@ -19,12 +19,12 @@ from core.schemas.forms import (
     ProgressUpdateForm,
 )
 from core.services import permissions, plans
-from core.services.actions import add_local_action, edit_action
+from core.services.actions import add_local_action, edit_action, wording
 from core.services.document import rag_legend
 from core.services.errors import FieldError
 from core.services.progress import is_overdue, mark_completed, post_update
 from core.web.auth import signed_in_user
-from core.web.forms import FormState, allowed, submit
+from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404
 
 bp = Blueprint("actions", __name__)
@@ -116,13 +116,7 @@ def complete(action_id: int):
 def edit(action_id: int):
     action = _action(action_id)
     allowed(permissions.require_wording, action)
-    form = FormState.with_defaults(
-        text=action.text,
-        expected_impact=action.expected_impact,
-        leads="\n".join(lead.name for lead in action.leads),
-        target_date=action.target_date.isoformat() if action.target_date else None,
-        revision=action.revision,
-    )
+    form = FormState.with_defaults(**wording(action), revision=action.revision)
     saved, changes, form = submit(
         EditActionForm,
         form,
@@ -141,7 +135,17 @@ def edit(action_id: int):
         return _done(
             "Your changes have been saved." if changes else "Nothing was changed.", action.id
         )
-    return _form_page("action_form.html", form, action=action, plan=action.plan)
+    conflict = None
+    if form.stale:
+        # Show their change beside what was typed; saving again goes on top of their revision.
+        read = int(form.value("revision"))
+        action = _action(action_id)
+        form.values["revision"] = [str(action.revision)]
+        conflict = {
+            "rows": conflict_rows(form, wording(action), ActionChange.FIELD_NAMES),
+            "changes": [c for c in action.changes if c.revision > read],
+        }
+    return _form_page("action_form.html", form, action=action, plan=action.plan, conflict=conflict)
 
 
 @bp.route("/areas/<slug>/plans/<plan_slug>/actions/new", methods=["GET", "POST"])

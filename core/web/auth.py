@@ -17,14 +17,13 @@ from flask import (
     url_for,
 )
 from flask_login import LoginManager, current_user, login_user, logout_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from core import db
 from core.api import is_api_request
+from core.db import MAX_ID
 from core.models import User
 from core.schemas.forms import SignInForm
-from core.services import accounts, tokens
+from core.services import accounts, sessions, tokens
 from core.web.forms import FormState, read_form
 
 bp = Blueprint("auth", __name__)
@@ -52,16 +51,27 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    """The signed-in user, if the cookie's session token still matches and they are active."""
-    number, _, token = user_id.partition(":")
-    if not number.isdigit():
+    """The signed-in user, if the cookie's session is still live on the server (not signed
+    out, idle or too old, nor ended by a password change) and the account is active."""
+    key = session.get("sid")
+    if not user_id.isdigit() or not isinstance(key, str) or int(user_id) > MAX_ID:
         return None
-    user = db.get_session().scalar(
-        select(User).where(User.id == int(number)).options(selectinload(User.areas))
-    )
-    if user is None or not user.is_active or user.session_token != token:
-        return None
+    tx = db.get_session()
+    user = sessions.user_for(tx, int(user_id), key, current_app.config["SESSION_RULES"])
+    if tx.dirty:
+        tx.commit()  # when it was last seen, or that it has just expired
     return user
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in to this browser with a new server-side session (the caller has
+    checked who they are)."""
+    tx = db.get_session()
+    key = sessions.start(tx, user, remote_addr=request.remote_addr or "unknown")
+    tx.commit()
+    session.clear()
+    session["sid"] = key
+    login_user(user)
 
 
 def _load_user_from_token(req) -> User | None:
@@ -85,9 +95,13 @@ def signed_in_user() -> User:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an address elsewhere."""
-    parts = urlsplit(target or "")
-    local = not parts.scheme and not parts.netloc and (target or "").startswith("/")
+    """Only a path on this site: never an address elsewhere, nor one with control characters
+    (which could split the redirect's headers)."""
+    target = target or ""
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return url_for("pages.index")
+    parts = urlsplit(target)
+    local = not parts.scheme and not parts.netloc and target.startswith("/")
     if local and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("pages.index")
@@ -117,9 +131,7 @@ def sign_in():
                 form.add_error("email", str(refused))
                 status = 429 if isinstance(refused, accounts.SignInThrottled) else 400
             else:
-                tx.commit()
-                session.clear()
-                login_user(user)
+                start_session(user)
                 return redirect(_safe_next(request.args.get("next")))
         form.values.pop("password", None)
     return render_template("sign_in.html", form=form), status
@@ -127,6 +139,10 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
+    key = session.get("sid")
+    if isinstance(key, str):
+        with db.transaction() as tx:
+            sessions.end(tx, key)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

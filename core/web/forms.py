@@ -9,10 +9,11 @@ from typing import Any
 
 from flask import abort, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from core import db
 from core.schemas.forms import FormSchema
-from core.services.errors import FieldError
+from core.services.errors import FieldError, StaleEdit
 from core.services.permissions import PermissionDenied
 
 
@@ -22,6 +23,8 @@ class FormState:
 
     values: dict[str, list[str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # Set when someone else saved a change after this form was opened.
+    stale: bool = False
 
     @classmethod
     def with_defaults(cls, **defaults: Any) -> FormState:
@@ -89,7 +92,36 @@ def submit(schema: type[FormSchema], form: FormState, write: Callable[[dict], An
             result = write(data)
     except FieldError as error:
         form.add_error(error.field, error.message)
+        form.stale = isinstance(error, StaleEdit)
+        return False, None, form
+    except IntegrityError:
+        form.add_error(
+            "",
+            "This clashes with a change someone else saved at the same moment: nothing was "
+            "saved. Look at the page again and retry.",
+        )
         return False, None, form
     except PermissionDenied as refusal:
         abort(403, str(refusal))
     return True, result, form
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """One field of a record that someone else changed while you were editing it."""
+
+    label: str
+    theirs: str
+    yours: str
+
+
+def conflict_rows(
+    form: FormState, current: dict[str, str], labels: dict[str, str]
+) -> list[ConflictRow]:
+    """Their saved wording beside what was typed, for each field where the two differ."""
+    rows = []
+    for name, label in labels.items():
+        theirs, yours = current.get(name, ""), form.value(name)
+        if theirs.strip() != yours.strip():
+            rows.append(ConflictRow(label, theirs, yours))
+    return rows

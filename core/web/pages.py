@@ -12,6 +12,7 @@ from sqlalchemy import select
 from core import db
 from core.enums import ProgressStatus
 from core.models import Outcome, Plan
+from core.schemas.dates import parse_date
 from core.schemas.forms import ActionFilterForm
 from core.services import plans
 from core.services.dashboard import DUE_SOON_DAYS, area_dashboard
@@ -29,9 +30,9 @@ def as_at_arg() -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        abort(400, f"{value!r} is not a date: use YYYY-MM-DD.")
+        return parse_date(value)
+    except ValueError as problem:
+        abort(400, f"“As at”: {problem}")
 
 
 def found_or_404(fn, *args):

@@ -26,7 +26,7 @@ from core.schemas.forms import (
 from core.services import permissions, plans, rollup_export, shared
 from core.services.rollup import Rollup, tayside_rollup
 from core.web.auth import signed_in_user
-from core.web.forms import FormState, allowed, submit
+from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import as_at_arg, found_or_404
 
 bp = Blueprint("tric", __name__, url_prefix="/tric")
@@ -38,24 +38,21 @@ def _rollup() -> Rollup:
     return tayside_rollup(db.get_session(), current_app.extensions["cpc_plugins"], as_at_arg())
 
 
-def _rule_plugins() -> list[str]:
-    """Plugins that decide the Tayside status before the built-in rule."""
-    registry = current_app.extensions["cpc_plugins"]
-    return [
-        p["name"]
-        for p in registry.describe()
-        if "tayside_status" in p["hooks"] and p["name"] != DEFAULT_RULE
-    ]
+def _rule_plugins(rollup: Rollup) -> list[str]:
+    """The plugins whose own rule decided a Tayside status (not the built-in one)."""
+    return [name for name in rollup.rules_used if name != DEFAULT_RULE]
 
 
 @bp.get("/")
 def rollup():
-    return render_template("rollup.html", rollup=_rollup(), rule_plugins=_rule_plugins())
+    found = _rollup()
+    return render_template("rollup.html", rollup=found, rule_plugins=_rule_plugins(found))
 
 
 @bp.get("/print")
 def print_view():
-    return render_template("rollup_print.html", rollup=_rollup(), rule_plugins=_rule_plugins())
+    found = _rollup()
+    return render_template("rollup_print.html", rollup=found, rule_plugins=_rule_plugins(found))
 
 
 def _download(body: str | bytes, mimetype: str, rollup: Rollup, extension: str) -> Response:
@@ -137,7 +134,31 @@ def edit_shared_action(key: str):
             "success",
         )
         return redirect(url_for("tric.shared_action", key=definition.key))
-    return _page("shared_action_form.html", form, definition=definition)
+    conflict = None
+    if form.stale:
+        # Show their version beside what was typed; saving again makes the version after theirs.
+        read = int(form.value("version"))
+        definition = _definition(key)
+        form.values["version"] = [str(definition.version)]
+        current = FormState.with_defaults(
+            **{name: getattr(definition, name) for name in SharedAction.WORDING}
+        )
+        conflict = {
+            "rows": conflict_rows(
+                form, {name: current.value(name) for name in SHARED_LABELS}, SHARED_LABELS
+            ),
+            "changes": [v for v in definition.versions if v.version > read],
+        }
+    return _page("shared_action_form.html", form, definition=definition, conflict=conflict)
+
+
+SHARED_LABELS = {
+    "title": "Short title",
+    "text": "Action/task",
+    "expected_impact": "Expected impact",
+    "lead": "Lead",
+    "target_date": "Target date",
+}
 
 
 def _area_plan(slug: str) -> tuple[Area, Plan]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from core import db
-from core.models import User
+from core.models import ApiToken, User
 from core.schemas.forms import EditUserForm, UserForm
-from core.services import accounts, permissions, plans
+from core.services import accounts, permissions, plans, tokens
 from core.services.permissions import PermissionDenied
 from core.web.auth import signed_in_user
 from core.web.forms import FormState, read_form
@@ -91,7 +91,21 @@ def edit(user_id: int):
             else:
                 flash(f"The account for {user.email} has been updated.", "success")
                 return redirect(url_for("users.index"))
-    return _page("user_form.html", form, user=user)
+    return _page(
+        "user_form.html", form, user=user, user_tokens=tokens.tokens_of(db.get_session(), user)
+    )
+
+
+@bp.post("/<id:user_id>/tokens/<id:token_id>/revoke")
+def revoke_token(user_id: int, token_id: int):
+    user = _user(user_id)
+    record = db.get_session().get(ApiToken, token_id)
+    if record is None or record.user_id != user.id:
+        abort(404, f"{user.email} has no such token.")
+    with db.transaction() as session:
+        tokens.revoke_token(session, record, actor=signed_in_user())
+    flash(f"{user.email}'s token “{record.name}” has been revoked: it no longer works.", "success")
+    return redirect(url_for("users.edit", user_id=user.id))
 
 
 @bp.post("/<id:user_id>/reset-password")

@@ -1,0 +1,233 @@
+"""Writes sent at the same moment by real clients, to the app served by many threads and by two
+separate processes on one database: of N edits from the same version exactly one is saved and
+the others are told (412, or the web form's conflict page); numbers, adoptions and "does not
+apply" records stay unique; no answer is a 5xx."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from core.models import Action, ActionChange, NotApplicable, SharedAction, SharedActionVersion
+from tests.helpers import action, in_session
+from tests.served import (
+    api_client,
+    api_token,
+    browser_client,
+    csrf_of,
+    race,
+    served_in_processes,
+    served_in_threads,
+    statuses,
+)
+
+ROUNDS = 6
+WRITERS = 4
+
+
+@pytest.fixture(params=["threads", "two processes"])
+def servers(request, app, accounts, database_url):
+    """Base URLs serving the app: one waitress with 16 threads, or two `cpc serve` processes
+    on the same PostgreSQL database."""
+    if request.param == "threads":
+        app.config["SESSION_COOKIE_SECURE"] = False  # served over plain http here
+        with served_in_threads(app) as urls:
+            yield urls
+    else:
+        if not os.environ.get("CPC_DATABASE_URL"):
+            pytest.skip("two web processes share a database on PostgreSQL")
+        with served_in_processes(database_url) as urls:
+            yield urls
+
+
+def _clients(app, urls, email, count):
+    token = api_token(app, email)
+    return [api_client(urls[i % len(urls)], token) for i in range(count)]
+
+
+def test_api_edits_from_one_revision_save_exactly_once(app, accounts, servers):
+    action_id = in_session(app, lambda s: action(s, "1.1").id)
+    clients = _clients(app, servers, accounts["pk"], WRITERS)
+    path = f"/api/v1/actions/{action_id}"
+    for n in range(ROUNDS):
+        etag = clients[0].get(clients[0].base + path).headers["ETag"]
+        answers = race(
+            WRITERS,
+            lambda i, n=n, etag=etag: clients[i].patch(
+                clients[i].base + path,
+                json={"text": f"Round {n}, writer {i}"},
+                headers={"If-Match": etag},
+            ),
+        )
+        assert statuses(answers) == [200] + [412] * (WRITERS - 1), [a.text for a in answers]
+        winner = next(a for a in answers if a.status_code == 200)
+        for loser in (a for a in answers if a.status_code == 412):
+            assert "Read it again and send its new ETag." in loser.json()["message"]
+        now = clients[0].get(clients[0].base + path).json()
+        assert now["text"] == winner.json()["text"]  # the winner's change is the one kept
+
+    def history(session):
+        revisions = session.scalars(
+            select(ActionChange.revision).where(ActionChange.action_id == action_id)
+        ).all()
+        return session.get(Action, action_id).revision, Counter(revisions)
+
+    revision, revisions = in_session(app, history)
+    assert revision == 1 + ROUNDS
+    assert sorted(revisions) == list(range(2, 2 + ROUNDS))  # one history entry per edit
+    assert set(revisions.values()) == {1}
+
+
+def test_web_edits_from_one_revision_save_exactly_once_and_show_the_conflict(
+    app, accounts, servers
+):
+    action_id = in_session(app, lambda s: action(s, "2.1").id)
+    clients = [browser_client(servers[i % len(servers)], accounts["pk"]) for i in range(WRITERS)]
+    path = f"/actions/{action_id}/edit"
+    for n in range(ROUNDS):
+        forms = [c.get(c.base + path).text for c in clients]
+        revision = in_session(app, lambda s: s.get(Action, action_id).revision)
+
+        def send(i, n=n, forms=forms, revision=revision):
+            return clients[i].post(
+                clients[i].base + path,
+                data={
+                    "csrf_token": csrf_of(forms[i]),
+                    "revision": str(revision),
+                    "text": f"Web round {n}, writer {i}",
+                    "expected_impact": "",
+                    "leads": "Chief Social Work Officer",
+                },
+                allow_redirects=False,
+            )
+
+        answers = race(WRITERS, send)
+        assert statuses(answers) == [302] + [400] * (WRITERS - 1), [a.text for a in answers]
+        loser = next(a for a in answers if a.status_code == 400)
+        assert "Someone else changed this while you were editing" in loser.text
+        assert "Save my version on top of theirs" in loser.text
+    assert in_session(app, lambda s: s.get(Action, action_id).revision) == 1 + ROUNDS
+
+
+def test_shared_action_edits_from_one_version_save_exactly_once(app, accounts, servers):
+    key = in_session(app, lambda s: s.scalars(select(SharedAction.key)).first())
+    clients = _clients(app, servers, accounts["pg5"], WRITERS)
+    path = f"/api/v1/shared-actions/{key}"
+    for n in range(ROUNDS):
+        etag = clients[0].get(clients[0].base + path).headers["ETag"]
+        answers = race(
+            WRITERS,
+            lambda i, n=n, etag=etag: clients[i].patch(
+                clients[i].base + path,
+                json={"text": f"Shared round {n}, writer {i}"},
+                headers={"If-Match": etag},
+            ),
+        )
+        assert statuses(answers) == [200] + [412] * (WRITERS - 1), [a.text for a in answers]
+
+    def versions(session):
+        definition = session.scalars(select(SharedAction).where(SharedAction.key == key)).one()
+        numbers = session.scalars(
+            select(SharedActionVersion.version).where(
+                SharedActionVersion.shared_action_id == definition.id
+            )
+        ).all()
+        return definition.version, sorted(numbers)
+
+    version, numbers = in_session(app, versions)
+    assert version == 1 + ROUNDS
+    assert numbers == list(range(1, 2 + ROUNDS))
+
+
+def test_local_actions_added_at_once_each_get_their_own_number(app, accounts, servers):
+    count = 16
+    outcome_id = in_session(app, lambda s: action(s, "3.1").outcome_id)
+    clients = _clients(app, servers, accounts["pk"], count)
+    answers = race(
+        count,
+        lambda i: clients[i].post(
+            clients[i].base + "/api/v1/actions/",
+            json={"outcome_id": outcome_id, "text": f"Added at once, number {i}"},
+        ),
+    )
+    assert statuses(answers) == [201] * count, [getattr(a, "text", a) for a in answers]
+    codes = [a.json()["code"] for a in answers]
+    assert len(set(codes)) == count
+    assert all(code.startswith("3.") for code in codes)
+
+
+def _new_shared_action(app, accounts, servers, title: str) -> str:
+    pg5 = _clients(app, servers, accounts["pg5"], 1)[0]
+    made = pg5.post(
+        pg5.base + "/api/v1/shared-actions/",
+        json={"title": title, "text": "An ongoing Tayside action.", "kind": "ongoing"},
+    )
+    assert made.status_code == 201, made.text
+    return made.json()["key"]
+
+
+def test_does_not_apply_recorded_at_once_is_kept_once(app, accounts, servers):
+    key = _new_shared_action(app, accounts, servers, "Recorded at once")
+    clients = _clients(app, servers, accounts["admin"], 8)
+    answers = race(
+        8,
+        lambda i: clients[i].post(
+            f"{clients[i].base}/api/v1/shared-actions/{key}/not-applicable",
+            json={"area": "dundee", "reason": f"Reason {i}"},
+        ),
+    )
+    found = statuses(answers)
+    assert found.count(201) == 1, found
+    assert set(found) <= {201, 409, 422}, found
+    live = in_session(
+        app,
+        lambda s: s.scalar(
+            select(func.count())
+            .select_from(NotApplicable)
+            .join(SharedAction)
+            .where(SharedAction.key == key, NotApplicable.withdrawn_on.is_(None))
+        ),
+    )
+    assert live == 1
+
+
+def test_adoptions_at_once_adopt_once(app, accounts, servers):
+    key = _new_shared_action(app, accounts, servers, "Adopted at once")
+    clients = _clients(app, servers, accounts["admin"], 8)
+    answers = race(
+        8,
+        lambda i: clients[i].post(
+            f"{clients[i].base}/api/v1/shared-actions/{key}/adoptions", json={"area": "dundee"}
+        ),
+    )
+    found = statuses(answers)
+    assert found.count(201) == 1, found
+    assert set(found) <= {201, 409, 422}, found
+    copies = in_session(
+        app,
+        lambda s: s.scalar(
+            select(func.count())
+            .select_from(Action)
+            .join(SharedAction, Action.shared_action_id == SharedAction.id)
+            .where(SharedAction.key == key)
+        ),
+    )
+    assert copies == 1
+
+
+def test_an_adoption_and_a_does_not_apply_at_once_keep_one(app, accounts, servers):
+    key = _new_shared_action(app, accounts, servers, "Adopted or not")
+    clients = _clients(app, servers, accounts["admin"], 8)
+
+    def send(i):
+        base = f"{clients[i].base}/api/v1/shared-actions/{key}"
+        if i % 2:
+            return clients[i].post(f"{base}/adoptions", json={"area": "angus"})
+        return clients[i].post(f"{base}/not-applicable", json={"area": "angus", "reason": "No"})
+
+    found = statuses(race(8, send))
+    assert found.count(201) == 1, found
+    assert set(found) <= {201, 409, 422}, found
