@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import socket
 import sys
 
 import click
@@ -83,22 +84,44 @@ def init_command() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve_command(host: str, port: int) -> None:
     """Serve the platform with waitress."""
-    from waitress import serve
+    from waitress import create_server
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # One line per request, and the app's warnings, on stderr.
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
+    try:
+        _check_port_free(host, port)
+        # Waitress refuses a body far over the app's own limit before reading it into memory.
+        server = create_server(
+            app, host=host, port=port, max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"]
+        )
+    except OSError as error:
+        raise click.ClickException(
+            f"Cannot serve on {host}:{port}: {error.strerror or error}. Is the platform already "
+            "running? Stop it, or choose another port with --port."
+        ) from None
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     click.echo(f"Tayside CPC improvement plans: open http://{shown}:{port}/ (Ctrl+C stops)")
-    click.echo(
-        f"Sign in with an account: the admin {current_app.config['ADMIN_EMAIL']} was created, "
-        "and its password printed, by the first `cpc init`; "
-        "`cpc user create EMAIL --role ...` adds more."
-    )
-    # Waitress refuses a body far over the app's own limit before reading it into memory.
-    serve(app, host=host, port=port, max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"])
+    admins = accounts.admin_emails(db.get_session())
+    if admins:
+        click.echo(
+            f"Sign in with your account. Administrators: {', '.join(admins)} (the first "
+            "admin's password was printed by the first `cpc init`; `cpc user set-password "
+            "EMAIL` sets a new one). `cpc user create EMAIL --role ...` adds accounts."
+        )
+    else:
+        click.echo("There is no administrator account yet: run `cpc init` first.")
+    server.run()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Raise ``OSError`` if the address is taken (before waitress half-builds a server)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
 
 
 @click.command("plugins")

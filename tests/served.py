@@ -23,6 +23,21 @@ from core.services import accounts, tokens
 from tests.helpers import TEST_PASSWORD
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# Every client made here, closed when its server stops, so no socket is left to the collector.
+_clients: list[requests.Session] = []
+
+
+def client(base: str) -> requests.Session:
+    """A plain HTTP client of the server at ``base``."""
+    made = requests.Session()
+    made.base = base  # type: ignore[attr-defined]
+    _clients.append(made)
+    return made
+
+
+def _close_clients() -> None:
+    while _clients:
+        _clients.pop().close()
 
 
 @contextmanager
@@ -34,8 +49,15 @@ def served_in_threads(app: Flask, threads: int = 16) -> Iterator[list[str]]:
     try:
         yield [f"http://127.0.0.1:{server.effective_port}"]
     finally:
-        server.close()
+        _close_clients()
+
+        def close_all() -> None:  # in the server's own loop, which then has nothing to watch
+            for channel in list(server._map.values()):
+                channel.close()  # the server, its trigger and any connection left open
+
+        server.trigger.pull_trigger(close_all)
         runner.join(timeout=10)
+        server.task_dispatcher.shutdown()
 
 
 def _free_port() -> int:
@@ -70,6 +92,7 @@ def served_in_processes(database_url: str, count: int = 2) -> Iterator[list[str]
             _wait_until_up(url)
         yield urls
     finally:
+        _close_clients()
         for process in processes:
             process.terminate()
         for process in processes:
@@ -96,24 +119,22 @@ def api_token(app: Flask, email: str) -> str:
 
 
 def api_client(base: str, token: str) -> requests.Session:
-    client = requests.Session()
-    client.headers["Authorization"] = f"Bearer {token}"
-    client.base = base  # type: ignore[attr-defined]
-    return client
+    made = client(base)
+    made.headers["Authorization"] = f"Bearer {token}"
+    return made
 
 
 def browser_client(base: str, email: str, password: str = TEST_PASSWORD) -> requests.Session:
     """A client signed in through the sign-in form, like a browser."""
-    client = requests.Session()
-    client.base = base  # type: ignore[attr-defined]
-    page = client.get(f"{base}/sign-in")
-    answer = client.post(
+    made = client(base)
+    page = made.get(f"{base}/sign-in")
+    answer = made.post(
         f"{base}/sign-in",
         data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
         allow_redirects=False,
     )
     assert answer.status_code == 302, answer.text
-    return client
+    return made
 
 
 def csrf_of(html: str) -> str:

@@ -17,6 +17,7 @@ from tests.served import (
     api_client,
     api_token,
     browser_client,
+    client,
     csrf_of,
     race,
     served_in_processes,
@@ -231,3 +232,23 @@ def test_an_adoption_and_a_does_not_apply_at_once_keep_one(app, accounts, server
     found = statuses(race(8, send))
     assert found.count(201) == 1, found
     assert set(found) <= {201, 409, 422}, found
+
+
+def test_guesses_sent_at_once_get_no_more_than_five_password_checks(app, accounts, servers):
+    count = 12
+    bases = [servers[i % len(servers)] for i in range(count)]
+    clients = [client(base) for base in bases]
+    forms = [csrf_of(c.get(f"{bases[i]}/sign-in").text) for i, c in enumerate(clients)]
+    answers = race(
+        count,
+        lambda i: clients[i].post(
+            f"{bases[i]}/sign-in",
+            data={"email": accounts["pk"], "password": f"guess {i}", "csrf_token": forms[i]},
+        ),
+    )
+    checked = [a for a in answers if "password is not right" in a.text]
+    refused = [a for a in answers if a.status_code == 429]
+    assert len(checked) <= 5, [a.status_code for a in answers]
+    assert len(checked) + len(refused) == count
+    with pytest.raises(AssertionError):  # now even the right password is refused, for a while
+        browser_client(servers[0], accounts["pk"])

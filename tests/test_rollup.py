@@ -56,7 +56,7 @@ def test_tayside_status_follows_the_default_rule(app, session):
     post(PK, Rag.GREEN)
     assert rollup(app, session)[key].tayside_status is TaysideStatus.AMBER  # others not reported
     post("angus", Rag.GREEN)
-    post("dundee", Rag.GREEN, ProgressStatus.COMPLETED)
+    post("dundee", None, ProgressStatus.COMPLETED)
     assert rollup(app, session)[key].tayside_status is TaysideStatus.GREEN
     post("dundee", Rag.RED, on=dt.date(2022, 5, 1))
     row = rollup(app, session)[key]
@@ -72,7 +72,7 @@ def test_tayside_status_follows_the_default_rule(app, session):
 
 def test_overdue_cells_are_marked(app, session):
     key = "chronologies"  # due by the end of Year 1, 31 July 2022
-    report(session, "3.3", Rag.GREEN, ProgressStatus.COMPLETED, on=dt.date(2022, 7, 1))
+    report(session, "3.3", None, ProgressStatus.COMPLETED, on=dt.date(2022, 7, 1))
     row = rollup(app, session, dt.date(2022, 9, 1))[key]
     assert row.cells[PK].overdue is False
     assert row.cells["angus"].overdue is True

@@ -27,7 +27,7 @@ def test_summary_at_publication_is_the_published_row(session):
 
 def test_completed_added_and_red_updates_change_the_summary(session):
     plan = plan_of(session)
-    report(session, "1.3", Rag.GREEN, ProgressStatus.COMPLETED, on=dt.date(2022, 5, 1))
+    report(session, "1.3", None, ProgressStatus.COMPLETED, on=dt.date(2022, 5, 1))
     report(session, "2.1", Rag.RED, on=dt.date(2022, 5, 1))
     outcome = action(session, "1.1").outcome
     added = add_local_action(
@@ -45,8 +45,9 @@ def test_completed_added_and_red_updates_change_the_summary(session):
     assert (summary.total, summary.completed, summary.added, summary.ongoing) == (26, 1, 1, 25)
     assert summary.by_year == {1: 9, 2: 16}
     state = plan_state(session, plan, dt.date(2022, 5, 1))
-    assert (state.rag_total.red, state.rag_total.green) == (1, 1)
-    assert state.rag_by_outcome[outcome.id].green == 1
+    # A completed action carries no RAG: it counts as completed, not as Green.
+    assert (state.rag_total.red, state.rag_total.green, state.rag_total.completed) == (1, 0, 1)
+    assert state.rag_by_outcome[outcome.id].completed == 1
     assert state.rag_by_outcome[action(session, "2.1").outcome_id].red == 1
     # As at an earlier reporting date, none of it had happened yet.
     before = plan_summary(session, plan, dt.date(2022, 3, 31))
@@ -66,7 +67,7 @@ def test_the_latest_update_is_the_current_state(session):
 
 def test_overdue_actions_are_past_target_and_not_completed(session):
     plan = plan_of(session)
-    report(session, "1.3", Rag.GREEN, ProgressStatus.COMPLETED, on=dt.date(2022, 7, 1))
+    report(session, "1.3", None, ProgressStatus.COMPLETED, on=dt.date(2022, 7, 1))
     overdue = plan_state(session, plan, dt.date(2022, 8, 1)).overdue
     assert sorted(a.code for a in overdue) == [
         "1.4", "2.2", "3.1", "3.2", "3.3", "3.5", "4.2", "4.4", "5.2"
@@ -123,7 +124,7 @@ def test_cpc_summary_prints_the_row_and_json(app, runner, session):
     assert result.exit_code == 0, result.output
     assert "01/08/2021" in result.output
     assert "25 (Year 1: 10 and Year 2: 15)" in result.output
-    report(session, "1.3", Rag.GREEN, ProgressStatus.COMPLETED, on=dt.date(2022, 5, 1))
+    report(session, "1.3", None, ProgressStatus.COMPLETED, on=dt.date(2022, 5, 1))
     result = runner.invoke(args=["summary", "perth-and-kinross", "--as-at", "2022-06-30", "--json"])
     data = json.loads(result.output)
     assert {k: data[k] for k in ("total", "completed", "added", "ongoing", "by_year")} == {

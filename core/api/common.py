@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import db
-from core.services.errors import Conflict, FieldError, StaleEdit
+from core.services.errors import Conflict, FieldError, FieldErrors, StaleEdit
 from core.services.permissions import PermissionDenied
 from core.services.plans import NotFound
 from core.web.auth import signed_in_user
@@ -57,7 +57,12 @@ def writing() -> Iterator[Any]:
             "was saved. Read it again and retry.",
         )
     except FieldError as error:
-        abort(422, message=error.message, errors={"json": {error.field: [error.message]}})
+        problems = error.all if isinstance(error, FieldErrors) else [error]
+        abort(
+            422,
+            message=" ".join(p.message for p in problems),
+            errors={"json": {p.field: [p.message] for p in problems}},
+        )
     except PermissionDenied as refusal:
         abort(403, message=str(refusal))
 

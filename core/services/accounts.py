@@ -124,6 +124,17 @@ def user_by_email(session: Session, email: str) -> User | None:
     )
 
 
+def admin_emails(session: Session) -> list[str]:
+    """The emails of the active administrators."""
+    return list(
+        session.scalars(
+            select(User.email)
+            .where(User.role == Role.ADMIN, User.is_active.is_(True))
+            .order_by(User.email)
+        )
+    )
+
+
 def users(session: Session) -> list[User]:
     return list(
         session.scalars(select(User).options(selectinload(User.areas)).order_by(User.email))

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.db import lock_row
 from core.enums import ActionKind, ActionOrigin
 from core.models import Action, ActionChange, ActionLead, Outcome, Plan, User
-from core.services.errors import Conflict, FieldError, StaleEdit
+from core.services.errors import Conflict, FieldError, FieldErrors, StaleEdit
 from core.services.permissions import require_area, require_wording
 
 
@@ -169,17 +169,27 @@ def wording(action: Action) -> dict[str, str]:
     }
 
 
-def _check_wording(plan: Plan, text: str, target_date: dt.date | None) -> str:
-    text = text.strip()
-    if not text:
-        raise ActionError("text", "Say what the action is.")
+def wording_problems(
+    plan: Plan, text: str | None = None, target_date: dt.date | None = None
+) -> list[FieldError]:
+    """What is wrong with an action's wording in ``plan``, for the fields given, all at once."""
+    problems: list[FieldError] = []
+    if text is not None and not text.strip():
+        problems.append(ActionError("text", "Say what the action is."))
     if target_date is not None and not plan.period_start <= target_date <= plan.period_end:
-        raise ActionError(
-            "target_date",
-            f"The target date must fall within the plan, {plan.period_start:%d %B %Y} to "
-            f"{plan.period_end:%d %B %Y}.",
+        problems.append(
+            ActionError(
+                "target_date",
+                f"The target date must fall within the plan, {plan.period_start:%d %B %Y} to "
+                f"{plan.period_end:%d %B %Y}.",
+            )
         )
-    return text
+    return problems
+
+
+def _check_wording(plan: Plan, text: str, target_date: dt.date | None) -> str:
+    FieldErrors.raise_any(wording_problems(plan, text, target_date))
+    return text.strip()
 
 
 def _leads(names: list[str]) -> list[ActionLead]:

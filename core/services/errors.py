@@ -13,6 +13,22 @@ class FieldError(ValueError):
         self.message = message
 
 
+class FieldErrors(FieldError):
+    """Several fields refused at once, so that a form shows every problem in one pass. It
+    reads as its first problem; ``all`` holds each."""
+
+    def __init__(self, problems: list[FieldError]) -> None:
+        super().__init__(problems[0].field, problems[0].message)
+        self.all = problems
+
+    @staticmethod
+    def raise_any(problems: list[FieldError]) -> None:
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise FieldErrors(problems)
+
+
 class StaleEdit(FieldError):
     """Someone else saved a change after the editor read the record: nothing was saved.
     ``current`` is the version or revision now saved, to edit on top of."""

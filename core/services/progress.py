@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from core.enums import ProgressStatus, Rag
 from core.models import Action, ProgressUpdate, User
-from core.services.errors import FieldError
+from core.services.errors import FieldError, FieldErrors
 from core.services.permissions import require_area
 
 
@@ -33,20 +33,12 @@ def post_update(
 
     ``actor`` must be allowed to write the action's area (``PermissionDenied`` otherwise);
     ``None`` is only for trusted callers such as data loading and tests. A RAG is required
-    unless the action is completed or not started. The caller commits.
+    while the action is in progress or ongoing, and a completed action carries none. Every
+    problem is raised at once (``FieldErrors``). The caller commits.
     """
     if actor is not None:
         require_area(actor, action.plan.area)
-    if rag is None and status in (ProgressStatus.IN_PROGRESS, ProgressStatus.ONGOING):
-        raise ProgressError("rag", f"An action that is {status.label.lower()} needs a RAG status.")
-    if reported_on > dt.date.today():
-        raise ProgressError("reported_on", "The reporting date cannot be in the future.")
-    if reported_on < action.plan.period_start:
-        raise ProgressError(
-            "reported_on",
-            f"The reporting date {reported_on:%d %B %Y} is before the plan starts "
-            f"({action.plan.period_start:%d %B %Y}).",
-        )
+    FieldErrors.raise_any(update_problems(action, reported_on=reported_on, status=status, rag=rag))
     update = ProgressUpdate(
         action=action,
         reported_on=reported_on,
@@ -59,6 +51,39 @@ def post_update(
     session.add(update)
     session.flush()
     return update
+
+
+def update_problems(
+    action: Action,
+    *,
+    reported_on: dt.date | None = None,
+    status: ProgressStatus | None = None,
+    rag: Rag | None = None,
+) -> list[FieldError]:
+    """What is wrong with an update of ``action``, for the fields given (a form whose other
+    fields are invalid is still told about these, in the same pass)."""
+    problems: list[FieldError] = []
+    if status in (ProgressStatus.IN_PROGRESS, ProgressStatus.ONGOING) and rag is None:
+        problems.append(
+            ProgressError("rag", f"An action that is {status.label.lower()} needs a RAG status.")
+        )
+    if status is ProgressStatus.COMPLETED and rag is not None:
+        problems.append(
+            ProgressError(
+                "rag", "A completed action carries no RAG: choose “No RAG” for a completed action."
+            )
+        )
+    if reported_on is not None and reported_on > dt.date.today():
+        problems.append(ProgressError("reported_on", "The reporting date cannot be in the future."))
+    elif reported_on is not None and reported_on < action.plan.period_start:
+        problems.append(
+            ProgressError(
+                "reported_on",
+                f"The reporting date {reported_on:%d %B %Y} is before the plan starts "
+                f"({action.plan.period_start:%d %B %Y}).",
+            )
+        )
+    return problems
 
 
 def mark_completed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import exc as sa_exc
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         ActionKind=ActionKind,
         role_names=ROLE_NAMES,
     )
+    app.jinja_env.globals["here"] = here
     app.jinja_env.filters["zip"] = zip
     app.context_processor(_permission_helpers)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -55,6 +56,13 @@ def init_app(app: Flask) -> None:
         )
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def here() -> str:
+    """This page's address without any #fragment, for a form to post back to: a skip link's
+    #main-content then stays behind instead of following the form to its answer."""
+    query = request.query_string.decode("utf-8", "replace")
+    return request.path + (f"?{query}" if query else "")
 
 
 def _permission_helpers() -> dict[str, object]:

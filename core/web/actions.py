@@ -19,10 +19,10 @@ from core.schemas.forms import (
     ProgressUpdateForm,
 )
 from core.services import permissions, plans
-from core.services.actions import add_local_action, edit_action, wording
+from core.services.actions import add_local_action, edit_action, wording, wording_problems
 from core.services.document import rag_legend
 from core.services.errors import FieldError
-from core.services.progress import is_overdue, mark_completed, post_update
+from core.services.progress import is_overdue, mark_completed, post_update, update_problems
 from core.web.auth import signed_in_user
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404
@@ -90,6 +90,9 @@ def new_update(action_id: int):
         ProgressUpdateForm,
         form,
         lambda data: post_update(db.get_session(), action, actor=signed_in_user(), **data),
+        check=lambda valid: update_problems(
+            action, **{k: valid.get(k) for k in ("reported_on", "status", "rag")}
+        ),
     )
     if saved:
         return _done(f"Your update on action {action.code} has been saved.", action.id)
@@ -130,6 +133,7 @@ def edit(action_id: int):
             leads=ActionForm.lead_names(data["leads"]),
             target_date=data["target_date"],
         ),
+        check=lambda valid: wording_problems(action.plan, target_date=valid.get("target_date")),
     )
     if saved:
         return _done(
@@ -172,7 +176,12 @@ def new(slug: str, plan_slug: str):
             target_date=data["target_date"],
         )
 
-    saved, added, form = submit(NewActionForm, form, add)
+    saved, added, form = submit(
+        NewActionForm,
+        form,
+        add,
+        check=lambda valid: wording_problems(plan, target_date=valid.get("target_date")),
+    )
     if saved:
         return _done(f"Action {added.code} has been added to the plan.", added.id)
     options = [(str(o.id), f"Outcome {o.number}: {o.title}") for o in outcomes]

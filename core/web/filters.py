@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         cell=cell_badge,
         tayside=tayside_badge,
         status=status_label,
+        status_note=status_note,
         code=inline_code,
     )
 
@@ -85,3 +86,13 @@ def inline_code(text: str) -> Markup:
 
 def status_label(status: ProgressStatus | None) -> str:
     return status.label if status is not None else "Not reported"
+
+
+def status_note(update: ProgressUpdate | RollupCell | None) -> str:
+    """The status to show beside a RAG badge, or "" where the badge already says it (no
+    update: "Not reported"; completed without a RAG: "Completed")."""
+    if update is None or update.status is None:
+        return ""
+    if update.status is ProgressStatus.COMPLETED and update.rag is None:
+        return ""
+    return update.status.label

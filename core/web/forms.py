@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import db
 from core.schemas.forms import FormSchema
-from core.services.errors import FieldError, StaleEdit
+from core.services.errors import FieldError, FieldErrors, StaleEdit
 from core.services.permissions import PermissionDenied
 
 
@@ -23,6 +23,8 @@ class FormState:
 
     values: dict[str, list[str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # What loaded cleanly from a form that had errors, for the service's own checks.
+    valid: dict[str, Any] = field(default_factory=dict)
     # Set when someone else saved a change after this form was opened.
     stale: bool = False
 
@@ -58,6 +60,7 @@ def read_form(schema: type[FormSchema]) -> tuple[dict[str, Any] | None, FormStat
         messages = error.messages if isinstance(error.messages, dict) else {"": error.messages}
         for name, problems in messages.items():
             state.add_error(str(name), _first(problems))
+        state.valid = error.valid_data if isinstance(error.valid_data, dict) else {}
         return None, state
 
 
@@ -78,20 +81,30 @@ def allowed(require: Callable[..., None], *args: Any) -> None:
         abort(403, str(refusal))
 
 
-def submit(schema: type[FormSchema], form: FormState, write: Callable[[dict], Any]):
+def submit(
+    schema: type[FormSchema],
+    form: FormState,
+    write: Callable[[dict], Any],
+    check: Callable[[dict], list[FieldError]] | None = None,
+):
     """On a POST, read the form through ``schema`` and run ``write(data)`` in one transaction.
     Returns ``(saved, result, form)``: ``saved`` is false when nothing was posted or the input
-    was refused (``form`` then carries the errors, and nothing is saved)."""
+    was refused (``form`` then carries the errors, and nothing is saved). ``check(valid)``
+    gives the service's own problems with the fields that did load, so that every error shows
+    in one pass."""
     if request.method != "POST":
         return False, None, form
     data, form = read_form(schema)
     if data is None:
+        for problem in check(form.valid) if check else []:
+            form.add_error(problem.field, problem.message)
         return False, None, form
     try:
         with db.transaction():
             result = write(data)
     except FieldError as error:
-        form.add_error(error.field, error.message)
+        for problem in error.all if isinstance(error, FieldErrors) else [error]:
+            form.add_error(problem.field, problem.message)
         form.stale = isinstance(error, StaleEdit)
         return False, None, form
     except IntegrityError:
