@@ -250,5 +250,20 @@ def test_guesses_sent_at_once_get_no_more_than_five_password_checks(app, account
     refused = [a for a in answers if a.status_code == 429]
     assert len(checked) <= 5, [a.status_code for a in answers]
     assert len(checked) + len(refused) == count
+    # Guesses one at a time are checked only until five in all have been.
+    later = client(servers[0])
+    for n in range(10):
+        answer = later.post(
+            f"{servers[0]}/sign-in",
+            data={
+                "email": accounts["pk"],
+                "password": f"later guess {n}",
+                "csrf_token": csrf_of(later.get(f"{servers[0]}/sign-in").text),
+            },
+        )
+        if answer.status_code == 429:
+            break
+        checked.append(answer)
+    assert len(checked) == 5
     with pytest.raises(AssertionError):  # now even the right password is refused, for a while
         browser_client(servers[0], accounts["pk"])
