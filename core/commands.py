@@ -7,6 +7,7 @@ import json
 import logging
 import socket
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -14,7 +15,7 @@ from flask.cli import with_appcontext
 
 from core import db, migrate
 from core.schemas.dates import parse_date
-from core.services import accounts, loader, plans, rollup_export
+from core.services import accounts, backup, loader, plans, rollup_export
 from core.services.rollup import Rollup, tayside_rollup
 from core.services.summary import PlanSummary, plan_summary
 from core.user_commands import token_group, user_group
@@ -23,6 +24,8 @@ from core.user_commands import token_group, user_group
 def init_app(app: Flask) -> None:
     commands = (
         init_command,
+        backup_command,
+        restore_command,
         serve_command,
         plugins_command,
         summary_command,
@@ -76,6 +79,39 @@ def init_command() -> None:
             "  (shown only now: change it under 'Change password' after signing in; "
             f"`cpc user set-password {user.email}` sets a new one)"
         )
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write the whole database to FILE (a zip archive with the schema revision), as one
+    consistent snapshot; the platform can keep serving meanwhile."""
+    try:
+        report = backup.backup(db.engine(), file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    file.chmod(0o600)  # it holds password hashes
+    click.echo(
+        f"Backed up {report.total} rows from {len(report.rows)} tables (schema revision "
+        f"{report.schema_revision}) to {file}."
+    )
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(file: Path) -> None:
+    """Load a backup FILE into this empty database (SQLite or PostgreSQL, whichever the
+    backup came from), then migrate it to the current schema."""
+    try:
+        report = backup.restore(db.engine(), file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Restored {report.total} rows into {len(report.rows)} tables from schema revision "
+        f"{report.schema_revision}; the database is now on the current schema."
+    )
 
 
 @click.command("serve")

@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -26,3 +27,9 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
 def downgrade(engine: sa.Engine, revision: str = "base") -> None:
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), revision)
+
+
+def known_revisions() -> tuple[set[str], str | None]:
+    """Every migration revision this platform has, and its head."""
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    return {s.revision for s in scripts.walk_revisions()}, scripts.get_current_head()

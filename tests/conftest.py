@@ -30,12 +30,13 @@ def pytest_report_header(config) -> str:
 
 
 @contextmanager
-def fresh_database(folder: Path) -> Iterator[str]:
-    """A new, empty database: a SQLite file in ``folder``, or, when CPC_DATABASE_URL names a
-    PostgreSQL database, a schema of its own there (dropped afterwards)."""
+def fresh_database(folder: Path, base: str | None = "from the environment") -> Iterator[str]:
+    """A new, empty database: a SQLite file in ``folder``, or, when CPC_DATABASE_URL (or
+    ``base``) names a PostgreSQL database, a schema of its own there (dropped afterwards)."""
     import os
 
-    base = os.environ.get("CPC_DATABASE_URL")
+    if base == "from the environment":
+        base = os.environ.get("CPC_DATABASE_URL")
     if not base:
         yield f"sqlite:///{folder / 'cpc.sqlite'}"
         return

@@ -11,8 +11,16 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from core.models import Action, ActionChange, NotApplicable, SharedAction, SharedActionVersion
-from tests.helpers import action, in_session
+from core.enums import Rag
+from core.models import (
+    Action,
+    ActionChange,
+    NotApplicable,
+    ProgressUpdate,
+    SharedAction,
+    SharedActionVersion,
+)
+from tests.helpers import action, in_session, report
 from tests.served import (
     api_client,
     api_token,
@@ -267,3 +275,25 @@ def test_guesses_sent_at_once_get_no_more_than_five_password_checks(app, account
     assert len(checked) == 5
     with pytest.raises(AssertionError):  # now even the right password is refused, for a while
         browser_client(servers[0], accounts["pk"])
+
+
+def test_corrections_sent_at_once_correct_once(app, accounts, servers):
+    original = in_session(app, lambda s: report(s, "2.1", Rag.RED).id)
+    clients = _clients(app, servers, accounts["pk"], WRITERS)
+    answers = race(
+        WRITERS,
+        lambda i: clients[i].post(
+            f"{clients[i].base}/api/v1/updates/{original}/correction",
+            json={"rag": "A", "reason": f"Correction {i}"},
+        ),
+    )
+    assert statuses(answers) == [201] + [409] * (WRITERS - 1), [a.text for a in answers]
+    corrections = in_session(
+        app,
+        lambda s: s.scalar(
+            select(func.count())
+            .select_from(ProgressUpdate)
+            .where(ProgressUpdate.corrects_id == original)
+        ),
+    )
+    assert corrections == 1

@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from core import db
-from core.enums import ActionKind
+from core.enums import ActionKind, Rag
 from core.models import Action, ApiToken, SharedAction, User
 from core.services import plans, shared
 from tests.forms_on_page import post_forms
-from tests.helpers import TEST_PASSWORD, action, csrf_token, in_session
+from tests.helpers import TEST_PASSWORD, action, csrf_token, in_session, report
 from tests.served import api_token
 
 HOSTILE_TEXT = [
@@ -76,6 +76,7 @@ def known(app, accounts):
             session, definition, dundee, plans.current_plan(dundee), actor=None, reason="Test"
         )
         values["key"] = definition.key
+    values["update_id"] = str(in_session(app, lambda s: report(s, "1.1", Rag.AMBER).id))
     api_token(app, accounts["admin"])  # so that Your API tokens offers to revoke one
     api_token(app, accounts["viewer"])
     values["token_id"] = str(

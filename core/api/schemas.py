@@ -191,6 +191,20 @@ class UpdateSchema(Schema):
     evidence_url = fields.String(required=True)
     author = fields.String(required=True, allow_none=True, attribute="author.email")
     created_at = UtcDateTime(required=True, allow_none=True)
+    corrects_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The update this corrects"}
+    )
+    retired_how = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "`corrected` or `withdrawn` (it then counts nowhere), or null"},
+    )
+    retired_at = UtcDateTime(required=True, allow_none=True)
+    retired_by = fields.String(allow_none=True, attribute="retired_by.email")
+    retired_reason = fields.String(required=True)
+    redacted_at = UtcDateTime(
+        required=True, allow_none=True, metadata={"description": "When its commentary was removed"}
+    )
 
 
 class UpdateCreateSchema(Strict):
@@ -199,6 +213,21 @@ class UpdateCreateSchema(Strict):
     rag = fields.Enum(Rag, by_value=True, load_default=None, allow_none=True)
     commentary = Text(required=True, min_length=1, max_length=10_000)
     evidence_url = WebAddress(load_default="")
+
+
+class CorrectionCreateSchema(Strict):
+    """The corrected fields (any not sent stay as they were), and why."""
+
+    reason = Text(required=True, min_length=1)
+    reported_on = PlanDate()
+    status = fields.Enum(ProgressStatus, by_value=True)
+    rag = fields.Enum(Rag, by_value=True, allow_none=True)
+    commentary = Text(max_length=10_000)
+    evidence_url = WebAddress()
+
+
+class ReasonSchema(Strict):
+    reason = Text(required=True, min_length=1)
 
 
 # Shared actions and the rollup ----------------------------------------------------------------
@@ -327,3 +356,34 @@ class NewTokenSchema(TokenSchema):
 
 class TokenCreateSchema(Strict):
     name = Text(required=True, min_length=1, max_length=100)
+
+
+# The audit trail -------------------------------------------------------------------------------
+
+
+class AuditArgs(PageArgs):
+    user = Text(load_default=None, max_length=320, metadata={"description": "Who, by email"})
+    area = Text(load_default=None, max_length=60, metadata={"description": "An area's slug"})
+    kind = Text(
+        load_default=None,
+        max_length=40,
+        metadata={"description": "A kind of record (its table, like `actions`), or `sign_in`"},
+    )
+    since = PlanDate(load_default=None, metadata={"description": "From this day on"})
+    until = PlanDate(load_default=None, metadata={"description": "Up to and including this day"})
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    at = UtcDateTime(required=True)
+    user = fields.String(
+        required=True, allow_none=True, metadata={"description": "Who, or null for the platform"}
+    )
+    remote_addr = fields.String(required=True)
+    kind = fields.String(required=True)
+    event = fields.String(required=True)
+    record_id = fields.Integer(required=True, allow_none=True)
+    area = fields.String(required=True, allow_none=True)
+    summary = fields.String(required=True)
+    before = fields.Dict(required=True, allow_none=True)
+    after = fields.Dict(required=True, allow_none=True)

@@ -2,6 +2,7 @@
 
 from core.models.action import Action, ActionChange, ActionLead, KpiMeasure
 from core.models.area import Area
+from core.models.audit import AuditEntry
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
 from core.models.shared import NotApplicable, SharedAction, SharedActionVersion
@@ -13,6 +14,7 @@ __all__ = [
     "ActionLead",
     "ApiToken",
     "Area",
+    "AuditEntry",
     "EvidenceSource",
     "FrameItem",
     "KpiMeasure",

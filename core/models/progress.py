@@ -1,11 +1,16 @@
-"""Progress updates: an append-only record of how each action stands at each reporting date."""
+"""Progress updates: an append-only record of how each action stands at each reporting date.
+
+An update is never changed or deleted. A mistake is put right by a correction (a new update
+that replaces it) or a withdrawal; either retires the original, which stays, marked with who,
+when and why, and no longer counts anywhere. Only ``core.services.progress`` retires or
+redacts an update, with one guarded UPDATE each."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, event, func
+from sqlalchemy import ColumnElement, Date, DateTime, ForeignKey, String, Text, event, func
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import Base, enum_column
@@ -32,9 +37,29 @@ class ProgressUpdate(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    # On a correction: the update it replaces.
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("progress_updates.id", ondelete="SET NULL"), index=True
+    )
+    # Set once, when the update is corrected or withdrawn: it then counts nowhere.
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_how: Mapped[str | None] = mapped_column(String(20))
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    retired_reason: Mapped[str] = mapped_column(Text, default="")
+    # Set when an administrator replaced sensitive commentary.
+    redacted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     action: Mapped[Action] = relationship(back_populates="updates")
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    retired_by: Mapped[User | None] = relationship(foreign_keys=[retired_by_id])
+
+    CORRECTED: ClassVar[str] = "corrected"
+    WITHDRAWN: ClassVar[str] = "withdrawn"
+
+    @classmethod
+    def in_force(cls) -> ColumnElement[bool]:
+        """The updates that count: not corrected and not withdrawn."""
+        return cls.retired_at.is_(None)
 
 
 class AppendOnlyError(RuntimeError):
@@ -45,7 +70,9 @@ class AppendOnlyError(RuntimeError):
 def _refuse_rewriting_history(session: Session, _context, _instances) -> None:
     for obj in session.dirty:
         if isinstance(obj, ProgressUpdate) and session.is_modified(obj):
-            raise AppendOnlyError("Progress updates cannot be changed: post a new update instead.")
+            raise AppendOnlyError(
+                "Progress updates cannot be changed: correct or withdraw one instead."
+            )
     for obj in session.deleted:
         if isinstance(obj, ProgressUpdate):
             raise AppendOnlyError("Progress updates cannot be deleted: post a new update instead.")

@@ -265,3 +265,46 @@ class TokenForm(FormSchema):
     name = fields.String(
         required=True, error_messages=_required("Name the token, to tell it apart later.")
     )
+
+
+class AuditFilterForm(FormSchema):
+    """The audit trail's filters (a GET form)."""
+
+    user = fields.String(load_default=None, validate=_length(320, "The email"))
+    area = fields.String(load_default=None, validate=_length(60, "The area"))
+    kind = fields.String(load_default=None, validate=_length(40, "The kind of record"))
+    since = PlanDate(
+        load_default=None, error_messages={"invalid": "Enter “from” as a date, like 2022-03-31."}
+    )
+    until = PlanDate(
+        load_default=None, error_messages={"invalid": "Enter “to” as a date, like 2022-03-31."}
+    )
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(1, 100_000, error="Choose a page from 1."),
+        error_messages={"invalid": "Choose a page from 1."},
+    )
+
+
+def _reason(what: str) -> fields.String:
+    return fields.String(
+        required=True,
+        validate=_length(MAX_TEXT, "The reason"),
+        error_messages=_required(f"Say why the update is being {what}."),
+    )
+
+
+class CorrectionForm(ProgressUpdateForm):
+    reason = _reason("corrected")
+
+
+class WithdrawalForm(FormSchema):
+    reason = _reason("withdrawn")
+
+
+class RedactionForm(FormSchema):
+    reason = fields.String(
+        required=True,
+        validate=_length(MAX_TEXT, "The reason"),
+        error_messages=_required("Say why the commentary is being removed."),
+    )

@@ -24,7 +24,7 @@ from zxcvbn import zxcvbn
 
 from core.enums import Role
 from core.models import Area, SignInAttempt, User
-from core.services import sessions, tokens
+from core.services import audit, sessions, tokens
 from core.services.errors import FieldError
 from core.services.permissions import require_user_admin
 
@@ -283,15 +283,32 @@ def sign_in(
     the caller commits the rest."""
     now = now or dt.datetime.now(dt.UTC)
     email = email.strip().lower()[:320]
-    _admit(session, email, remote_addr, now, throttle)
+    try:
+        _admit(session, email, remote_addr, now, throttle)
+    except SignInThrottled:
+        _sign_in_event(session, "sign_in_refused", f"Sign-in refused for {email}: too many tries")
+        raise
     user = user_by_email(session, email)
     matched = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not matched or not user.is_active:
+        _sign_in_event(session, "sign_in_failed", f"Failed sign-in for {email}")
         raise SignInRefused("The email address or password is not right.")
     session.execute(delete(SignInAttempt).where(SignInAttempt.email == email))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    _sign_in_event(session, "signed_in", f"{email} signed in", user)
     return user
+
+
+def _sign_in_event(session: Session, name: str, summary: str, user: User | None = None) -> None:
+    audit.record_event(
+        session,
+        kind="sign_in",
+        event_name=name,
+        summary=summary,
+        actor=user,
+        record_id=user.id if user else None,
+    )
 
 
 def _admit(

@@ -44,7 +44,11 @@ def area_dashboard(
         session.scalars(
             select(ProgressUpdate)
             .join(Action, Action.id == ProgressUpdate.action_id)
-            .where(Action.plan_id == plan.id, ProgressUpdate.reported_on <= state.as_at)
+            .where(
+                Action.plan_id == plan.id,
+                ProgressUpdate.reported_on <= state.as_at,
+                ProgressUpdate.in_force(),
+            )
             .options(joinedload(ProgressUpdate.action), joinedload(ProgressUpdate.author))
             .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
             .limit(recent)

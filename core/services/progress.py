@@ -6,12 +6,17 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import update as update_table
 from sqlalchemy.orm import Session, aliased
 
 from core.enums import ProgressStatus, Rag
 from core.models import Action, ProgressUpdate, User
-from core.services.errors import FieldError, FieldErrors
-from core.services.permissions import require_area
+from core.services import audit
+from core.services.errors import Conflict, FieldError, FieldErrors
+from core.services.permissions import require_area, require_user_admin
+
+# "Keep as it was", for a correction's RAG (where None means "no RAG").
+_SAME = object()
 
 
 class ProgressError(FieldError):
@@ -108,8 +113,9 @@ def mark_completed(
 def latest_updates(
     session: Session, *criteria: ColumnElement[bool], as_at: dt.date | None = None
 ) -> dict[int, ProgressUpdate]:
-    """Each action's latest progress update reported on or before ``as_at`` (default: all),
-    keyed by action id, for the actions matching ``criteria``. One query."""
+    """Each action's latest progress update in force (not corrected or withdrawn) reported on
+    or before ``as_at`` (default: all), keyed by action id, for the actions matching
+    ``criteria``. One query."""
     rank = (
         func.row_number()
         .over(
@@ -119,13 +125,133 @@ def latest_updates(
         .label("rank")
     )
     ranked = select(ProgressUpdate, rank).join(Action, Action.id == ProgressUpdate.action_id)
-    ranked = ranked.where(*criteria)
+    ranked = ranked.where(ProgressUpdate.in_force(), *criteria)
     if as_at is not None:
         ranked = ranked.where(ProgressUpdate.reported_on <= as_at)
     subquery = ranked.subquery()
     latest = aliased(ProgressUpdate, subquery)
     rows = session.scalars(select(latest).where(subquery.c.rank == 1))
     return {update.action_id: update for update in rows}
+
+
+def correct_update(
+    session: Session,
+    original: ProgressUpdate,
+    *,
+    actor: User | None,
+    reason: str,
+    reported_on: dt.date | None = None,
+    status: ProgressStatus | None = None,
+    rag: Rag | object | None = _SAME,
+    commentary: str | None = None,
+    evidence_url: str | None = None,
+) -> ProgressUpdate:
+    """Replace an update with a corrected one (fields not given are kept as they were): the
+    original stays, retired as "corrected" with who, when and ``reason``, and counts nowhere;
+    the correction counts in its place. The area's coordinators and admins only. The caller
+    commits."""
+    action = original.action
+    if actor is not None:
+        require_area(actor, action.plan.area)
+    fields = {
+        "reported_on": reported_on or original.reported_on,
+        "status": status or original.status,
+        "rag": original.rag if rag is _SAME else rag,
+    }
+    problems = update_problems(action, **fields)  # type: ignore[arg-type]
+    if not reason.strip():
+        problems.append(ProgressError("reason", "Say why the update is being corrected."))
+    FieldErrors.raise_any(problems)
+    _retire(session, original, ProgressUpdate.CORRECTED, actor, reason)
+    correction = ProgressUpdate(
+        action=action,
+        corrects_id=original.id,
+        commentary=(original.commentary if commentary is None else commentary).strip(),
+        evidence_url=(original.evidence_url if evidence_url is None else evidence_url).strip(),
+        author=actor,
+        **fields,
+    )
+    session.add(correction)
+    session.flush()
+    return correction
+
+
+def withdraw_update(
+    session: Session, update: ProgressUpdate, *, actor: User | None, reason: str
+) -> None:
+    """Withdraw an update posted in error (on the wrong action, say): it stays, retired as
+    "withdrawn" with who, when and ``reason``, and counts nowhere. The area's coordinators and
+    admins only. The caller commits."""
+    if actor is not None:
+        require_area(actor, update.action.plan.area)
+    if not reason.strip():
+        raise ProgressError("reason", "Say why the update is being withdrawn.")
+    _retire(session, update, ProgressUpdate.WITHDRAWN, actor, reason)
+
+
+def _retire(
+    session: Session, update: ProgressUpdate, how: str, actor: User | None, reason: str
+) -> None:
+    """Mark ``update`` corrected or withdrawn: one guarded UPDATE, so that of two people
+    retiring it at the same moment exactly one succeeds."""
+    now = dt.datetime.now(dt.UTC)
+    done = session.execute(
+        update_table(ProgressUpdate)
+        .where(ProgressUpdate.id == update.id, ProgressUpdate.retired_at.is_(None))
+        .values(
+            retired_at=now,
+            retired_how=how,
+            retired_by_id=actor.id if actor else None,
+            retired_reason=reason.strip(),
+        )
+    )
+    if done.rowcount != 1:
+        raise Conflict(
+            "update",
+            "This update has already been corrected or withdrawn: look at the action again.",
+        )
+    audit.record_event(
+        session,
+        kind="progress_updates",
+        event_name=how,
+        record_id=update.id,
+        area_id=update.action.plan.area_id,
+        summary=f"progress update on action {update.action.code} {how}: {reason.strip()}",
+        before={"retired_at": None},
+        after={"retired_at": now.isoformat(), "retired_how": how, "retired_reason": reason},
+    )
+    session.expire(update)
+
+
+REDACTED = "This commentary was removed by an administrator because it held sensitive text."
+
+
+def redact_update(
+    session: Session, update: ProgressUpdate, *, actor: User | None, reason: str
+) -> None:
+    """Replace an update's commentary (a child's name entered by mistake, say) everywhere it
+    is kept, the audit trail included; the fact, who, when and ``reason`` are recorded.
+    Administrators only. The caller commits."""
+    if actor is not None:
+        require_user_admin(actor)
+    if not reason.strip():
+        raise ProgressError("reason", "Say why the commentary is being removed.")
+    session.execute(
+        update_table(ProgressUpdate)
+        .where(ProgressUpdate.id == update.id)
+        .values(commentary=REDACTED, redacted_at=dt.datetime.now(dt.UTC))
+    )
+    audit.scrub(session, "progress_updates", update.id, "commentary")
+    audit.record_event(
+        session,
+        kind="progress_updates",
+        event_name="redacted",
+        record_id=update.id,
+        area_id=update.action.plan.area_id,
+        summary=f"commentary of a progress update on action {update.action.code} removed: "
+        f"{reason.strip()}",
+    )
+    session.expire(update)
 
 
 def is_completed(update: ProgressUpdate | None) -> bool:

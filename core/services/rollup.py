@@ -80,7 +80,7 @@ class _History:
         for update in session.scalars(
             select(ProgressUpdate)
             .join(Action, Action.id == ProgressUpdate.action_id)
-            .where(Action.shared_action_id.is_not(None))
+            .where(Action.shared_action_id.is_not(None), ProgressUpdate.in_force())
             .order_by(ProgressUpdate.reported_on, ProgressUpdate.id)
         ):
             updates[update.action_id].append(update)

@@ -20,14 +20,15 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     from core import api
-    from core.web import accounts, actions, auth, guard, pages, request_log, tric, users
+    from core.web import accounts, actions, audit, auth, guard, pages, request_log, tric, users
 
     request_log.init_app(app)
     guard.init_app(app)
     auth.init_app(app)
     csrf = CSRFProtect(app)
     api.init_app(app, csrf)
-    for blueprint in (auth.bp, accounts.bp, pages.bp, actions.bp, tric.bp, users.bp):
+    blueprints = (auth.bp, accounts.bp, pages.bp, actions.bp, tric.bp, users.bp, audit.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     filters.init_app(app)
     app.jinja_env.globals.update(

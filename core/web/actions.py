@@ -7,18 +7,21 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core import db
 from core.models import Action, ActionChange, Outcome, ProgressUpdate
 from core.schemas.forms import (
     ActionForm,
     CompleteForm,
+    CorrectionForm,
     EditActionForm,
     NewActionForm,
     ProgressUpdateForm,
+    RedactionForm,
+    WithdrawalForm,
 )
-from core.services import permissions, plans
+from core.services import permissions, plans, progress
 from core.services.actions import add_local_action, edit_action, wording, wording_problems
 from core.services.document import rag_legend
 from core.services.errors import FieldError
@@ -38,6 +41,7 @@ def _action(action_id: int) -> Action:
             selectinload(Action.leads),
             selectinload(Action.kpi_measures),
             selectinload(Action.updates).joinedload(ProgressUpdate.author),
+            selectinload(Action.updates).joinedload(ProgressUpdate.retired_by),
             selectinload(Action.changes).joinedload(ActionChange.changed_by),
         )
     )
@@ -52,8 +56,14 @@ def _done(message: str, action_id: int):
 
 
 def _history(action: Action) -> list:
-    """The action's updates (loaded with it), newest first by the date each reports on."""
+    """The action's updates (loaded with it), newest first by the date each reports on,
+    corrected and withdrawn ones included."""
     return sorted(action.updates, key=lambda u: (u.reported_on, u.id), reverse=True)
+
+
+def _latest(history: list[ProgressUpdate]) -> ProgressUpdate | None:
+    """The newest update that counts (not corrected or withdrawn)."""
+    return next((u for u in history if u.retired_at is None), None)
 
 
 @bp.get("/actions/<id:action_id>")
@@ -61,7 +71,7 @@ def show(action_id: int):
     action = _action(action_id)
     user = signed_in_user()
     history = _history(action)
-    latest = history[0] if history else None
+    latest = _latest(history)
     return render_template(
         "action.html",
         action=action,
@@ -69,6 +79,8 @@ def show(action_id: int):
         area=action.plan.area,
         latest=latest,
         history=history,
+        corrections={u.corrects_id: u for u in history if u.corrects_id},
+        shown_ids={u.id for u in history},
         changes=list(reversed(action.changes)),
         overdue=is_overdue(action, latest, dt.date.today()),
         can_report=permissions.writes_area(user, action.plan.area),
@@ -80,7 +92,7 @@ def show(action_id: int):
 def new_update(action_id: int):
     action = _action(action_id)
     allowed(permissions.require_area, action.plan.area)
-    latest = next(iter(_history(action)), None)
+    latest = _latest(_history(action))
     form = FormState.with_defaults(
         reported_on=dt.date.today().isoformat(),
         status=latest.status.value if latest else None,
@@ -191,3 +203,83 @@ def new(slug: str, plan_slug: str):
 def _form_page(template: str, form: FormState, **context):
     status = 400 if form.errors else 200
     return render_template(template, form=form, **context), status
+
+
+def _update(update_id: int) -> ProgressUpdate:
+    found = db.get_session().scalar(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.id == update_id)
+        .options(joinedload(ProgressUpdate.action), joinedload(ProgressUpdate.author))
+    )
+    if found is None:
+        abort(404, f"There is no progress update {update_id}.")
+    if found.retired_at is not None:
+        abort(409, "This update has already been corrected or withdrawn.")
+    return found
+
+
+@bp.route("/updates/<id:update_id>/correct", methods=["GET", "POST"])
+def correct_update(update_id: int):
+    original = _update(update_id)
+    action = original.action
+    allowed(permissions.require_area, action.plan.area)
+    form = FormState.with_defaults(
+        reported_on=original.reported_on.isoformat(),
+        status=original.status.value,
+        rag=original.rag.value if original.rag else None,
+        commentary=original.commentary,
+        evidence_url=original.evidence_url,
+    )
+    saved, _, form = submit(
+        CorrectionForm,
+        form,
+        lambda data: progress.correct_update(
+            db.get_session(), original, actor=signed_in_user(), **data
+        ),
+        check=lambda valid: update_problems(
+            action, **{k: valid.get(k) for k in ("reported_on", "status", "rag")}
+        ),
+    )
+    if saved:
+        return _done(
+            "Your correction has been saved; the original is kept, struck through.", action.id
+        )
+    return _form_page("retire_form.html", form, action=action, original=original, mode="correct")
+
+
+@bp.route("/updates/<id:update_id>/withdraw", methods=["GET", "POST"])
+def withdraw_update(update_id: int):
+    original = _update(update_id)
+    allowed(permissions.require_area, original.action.plan.area)
+    saved, _, form = submit(
+        WithdrawalForm,
+        FormState(),
+        lambda data: progress.withdraw_update(
+            db.get_session(), original, actor=signed_in_user(), **data
+        ),
+    )
+    if saved:
+        return _done(
+            "The update has been withdrawn; it is kept, struck through.", original.action_id
+        )
+    return _form_page(
+        "retire_form.html", form, action=original.action, original=original, mode="withdraw"
+    )
+
+
+@bp.route("/updates/<id:update_id>/redact", methods=["GET", "POST"])
+def redact_update(update_id: int):
+    original = _update(update_id)
+    allowed(permissions.require_user_admin)
+    saved, _, form = submit(
+        RedactionForm,
+        FormState(),
+        lambda data: progress.redact_update(
+            db.get_session(), original, actor=signed_in_user(), **data
+        ),
+    )
+    if saved:
+        return _done("The commentary has been removed everywhere it was kept.", original.action_id)
+    return _form_page(
+        "retire_form.html", form, action=original.action, original=original, mode="redact"
+    )

@@ -23,7 +23,7 @@ from core.api import is_api_request
 from core.db import MAX_ID
 from core.models import User
 from core.schemas.forms import SignInForm
-from core.services import accounts, sessions, tokens
+from core.services import accounts, audit, sessions, tokens
 from core.web.forms import FormState, read_form
 
 bp = Blueprint("auth", __name__)
@@ -40,6 +40,11 @@ def init_app(app: Flask) -> None:
     manager.session_protection = "basic"
     manager.user_loader(_load_user)
     manager.request_loader(_load_user_from_token)
+
+    @app.before_request
+    def _audit_address():
+        # Changes are audited with the address they came from; the user, once known.
+        audit.act_as(db.get_session(), None, request.remote_addr or "")
 
     @app.before_request
     def _require_account():
@@ -60,6 +65,8 @@ def _load_user(user_id: str) -> User | None:
     user = sessions.user_for(tx, int(user_id), key, current_app.config["SESSION_RULES"])
     if tx.dirty:
         tx.commit()  # when it was last seen, or that it has just expired
+    if user is not None:
+        audit.act_as(tx, user, request.remote_addr or "")
     return user
 
 
@@ -86,6 +93,7 @@ def _load_user_from_token(req) -> User | None:
         if session.dirty:
             session.commit()  # when it was last used
         g.token_auth = True
+        audit.act_as(session, user, req.remote_addr or "")
     return user
 
 
@@ -143,6 +151,14 @@ def sign_out():
     if isinstance(key, str):
         with db.transaction() as tx:
             sessions.end(tx, key)
+            if current_user.is_authenticated:
+                audit.record_event(
+                    tx,
+                    kind="sign_in",
+                    event_name="signed_out",
+                    summary=f"{current_user.email} signed out",
+                    record_id=current_user.id,
+                )
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

@@ -1,0 +1,214 @@
+"""`cpc backup` and `cpc restore`: every row of every table, from SQLite to PostgreSQL and
+back, an archive from an older schema, and the refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from core import db, migrate
+from core.db import make_engine
+from core.enums import ActionKind, Rag
+from core.services import backup, plans, progress, shared
+from core.services.actions import edit_action
+from tests.conftest import fresh_database
+from tests.helpers import AuthActions, action, in_session, report
+from tests.served import api_token
+
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def other_kind(folder: Path, url: str) -> Iterator[str]:
+    """An empty database of the other kind than ``url``: PostgreSQL for SQLite, and back."""
+    if sa.engine.make_url(url).get_backend_name() != "sqlite":
+        with fresh_database(folder, base=None) as found:
+            yield found
+        return
+    base = os.environ.get("CPC_DATABASE_URL") or POSTGRES
+    probe = sa.create_engine(base, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 3})
+    try:
+        probe.connect().close()
+    except sa.exc.OperationalError:
+        pytest.skip(f"no PostgreSQL at {base} to restore into")
+    finally:
+        probe.dispose()
+    with fresh_database(folder, base=base) as found:
+        yield found
+
+
+def _every_row(engine: sa.Engine) -> dict[str, list[dict]]:
+    """Every table's rows, in primary key order, with values in one comparable form."""
+
+    def plain(value):
+        if isinstance(value, dt.datetime):
+            return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        return value
+
+    metadata = sa.MetaData()
+    with engine.connect() as connection:
+        metadata.reflect(connection)
+        return {
+            table.name: [
+                {k: plain(v) for k, v in row.items()}
+                for row in connection.execute(
+                    sa.select(table).order_by(*table.primary_key.columns)
+                ).mappings()
+            ]
+            for table in metadata.sorted_tables
+        }
+
+
+def _populate(app, accounts, client_for) -> None:
+    """Rows in every table: accounts and their areas, a token, a session, a failed sign-in,
+    updates and a correction, a wording change, a "does not apply" record, the audit trail."""
+    api_token(app, accounts["pk"])
+    client_for(app, "pk")  # a signed-in session
+    AuthActions(app.test_client(), accounts).login("viewer", password="not the password")
+    first = in_session(app, lambda s: report(s, "2.1", Rag.RED))
+    with app.app_context(), db.transaction() as session:
+        original = session.get(progress.ProgressUpdate, first.id)
+        progress.correct_update(session, original, actor=None, reason="Amber", rag=Rag.AMBER)
+        local = action(session, "2.2")
+        edit_action(
+            session,
+            local,
+            actor=None,
+            revision=local.revision,
+            text="Reworded for the backup test",
+            expected_impact=local.expected_impact,
+            leads=[lead.name for lead in local.leads],
+            target_date=local.target_date,
+        )
+        definition = shared.create_shared_action(
+            session, actor=None, title="Backed up", text="Backed up.", kind=ActionKind.ONGOING
+        )
+        dundee = plans.area_by_slug(session, "dundee")
+        shared.record_not_applicable(
+            session, definition, dundee, plans.current_plan(dundee), actor=None, reason="Why"
+        )
+
+
+def test_backup_and_restore_into_the_other_kind_keep_every_row(app, accounts, client_for, tmp_path):
+    _populate(app, accounts, client_for)
+    source = app.extensions["cpc_engine"]
+    before = _every_row(source)
+    empty = sorted(name for name, rows in before.items() if not rows and name != "alembic_version")
+    assert empty == [], f"tables without rows to back up: {empty}"
+    archive = tmp_path / "cpc-backup.zip"
+    made = app.test_cli_runner().invoke(args=["backup", str(archive)])
+    assert made.exit_code == 0, made.output
+    assert "Backed up" in made.output and oct(archive.stat().st_mode)[-3:] == "600"
+    with other_kind(tmp_path, app.config["DATABASE_URL"]) as url:
+        target = make_engine(url)
+        try:
+            report_ = backup.restore(target, archive)
+            assert report_.rows["audit_entries"] == len(before["audit_entries"])
+            after = _every_row(target)
+        finally:
+            target.dispose()
+    assert after.keys() == before.keys()
+    for table, rows in before.items():
+        assert after[table] == rows, f"{table} differs after the restore"
+
+
+def test_the_restored_database_takes_new_rows_after_the_restored_ids(
+    app, accounts, client_for, tmp_path, make_app
+):
+    archive = tmp_path / "cpc.zip"
+    backup.backup(app.extensions["cpc_engine"], archive)
+    with other_kind(tmp_path, app.config["DATABASE_URL"]) as url:
+        restored = make_app(load=False, DATABASE_URL=url)
+        with restored.app_context():
+            backup_rows = json.loads(zipfile.ZipFile(archive).read("manifest.json"))["tables"]
+            result = restored.test_cli_runner().invoke(args=["restore", str(archive)])
+            assert result.exit_code == 0, result.output
+            session = db.get_session()
+            made = report(session, "2.1", Rag.GREEN)  # a new row gets a fresh id
+            assert made.id == backup_rows["progress_updates"] + 1
+            # The same accounts sign in.
+            web = client_for(restored, "pk")
+            assert web.get("/areas/perth-and-kinross/").status_code == 200
+        restored.extensions["cpc_engine"].dispose()
+
+
+def test_restore_refuses_a_database_that_is_not_empty_and_a_newer_archive(app, tmp_path):
+    engine = app.extensions["cpc_engine"]
+    archive = tmp_path / "cpc.zip"
+    backup.backup(engine, archive)
+    with pytest.raises(backup.BackupError, match="not empty"):
+        backup.restore(engine, archive)
+    newer = tmp_path / "newer.zip"
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(newer, "w") as new:
+        for name in old.namelist():
+            data = old.read(name)
+            if name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["schema_revision"] = "9999"
+                data = json.dumps(manifest).encode()
+            new.writestr(name, data)
+    with _empty_sqlite(tmp_path) as url:
+        target = make_engine(url)
+        try:
+            with pytest.raises(backup.BackupError, match="newer than this platform"):
+                backup.restore(target, newer)
+            with pytest.raises(backup.BackupError, match="not a backup"):
+                backup.restore(target, Path(__file__))
+        finally:
+            target.dispose()
+
+
+@contextmanager
+def _empty_sqlite(folder: Path) -> Iterator[str]:
+    path = folder / "empty" / "cpc.sqlite"
+    path.parent.mkdir()
+    yield f"sqlite:///{path}"
+
+
+def test_an_archive_from_an_older_schema_is_migrated_after_restoring(database_url, tmp_path):
+    old = make_engine(database_url)
+    try:
+        migrate.upgrade(old, "0004")  # before server-side sessions and the audit trail
+        with old.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO areas (slug, name, committee_name, is_synthetic) "
+                    "VALUES ('synthetic-01', 'Synthetic area 01', 'Synthetic CPC', :yes)"
+                ),
+                {"yes": True},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO users (email, password_hash, role, is_active, session_token, "
+                    "created_at) VALUES ('old@test.invalid', 'x', 'viewer', :yes, 't', :now)"
+                ),
+                {"yes": True, "now": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},
+            )
+        archive = tmp_path / "old.zip"
+        made = backup.backup(old, archive)
+        assert made.schema_revision == "0004"
+    finally:
+        old.dispose()
+    with other_kind(tmp_path, database_url) as url:
+        target = make_engine(url)
+        try:
+            backup.restore(target, archive)
+            inspector = sa.inspect(target)
+            assert "audit_entries" in inspector.get_table_names()
+            assert "session_token" not in {c["name"] for c in inspector.get_columns("users")}
+            with target.connect() as connection:
+                assert connection.execute(sa.text("SELECT email FROM users")).scalar() == (
+                    "old@test.invalid"
+                )
+                version = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+                assert version.scalar() == migrate.known_revisions()[1]
+        finally:
+            target.dispose()
