@@ -44,7 +44,7 @@ def contribute_plans() -> Iterable[DataSource]:
 
 @hookspec
 def contribute_shared_actions() -> Iterable[DataSource]:
-    """Contribute TRIC PG5 shared actions (Tayside-wide actions every area delivers).
+    """Contribute TRIC PG5 shared actions (Tayside-wide actions that each area may adopt).
 
     Receives nothing. Returns an iterable of :class:`core.plugin_data.DataSource`, each holding
     ``{"shared_actions": [...]}`` as validated by ``core.schemas.SharedActionFileSchema``. Every

@@ -17,7 +17,7 @@ from core import create_app, db
 from core.enums import Role
 from core.models import Area, User
 from core.services.accounts import hash_password
-from tests.helpers import TEST_PASSWORD, AuthActions, init_database
+from tests.helpers import TEST_PASSWORD, AuthActions, adopt_everywhere, init_database
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_ebfa8d6da49546b3.txt"
 
@@ -91,6 +91,12 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
 def app(make_app: Callable[..., Flask]) -> Flask:
     """The app with every installed plugin, its database migrated and loaded."""
     return make_app()
+
+
+@pytest.fixture
+def tayside_adoptions(app: Flask) -> None:
+    """Angus and Dundee adopt every TRIC shared action (as their coordinators would)."""
+    adopt_everywhere(app)
 
 
 @pytest.fixture

@@ -123,3 +123,23 @@ def count_queries(app: Flask) -> Iterator[QueryCount]:
         yield counted
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def adopt_everywhere(app: Flask, areas: tuple[str, ...] = ("angus", "dundee")) -> None:
+    """Synthetic test set-up, as each area's coordinator would do it in the app: adopt every
+    TRIC shared action into the areas' plans (the shipped frames adopt none)."""
+    from core.services import shared
+    from core.services.plans import area_by_slug, current_plan
+
+    with app.app_context(), db.transaction() as session:
+        for slug in areas:
+            plan = current_plan(area_by_slug(session, slug))
+            outcomes = {o.number: o for o in plan.outcomes}
+            for definition in shared.shared_actions(session):
+                shared.adopt_shared_action(
+                    session,
+                    definition,
+                    plan,
+                    actor=None,
+                    outcome=outcomes.get(definition.priority_for_practice or 0),
+                )

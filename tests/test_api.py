@@ -101,7 +101,7 @@ def _reports(app, *reports):
     in_session(app, post)
 
 
-def test_actions_filter_by_area_rag_status_overdue_and_text(app, api):
+def test_actions_filter_by_area_rag_status_overdue_and_text(app, api, tayside_adoptions):
     _reports(
         app,
         ("3.1", Rag.RED, PK),
@@ -391,7 +391,7 @@ def test_your_tokens_through_the_api(api, client):
     assert client.get("/api/v1/me", headers=new).status_code == 401
 
 
-def test_withdrawing_does_not_apply_through_the_api(api):
+def test_withdrawing_does_not_apply_through_the_api(api, tayside_adoptions):
     key = "chronologies"
     # Angus has adopted it, so it cannot also say it does not apply.
     refused = api(

@@ -24,7 +24,7 @@ def test_init_loads_every_area_and_running_it_twice_changes_nothing(make_app):
     assert "Plans added: " in first.output
     counts = row_counts(app)
     assert counts["areas"] == 3 and counts["plans"] == 3 and counts["shared_actions"] == 8
-    assert counts["actions"] == 32 + 2 * 8  # P&K's 25 + 7, and 8 adopted in Angus and Dundee
+    assert counts["actions"] == 32  # P&K's 25 + 7: Angus and Dundee ship a frame, no actions
     second = runner.invoke(args=["init"])
     assert second.exit_code == 0, second.output
     assert "Plans already loaded: " in second.output and "Plans added" not in second.output

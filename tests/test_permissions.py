@@ -24,6 +24,9 @@ from core.models import (
 from core.services.shared import create_shared_action
 from tests.helpers import PK, action, in_session
 
+# The shipped frames adopt nothing: these tests adopt as the coordinators would.
+pytestmark = pytest.mark.usefixtures("tayside_adoptions")
+
 ROLES = ("admin", "pk", "angus", "pg5", "viewer")
 TODAY = dt.date.today().isoformat()
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from core.enums import ActionKind, ProgressStatus, Rag
 from core.rollup_types import TaysideStatus
 from core.services.rollup import tayside_rollup
 from tests.helpers import PK, action, report
+
+# The shipped frames adopt nothing: these tests adopt as the coordinators would.
+pytestmark = pytest.mark.usefixtures("tayside_adoptions")
 
 AREAS = ["angus", "dundee", PK]
 

@@ -128,7 +128,9 @@ def test_the_pages_explain_their_counts_in_plain_words(client, auth, app):
     assert "include the plan's ongoing/maintenance actions" in found
     plan = client.get(PLAN).text
     assert "README" not in plan
-    assert "an Angus plan" in client.get("/areas/angus/plans/2021-2023/").text
+    frame = client.get("/areas/angus/plans/2021-2023/").text
+    assert "Nothing here is taken from a plan of Angus" in frame
+    assert "every Tayside area delivers" not in frame
 
 
 def test_cpc_help_lists_only_the_platforms_own_commands():

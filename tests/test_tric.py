@@ -9,6 +9,7 @@ import io
 import json
 import re
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -19,6 +20,9 @@ from core.services import shared
 from core.services.rollup import tayside_rollup
 from core.synthetic import SyntheticAreaPlugin
 from tests.helpers import PK, count_queries, in_session, plan_of, report
+
+# The shipped frames adopt nothing: these tests adopt as the coordinators would.
+pytestmark = pytest.mark.usefixtures("tayside_adoptions")
 
 IRD = "inter-agency-referral-discussions"
 CHRON = "chronologies"

@@ -1,4 +1,4 @@
-"""TRIC PG5 shared actions: delivered by every Tayside area, rolled up across Tayside."""
+"""TRIC PG5 shared actions: Tayside-wide actions that areas adopt, rolled up across Tayside."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class SharedAction(Base):
-    """An action every Tayside area delivers, worded by TRIC PG5 and adopted into each plan."""
+    """A Tayside-wide action, worded by TRIC PG5, that each area may adopt into its plan."""
 
     __tablename__ = "shared_actions"
 

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 
+import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
@@ -14,6 +15,9 @@ from core.enums import Rag
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_coordinator_journey import sign_in
 from tests.helpers import PK, in_session, report
+
+# The shipped frames adopt nothing: these tests adopt as the coordinators would.
+pytestmark = pytest.mark.usefixtures("tayside_adoptions")
 
 IRD = "inter-agency-referral-discussions"
 A4_LANDSCAPE_CSS_PX = 1047  # 277mm of printable width at 96 pixels to the inch
