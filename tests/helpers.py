@@ -143,3 +143,21 @@ def adopt_everywhere(app: Flask, areas: tuple[str, ...] = ("angus", "dundee")) -
                     actor=None,
                     outcome=outcomes.get(definition.priority_for_practice or 0),
                 )
+
+
+def not_applying_in_dundee(
+    session: Session, title: str, text: str = "A test action.", reason: str = "Test reason"
+) -> str:
+    """Synthetic: a new ongoing shared action that Dundee records as not applying to it;
+    returns its key. The caller commits."""
+    from core.services import shared
+    from core.services.plans import area_by_slug, current_plan
+
+    definition = shared.create_shared_action(
+        session, actor=None, title=title, text=text, kind=ActionKind.ONGOING
+    )
+    dundee = area_by_slug(session, "dundee")
+    shared.record_not_applicable(
+        session, definition, dundee, current_plan(dundee), actor=None, reason=reason
+    )
+    return definition.key

@@ -12,12 +12,19 @@ from sqlalchemy import String, Text
 
 from core import db
 from core.db import Base
-from core.enums import ActionKind, ProgressStatus, Rag
+from core.enums import ProgressStatus, Rag
 from core.models import ApiToken, AuditEntry, ProgressUpdate, User
-from core.services import plans, shared
 from core.services.actions import edit_action
 from core.services.audit import EXEMPT, SECRET, AuditTrailIsPermanent
-from tests.helpers import PK, TEST_PASSWORD, action, csrf_token, in_session, report
+from tests.helpers import (
+    PK,
+    TEST_PASSWORD,
+    action,
+    csrf_token,
+    in_session,
+    not_applying_in_dundee,
+    report,
+)
 from tests.served import api_token
 
 
@@ -40,13 +47,7 @@ def test_every_mapped_table_is_audited_on_create_and_change_or_exempt_with_a_rea
     # Rows of every kind: a token, a "does not apply" record, a progress update.
     api_token(app, accounts["pk"])
     with app.app_context(), db.transaction() as session:
-        definition = shared.create_shared_action(
-            session, actor=None, title="Audited", text="Audited.", kind=ActionKind.ONGOING
-        )
-        dundee = plans.area_by_slug(session, "dundee")
-        shared.record_not_applicable(
-            session, definition, dundee, plans.current_plan(dundee), actor=None, reason="Why"
-        )
+        not_applying_in_dundee(session, "Audited")
     in_session(app, lambda s: report(s, "2.1", Rag.AMBER))
     with app.app_context(), db.transaction() as session:
         local = action(session, "2.1")

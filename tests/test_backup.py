@@ -16,11 +16,11 @@ import sqlalchemy as sa
 
 from core import db, migrate
 from core.db import make_engine
-from core.enums import ActionKind, Rag
-from core.services import backup, plans, progress, shared
+from core.enums import Rag
+from core.services import backup, progress
 from core.services.actions import edit_action
 from tests.conftest import fresh_database
-from tests.helpers import AuthActions, action, in_session, report
+from tests.helpers import AuthActions, action, in_session, not_applying_in_dundee, report
 from tests.served import api_token
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -88,13 +88,7 @@ def _populate(app, accounts, client_for) -> None:
             leads=[lead.name for lead in local.leads],
             target_date=local.target_date,
         )
-        definition = shared.create_shared_action(
-            session, actor=None, title="Backed up", text="Backed up.", kind=ActionKind.ONGOING
-        )
-        dundee = plans.area_by_slug(session, "dundee")
-        shared.record_not_applicable(
-            session, definition, dundee, plans.current_plan(dundee), actor=None, reason="Why"
-        )
+        not_applying_in_dundee(session, "Backed up")
 
 
 def test_backup_and_restore_into_the_other_kind_keep_every_row(app, accounts, client_for, tmp_path):

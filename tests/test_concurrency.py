@@ -57,21 +57,28 @@ def _clients(app, urls, email, count):
     return [api_client(urls[i % len(urls)], token) for i in range(count)]
 
 
+def _patch_from_one_version(clients, path: str, text: str) -> list:
+    """Every client PATCHes ``path`` at once with the ETag read just before: exactly one
+    wins (200), every other is told its read is stale (412)."""
+    etag = clients[0].get(clients[0].base + path).headers["ETag"]
+    answers = race(
+        len(clients),
+        lambda i: clients[i].patch(
+            clients[i].base + path,
+            json={"text": f"{text}, writer {i}"},
+            headers={"If-Match": etag},
+        ),
+    )
+    assert statuses(answers) == [200] + [412] * (len(clients) - 1), [a.text for a in answers]
+    return answers
+
+
 def test_api_edits_from_one_revision_save_exactly_once(app, accounts, servers):
     action_id = in_session(app, lambda s: action(s, "1.1").id)
     clients = _clients(app, servers, accounts["pk"], WRITERS)
     path = f"/api/v1/actions/{action_id}"
     for n in range(ROUNDS):
-        etag = clients[0].get(clients[0].base + path).headers["ETag"]
-        answers = race(
-            WRITERS,
-            lambda i, n=n, etag=etag: clients[i].patch(
-                clients[i].base + path,
-                json={"text": f"Round {n}, writer {i}"},
-                headers={"If-Match": etag},
-            ),
-        )
-        assert statuses(answers) == [200] + [412] * (WRITERS - 1), [a.text for a in answers]
+        answers = _patch_from_one_version(clients, path, f"Round {n}")
         winner = next(a for a in answers if a.status_code == 200)
         for loser in (a for a in answers if a.status_code == 412):
             assert "Read it again and send its new ETag." in loser.json()["message"]
@@ -126,16 +133,7 @@ def test_shared_action_edits_from_one_version_save_exactly_once(app, accounts, s
     clients = _clients(app, servers, accounts["pg5"], WRITERS)
     path = f"/api/v1/shared-actions/{key}"
     for n in range(ROUNDS):
-        etag = clients[0].get(clients[0].base + path).headers["ETag"]
-        answers = race(
-            WRITERS,
-            lambda i, n=n, etag=etag: clients[i].patch(
-                clients[i].base + path,
-                json={"text": f"Shared round {n}, writer {i}"},
-                headers={"If-Match": etag},
-            ),
-        )
-        assert statuses(answers) == [200] + [412] * (WRITERS - 1), [a.text for a in answers]
+        _patch_from_one_version(clients, path, f"Shared round {n}")
 
     def versions(session):
         definition = session.scalars(select(SharedAction).where(SharedAction.key == key)).one()

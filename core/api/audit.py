@@ -8,12 +8,11 @@ from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
 
 from core import db
-from core.api.common import me
+from core.api.common import admins_only
 from core.api.schemas import AuditArgs, AuditEntrySchema, page_of
 from core.models import AuditEntry
 from core.services import audit
 from core.services.errors import FieldError
-from core.services.permissions import PermissionDenied, require_user_admin
 
 audit_bp = Blueprint(
     "audit_api", __name__, url_prefix="/api/v1/audit", description="The audit trail (admins)"
@@ -21,12 +20,7 @@ audit_bp = Blueprint(
 BLUEPRINTS = (audit_bp,)
 
 
-@audit_bp.before_request
-def _admins_only():
-    try:
-        require_user_admin(me())
-    except PermissionDenied as refusal:
-        abort(403, message=str(refusal))
+audit_bp.before_request(admins_only)
 
 
 def entry_json(entry: AuditEntry) -> dict:

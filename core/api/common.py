@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import db
 from core.services.errors import Conflict, FieldError, FieldErrors, StaleEdit
-from core.services.permissions import PermissionDenied
+from core.services.permissions import PermissionDenied, require_user_admin
 from core.services.plans import NotFound
 from core.web.auth import signed_in_user
 
@@ -63,6 +63,14 @@ def writing() -> Iterator[Any]:
             message=" ".join(p.message for p in problems),
             errors={"json": {p.field: [p.message] for p in problems}},
         )
+    except PermissionDenied as refusal:
+        abort(403, message=str(refusal))
+
+
+def admins_only() -> None:
+    """A blueprint's ``before_request`` for what only administrators may read or do."""
+    try:
+        require_user_admin(me())
     except PermissionDenied as refusal:
         abort(403, message=str(refusal))
 

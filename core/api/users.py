@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from core import db
 from core.api.areas import get_or_404
-from core.api.common import me, page, writing
+from core.api.common import admins_only, me, page, writing
 from core.api.schemas import (
     NewTokenSchema,
     NewUserSchema,
@@ -22,7 +22,6 @@ from core.api.schemas import (
 )
 from core.models import ApiToken, User
 from core.services import accounts, tokens
-from core.services.permissions import PermissionDenied, require_user_admin
 
 users_bp = Blueprint(
     "users_api", __name__, url_prefix="/api/v1/users", description="Accounts (admins only)"
@@ -33,12 +32,7 @@ tokens_bp = Blueprint(
 BLUEPRINTS = (users_bp, tokens_bp)
 
 
-@users_bp.before_request
-def _admins_only():
-    try:
-        require_user_admin(me())
-    except PermissionDenied as refusal:
-        abort(403, message=str(refusal))
+users_bp.before_request(admins_only)
 
 
 def _user_json(user: User, password: str | None = None) -> dict:

@@ -244,26 +244,22 @@ def correct_update(update_id: int):
         return _done(
             "Your correction has been saved; the original is kept, struck through.", action.id
         )
-    return _form_page("retire_form.html", form, action=action, original=original, mode="correct")
+    legend = rag_legend(db.get_session(), action.plan)
+    return _form_page(
+        "retire_form.html", form, action=action, original=original, mode="correct", legend=legend
+    )
 
 
 @bp.route("/updates/<id:update_id>/withdraw", methods=["GET", "POST"])
 def withdraw_update(update_id: int):
     original = _update(update_id)
     allowed(permissions.require_area, original.action.plan.area)
-    saved, _, form = submit(
+    return _retire_page(
+        original,
+        "withdraw",
         WithdrawalForm,
-        FormState(),
-        lambda data: progress.withdraw_update(
-            db.get_session(), original, actor=signed_in_user(), **data
-        ),
-    )
-    if saved:
-        return _done(
-            "The update has been withdrawn; it is kept, struck through.", original.action_id
-        )
-    return _form_page(
-        "retire_form.html", form, action=original.action, original=original, mode="withdraw"
+        progress.withdraw_update,
+        "The update has been withdrawn; it is kept, struck through.",
     )
 
 
@@ -271,15 +267,24 @@ def withdraw_update(update_id: int):
 def redact_update(update_id: int):
     original = _update(update_id)
     allowed(permissions.require_user_admin)
-    saved, _, form = submit(
+    return _retire_page(
+        original,
+        "redact",
         RedactionForm,
+        progress.redact_update,
+        "The commentary has been removed everywhere it was kept.",
+    )
+
+
+def _retire_page(original: ProgressUpdate, mode: str, schema, service, done: str):
+    """The form that withdraws an update or removes its commentary, with a reason."""
+    saved, _, form = submit(
+        schema,
         FormState(),
-        lambda data: progress.redact_update(
-            db.get_session(), original, actor=signed_in_user(), **data
-        ),
+        lambda data: service(db.get_session(), original, actor=signed_in_user(), **data),
     )
     if saved:
-        return _done("The commentary has been removed everywhere it was kept.", original.action_id)
+        return _done(done, original.action_id)
     return _form_page(
-        "retire_form.html", form, action=original.action, original=original, mode="redact"
+        "retire_form.html", form, action=original.action, original=original, mode=mode
     )

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
 
 from core import db
 from core.schemas.forms import AuditFilterForm
-from core.services import audit, permissions, plans
+from core.services import audit, plans
 from core.services.errors import FieldError
-from core.services.permissions import PermissionDenied
-from core.web.auth import signed_in_user
-from core.web.forms import FormState
+from core.web.forms import FormState, admins_only
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 PAGE_SIZE = 50
 
 
-@bp.before_request
-def _admins_only():
-    try:
-        permissions.require_user_admin(signed_in_user())
-    except PermissionDenied as refusal:
-        abort(403, str(refusal))
+bp.before_request(admins_only)
 
 
 @bp.get("/")

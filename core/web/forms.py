@@ -81,6 +81,13 @@ def allowed(require: Callable[..., None], *args: Any) -> None:
         abort(403, str(refusal))
 
 
+def admins_only() -> None:
+    """A blueprint's ``before_request`` for pages only administrators may open."""
+    from core.services.permissions import require_user_admin
+
+    allowed(require_user_admin)
+
+
 def submit(
     schema: type[FormSchema],
     form: FormState,

@@ -7,20 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from core import db
 from core.models import ApiToken, User
 from core.schemas.forms import EditUserForm, UserForm
-from core.services import accounts, permissions, plans, tokens
-from core.services.permissions import PermissionDenied
+from core.services import accounts, plans, tokens
 from core.web.auth import signed_in_user
-from core.web.forms import FormState, read_form
+from core.web.forms import FormState, admins_only, read_form
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 
-@bp.before_request
-def _admins_only():
-    try:
-        permissions.require_user_admin(signed_in_user())
-    except PermissionDenied as refusal:
-        abort(403, str(refusal))
+bp.before_request(admins_only)
 
 
 def _user(user_id: int) -> User:

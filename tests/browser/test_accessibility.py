@@ -7,9 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from core.enums import Rag
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_coordinator_journey import sign_in
-from tests.helpers import PK, action, in_session
+from tests.helpers import PK, action, in_session, report
 
 PLAN = f"/areas/{PK}/plans/2021-2023/"
 
@@ -79,6 +80,54 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_app):
     page.goto("/account/password")
     page.get_by_role("button", name="Change password").click()
     check_accessibility(page)
+
+
+def test_the_record_keeping_pages_have_no_serious_or_critical_violations(page, live_app):
+    """The audit trail, correcting, withdrawing and redacting an update, and the page that
+    shows a colleague's change beside yours."""
+    local = in_session(live_app, lambda s: action(s, "2.1").id)
+    update = in_session(live_app, lambda s: report(s, "2.1", Rag.AMBER).id)
+    sign_in(page, "admin")
+    for url in (
+        "/admin/audit/",
+        "/admin/audit/?kind=progress_updates&since=2020-01-01",
+        f"/updates/{update}/correct",
+        f"/updates/{update}/withdraw",
+        f"/updates/{update}/redact",
+    ):
+        page.goto(url)
+        check_accessibility(page)
+    page.goto(f"/updates/{update}/correct")
+    page.get_by_role("button", name="Save the correction").click()  # no reason: an error
+    check_accessibility(page)
+    page.get_by_label("Why").fill("RAG entered wrongly")
+    page.get_by_role("button", name="Save the correction").click()
+    check_accessibility(page)  # the action page, the original struck through
+    # Two editors: the second sees the first one's wording beside their own.
+    page.goto(f"/actions/{local}/edit")
+    in_session(live_app, lambda s: _reword(s, local))
+    page.get_by_label("Action/task").fill("Synthetic: my wording")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Someone else changed this while you were editing")).to_be_visible()
+    check_accessibility(page)
+
+
+def _reword(session, action_id):
+    from core.models import Action
+    from core.services.actions import edit_action
+
+    found = session.get(Action, action_id)
+    edit_action(
+        session,
+        found,
+        actor=None,
+        revision=found.revision,
+        text="Synthetic: their wording",
+        expected_impact=found.expected_impact,
+        leads=[lead.name for lead in found.leads],
+        target_date=found.target_date,
+    )
+    session.commit()
 
 
 def test_pages_work_on_a_phone_sized_screen(browser, base_url, live_app):
