@@ -15,10 +15,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from core.services.accounts import Throttle
 from core.services.sessions import SessionRules
 
-MAX_REQUEST_BYTES = 2 * 1024 * 1024
+MIB = 1024 * 1024
 
 
 def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    # The largest request body, in MiB: 2 unless CPC_MAX_REQUEST_MB says otherwise.
+    max_request = int(float(os.environ.get("CPC_MAX_REQUEST_MB", "2")) * MIB)
     app.config.from_mapping(
         DATABASE_URL=os.environ.get("CPC_DATABASE_URL")
         or f"sqlite:///{Path(app.instance_path) / 'cpc.sqlite'}",
@@ -44,8 +46,8 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         # Behind N proxies (a load balancer), trust N X-Forwarded-For/-Proto headers.
         TRUSTED_PROXIES=int(os.environ.get("CPC_TRUSTED_PROXIES", "0")),
         # The largest request body accepted (forms and JSON): larger ones are refused with 413.
-        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
-        MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
+        MAX_CONTENT_LENGTH=max_request,
+        MAX_FORM_MEMORY_SIZE=max_request,
         # Seconds a SQLite writer waits for another's lock before answering 503.
         SQLITE_BUSY_TIMEOUT=10.0,
     )

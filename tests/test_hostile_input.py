@@ -329,3 +329,11 @@ def test_the_hostile_values_reach_the_database_where_they_are_allowed(app, clien
     assert "<script>alert(1)</script>" not in page.text
     stored = in_session(app, lambda s: s.get(Action, int(known["action_id"])).updates[-1])
     assert stored.commentary == text
+
+
+def test_the_request_limit_is_configurable(monkeypatch, make_app):
+    monkeypatch.setenv("CPC_MAX_REQUEST_MB", "0.5")
+    app = make_app(load=False)
+    assert app.config["MAX_CONTENT_LENGTH"] == 512 * 1024
+    answer = app.test_client().post("/sign-in", data={"email": "x" * (600 * 1024)})
+    assert answer.status_code == 413 and "larger than the 0.5 MiB" in answer.text
