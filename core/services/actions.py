@@ -113,7 +113,7 @@ def edit_action(
     if actor is not None:
         require_wording(actor, action)
     if revision != action.revision:
-        raise _stale(action.revision)
+        raise _stale()
     text = _check_wording(action.plan, text, target_date)
     before = wording(action)
     after = {
@@ -146,16 +146,15 @@ def edit_action(
     try:
         session.flush()  # UPDATE ... WHERE revision = <the revision read>
     except StaleDataError:
-        raise _stale(None) from None
+        raise _stale() from None
     return changes
 
 
-def _stale(current: int | None) -> StaleEdit:
+def _stale() -> StaleEdit:
     return StaleEdit(
         "revision",
         "Someone else changed this action while you were editing it, so your changes have not "
         "been saved yet.",
-        current,
     )
 
 

@@ -30,12 +30,7 @@ class FieldErrors(FieldError):
 
 
 class StaleEdit(FieldError):
-    """Someone else saved a change after the editor read the record: nothing was saved.
-    ``current`` is the version or revision now saved, to edit on top of."""
-
-    def __init__(self, field: str, message: str, current: int | None = None) -> None:
-        super().__init__(field, message)
-        self.current = current
+    """Someone else saved a change after the editor read the record: nothing was saved."""
 
 
 class Conflict(FieldError):

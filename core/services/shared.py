@@ -135,7 +135,7 @@ def edit_shared_action(
     if actor is not None:
         require_shared(actor)
     if version != definition.version:
-        raise _stale(definition.version)
+        raise _stale()
     title, text = _check(title, text)
     after: dict[str, Any] = {
         "title": title,
@@ -153,7 +153,7 @@ def edit_shared_action(
     try:
         session.flush()  # UPDATE ... WHERE version = <the version read>
     except (StaleDataError, IntegrityError):
-        raise _stale(None) from None
+        raise _stale() from None
     copies = session.scalars(
         select(Action)
         .where(Action.shared_action_id == definition.id)
@@ -165,12 +165,11 @@ def edit_shared_action(
     return True
 
 
-def _stale(current: int | None) -> StaleEdit:
+def _stale() -> StaleEdit:
     return StaleEdit(
         "version",
         "Someone else changed this shared action while you were editing it, so your changes "
         "have not been saved yet.",
-        current,
     )
 
 
