@@ -161,3 +161,14 @@ def not_applying_in_dundee(
         session, definition, dundee, current_plan(dundee), actor=None, reason=reason
     )
     return definition.key
+
+
+def add_reporting_date(
+    session: Session, on: dt.date = dt.date(2022, 3, 31), tric: bool = False
+) -> None:
+    """Synthetic test set-up: a reporting date for the Perth and Kinross plan (or TRIC PG5's),
+    updates due a fortnight before. The caller commits."""
+    from core.services.reporting import add_reporting_date as add
+
+    plan = None if tric else plan_of(session)
+    add(session, plan, actor=None, reported_on=on, deadline=on - dt.timedelta(14))

@@ -20,6 +20,7 @@ from tests.helpers import (
     PK,
     TEST_PASSWORD,
     action,
+    add_reporting_date,
     csrf_token,
     in_session,
     not_applying_in_dundee,
@@ -48,6 +49,7 @@ def test_every_mapped_table_is_audited_on_create_and_change_or_exempt_with_a_rea
     api_token(app, accounts["pk"])
     with app.app_context(), db.transaction() as session:
         not_applying_in_dundee(session, "Audited")
+        add_reporting_date(session)
     in_session(app, lambda s: report(s, "2.1", Rag.AMBER))
     with app.app_context(), db.transaction() as session:
         local = action(session, "2.1")

@@ -20,7 +20,14 @@ from core.enums import Rag
 from core.services import backup, progress
 from core.services.actions import edit_action
 from tests.conftest import fresh_database
-from tests.helpers import AuthActions, action, in_session, not_applying_in_dundee, report
+from tests.helpers import (
+    AuthActions,
+    action,
+    add_reporting_date,
+    in_session,
+    not_applying_in_dundee,
+    report,
+)
 from tests.served import api_token
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -89,6 +96,7 @@ def _populate(app, accounts, client_for) -> None:
             target_date=local.target_date,
         )
         not_applying_in_dundee(session, "Backed up")
+        add_reporting_date(session)
 
 
 def test_backup_and_restore_into_the_other_kind_keep_every_row(app, accounts, client_for, tmp_path):

@@ -19,6 +19,7 @@ from tests.forms_on_page import post_forms
 from tests.helpers import (
     TEST_PASSWORD,
     action,
+    add_reporting_date,
     csrf_token,
     in_session,
     not_applying_in_dundee,
@@ -75,6 +76,9 @@ def known(app, accounts):
     # A shared action Dundee records as not applying, so its page offers every kind of form.
     with app.app_context(), db.transaction() as session:
         values["key"] = not_applying_in_dundee(session, "Hostile input")
+        add_reporting_date(session)
+        add_reporting_date(session, tric=True)
+        values["date_text"] = "2022-03-31"
     values["update_id"] = str(in_session(app, lambda s: report(s, "1.1", Rag.AMBER).id))
     api_token(app, accounts["admin"])  # so that Your API tokens offers to revoke one
     api_token(app, accounts["viewer"])

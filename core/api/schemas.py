@@ -387,3 +387,16 @@ class AuditEntrySchema(Schema):
     summary = fields.String(required=True)
     before = fields.Dict(required=True, allow_none=True)
     after = fields.Dict(required=True, allow_none=True)
+
+
+# Reporting dates -------------------------------------------------------------------------------
+
+
+class ReportingDateSchema(Schema):
+    date = PlanDate(required=True, attribute="reported_on", metadata={"description": "The meeting"})
+    deadline = PlanDate(required=True, metadata={"description": "Updates are due by this date"})
+
+
+class ReportingDateCreateSchema(Strict):
+    date = PlanDate(required=True, data_key="date", attribute="reported_on")
+    deadline = PlanDate(required=True)

@@ -5,6 +5,7 @@ from core.models.area import Area
 from core.models.audit import AuditEntry
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
+from core.models.reporting import ReportingDate
 from core.models.shared import NotApplicable, SharedAction, SharedActionVersion
 from core.models.user import ApiToken, SignInAttempt, User, UserSession, user_areas
 
@@ -24,6 +25,7 @@ __all__ = [
     "PriorityGroup",
     "ProgressUpdate",
     "RagDefinition",
+    "ReportingDate",
     "SharedAction",
     "SharedActionVersion",
     "SignInAttempt",

@@ -308,3 +308,21 @@ class RedactionForm(FormSchema):
         validate=_length(MAX_TEXT, "The reason"),
         error_messages=_required("Say why the commentary is being removed."),
     )
+
+
+class ReportingDateForm(FormSchema):
+    date = PlanDate(
+        required=True,
+        attribute="reported_on",
+        error_messages={
+            **_required("Enter the date of the meeting."),
+            "invalid": "Enter the meeting's date as a real date, like 2022-03-31.",
+        },
+    )
+    deadline = PlanDate(
+        required=True,
+        error_messages={
+            **_required("Enter the deadline for updates."),
+            "invalid": "Enter the deadline as a real date, like 2022-03-17.",
+        },
+    )

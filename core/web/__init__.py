@@ -20,14 +20,27 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     from core import api
-    from core.web import accounts, actions, audit, auth, guard, pages, request_log, tric, users
+    from core.web import (
+        accounts,
+        actions,
+        audit,
+        auth,
+        guard,
+        pages,
+        reporting,
+        request_log,
+        tric,
+        users,
+    )
 
     request_log.init_app(app)
     guard.init_app(app)
     auth.init_app(app)
     csrf = CSRFProtect(app)
     api.init_app(app, csrf)
-    blueprints = (auth.bp, accounts.bp, pages.bp, actions.bp, tric.bp, users.bp, audit.bp)
+    blueprints = (
+        auth.bp, accounts.bp, pages.bp, actions.bp, reporting.bp, tric.bp, users.bp, audit.bp
+    )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     filters.init_app(app)

@@ -14,7 +14,7 @@ from core.enums import ProgressStatus
 from core.models import Outcome, Plan
 from core.schemas.dates import parse_date
 from core.schemas.forms import ActionFilterForm
-from core.services import plans
+from core.services import plans, reporting
 from core.services.dashboard import DUE_SOON_DAYS, area_dashboard
 from core.services.document import plan_document
 from core.services.search import ActionFilter, filter_actions
@@ -61,7 +61,13 @@ def area(slug: str):
     found = found_or_404(plans.area_by_slug, session, slug)
     plan = found_or_404(plans.current_plan, found)
     board = area_dashboard(session, found, plan, as_at_arg())
-    return render_template("dashboard.html", board=board, area=found, due_days=DUE_SOON_DAYS)
+    return render_template(
+        "dashboard.html",
+        board=board,
+        area=found,
+        due_days=DUE_SOON_DAYS,
+        dates=reporting.reporting_dates(session, plan),
+    )
 
 
 @bp.get("/areas/<slug>/plans/<plan_slug>/")
@@ -69,7 +75,12 @@ def plan(slug: str, plan_slug: str):
     session = db.get_session()
     found = found_or_404(plans.plan_by_slug, session, slug, plan_slug)
     document = plan_document(session, found, as_at_arg())
-    return render_template("plan.html", doc=document, area=found.area)
+    return render_template(
+        "plan.html",
+        doc=document,
+        area=found.area,
+        dates=reporting.reporting_dates(session, found),
+    )
 
 
 @bp.get("/areas/<slug>/plans/<plan_slug>/actions/")

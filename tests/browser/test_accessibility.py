@@ -94,6 +94,8 @@ def test_the_record_keeping_pages_have_no_serious_or_critical_violations(page, l
         f"/updates/{update}/correct",
         f"/updates/{update}/withdraw",
         f"/updates/{update}/redact",
+        f"{PLAN}reporting-dates",
+        "/tric/reporting-dates",
     ):
         page.goto(url)
         check_accessibility(page)

@@ -1,0 +1,95 @@
+"""Reporting dates: each plan's committee meetings, and TRIC PG5's for the rollup."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from core import db
+from core.api.areas import get_or_404
+from core.api.common import me, writing
+from core.api.schemas import ReportingDateCreateSchema, ReportingDateSchema
+from core.models import Plan, ReportingDate
+from core.schemas.dates import parse_date
+from core.services import reporting
+
+reporting_bp = Blueprint(
+    "reporting_api", __name__, url_prefix="/api/v1", description="Reporting dates"
+)
+BLUEPRINTS = (reporting_bp,)
+
+
+def _plan(plan_id: int | None) -> Plan | None:
+    return None if plan_id is None else get_or_404(Plan, plan_id)
+
+
+def _record(plan: Plan | None, date_text: str) -> ReportingDate:
+    try:
+        day = parse_date(date_text)
+    except ValueError as problem:
+        abort(404, message=f"There is no such reporting date: {problem}")
+    owner = ReportingDate.plan_id.is_(None) if plan is None else ReportingDate.plan_id == plan.id
+    found = db.get_session().scalar(
+        select(ReportingDate).where(owner, ReportingDate.reported_on == day)
+    )
+    if found is None:
+        abort(404, message=f"There is no reporting date on {day.isoformat()}.")
+    return found
+
+
+def _add(plan: Plan | None, data: dict):
+    with writing() as session:
+        return reporting.add_reporting_date(session, plan, actor=me(), **data), 201
+
+
+def _remove(plan: Plan | None, date_text: str) -> None:
+    record = _record(plan, date_text)
+    with writing() as session:
+        reporting.remove_reporting_date(session, record, actor=me())
+
+
+@reporting_bp.get("/plans/<id:plan_id>/reporting-dates")
+@reporting_bp.response(200, ReportingDateSchema(many=True))
+def plan_dates(plan_id: int):
+    """The plan's reporting dates (the committee's meetings), oldest first, each with the
+    deadline for updates."""
+    return reporting.reporting_dates(db.get_session(), _plan(plan_id))
+
+
+@reporting_bp.post("/plans/<id:plan_id>/reporting-dates")
+@reporting_bp.arguments(ReportingDateCreateSchema)
+@reporting_bp.response(201, ReportingDateSchema)
+def add_plan_date(data, plan_id: int):
+    """Add a reporting date (the area's coordinators and admins): `date`, on or after the plan
+    starts, and `deadline` for updates, on or before it. 409 if the plan has one that day."""
+    return _add(_plan(plan_id), data)
+
+
+@reporting_bp.delete("/plans/<id:plan_id>/reporting-dates/<date_text>")
+@reporting_bp.response(204)
+def remove_plan_date(plan_id: int, date_text: str):
+    """Remove a reporting date not yet reported on: still to come, with no update reported
+    for it (422 otherwise)."""
+    _remove(_plan(plan_id), date_text)
+
+
+@reporting_bp.get("/rollup/reporting-dates")
+@reporting_bp.response(200, ReportingDateSchema(many=True))
+def tric_dates():
+    """TRIC PG5's reporting dates for the Tayside rollup, oldest first."""
+    return reporting.reporting_dates(db.get_session(), None)
+
+
+@reporting_bp.post("/rollup/reporting-dates")
+@reporting_bp.arguments(ReportingDateCreateSchema)
+@reporting_bp.response(201, ReportingDateSchema)
+def add_tric_date(data):
+    """Add a TRIC PG5 reporting date (PG5 members and admins)."""
+    return _add(None, data)
+
+
+@reporting_bp.delete("/rollup/reporting-dates/<date_text>")
+@reporting_bp.response(204)
+def remove_tric_date(date_text: str):
+    """Remove a TRIC PG5 reporting date still to come."""
+    _remove(None, date_text)

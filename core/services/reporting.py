@@ -1,0 +1,114 @@
+"""Reporting dates: the committee meetings a plan reports to, each with a deadline for the
+updates it reads; and TRIC PG5's own dates for the Tayside rollup (``plan`` ``None``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.models import Action, Plan, ProgressUpdate, ReportingDate, User
+from core.services.errors import Conflict, FieldError, FieldErrors
+from core.services.permissions import PermissionDenied, require_area, require_shared
+
+
+class ReportingDateError(FieldError):
+    """A reporting date was refused; the message says which field and why."""
+
+
+def reporting_dates(session: Session, plan: Plan | None) -> list[ReportingDate]:
+    """A plan's reporting dates (TRIC PG5's with ``plan`` ``None``), oldest first."""
+    owner = ReportingDate.plan_id.is_(None) if plan is None else ReportingDate.plan_id == plan.id
+    return list(session.scalars(select(ReportingDate).where(owner).order_by("reported_on")))
+
+
+def _require(actor: User | None, plan: Plan | None) -> None:
+    if actor is None:
+        return
+    if plan is None:
+        try:
+            require_shared(actor)
+        except PermissionDenied:
+            raise PermissionDenied(
+                "Only TRIC PG5 members and administrators can set the rollup's reporting dates."
+            ) from None
+    else:
+        require_area(actor, plan.area)
+
+
+def add_reporting_date(
+    session: Session,
+    plan: Plan | None,
+    *,
+    actor: User | None,
+    reported_on: dt.date,
+    deadline: dt.date,
+) -> ReportingDate:
+    """Add a meeting: the plan's coordinators and admins (TRIC PG5 and admins for the
+    rollup's). The deadline for updates falls on or before the meeting, and a plan's meetings
+    fall on or after its start. The caller commits."""
+    _require(actor, plan)
+    problems: list[FieldError] = []
+    if deadline > reported_on:
+        problems.append(
+            ReportingDateError(
+                "deadline", "The deadline for updates must be on or before the reporting date."
+            )
+        )
+    if plan is not None and reported_on < plan.period_start:
+        problems.append(
+            ReportingDateError(
+                "date",
+                f"The reporting date must be on or after the plan starts, "
+                f"{plan.period_start.day} {plan.period_start:%B %Y}.",
+            )
+        )
+    FieldErrors.raise_any(problems)
+    record = ReportingDate(plan=plan, reported_on=reported_on, deadline=deadline, created_by=actor)
+    session.add(record)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "date", f"There is already a reporting date on {reported_on.day} {reported_on:%B %Y}."
+        ) from None
+    return record
+
+
+def remove_reporting_date(
+    session: Session, record: ReportingDate, *, actor: User | None, today: dt.date | None = None
+) -> None:
+    """Remove a meeting that has not been reported on: one still to come, with no update
+    reported for it yet. The caller commits."""
+    _require(actor, record.plan)
+    today = today or dt.date.today()
+    if record.reported_on <= today:
+        raise ReportingDateError(
+            "date", "This reporting date has passed and has been reported on: it is kept."
+        )
+    if record.plan is not None:
+        earlier = session.scalar(
+            select(func.max(ReportingDate.reported_on)).where(
+                ReportingDate.plan_id == record.plan_id,
+                ReportingDate.reported_on < record.reported_on,
+            )
+        )
+        reported = session.scalar(
+            select(func.count(ProgressUpdate.id))
+            .join(Action, Action.id == ProgressUpdate.action_id)
+            .where(
+                Action.plan_id == record.plan_id,
+                ProgressUpdate.in_force(),
+                ProgressUpdate.reported_on <= record.reported_on,
+                ProgressUpdate.reported_on > (earlier or dt.date.min),
+            )
+        )
+        if reported:
+            raise ReportingDateError(
+                "date",
+                f"{reported} update(s) already report for this date: it is kept.",
+            )
+    session.delete(record)
+    session.flush()

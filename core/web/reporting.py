@@ -1,0 +1,96 @@
+"""Reporting dates in the app: a plan's committee meetings (its coordinators and admins set
+them), and TRIC PG5's for the Tayside rollup."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from core import db
+from core.models import Plan, ReportingDate
+from core.schemas.dates import parse_date
+from core.schemas.forms import ReportingDateForm
+from core.services import permissions, plans, reporting
+from core.services.errors import FieldError
+from core.services.permissions import PermissionDenied
+from core.web.auth import signed_in_user
+from core.web.forms import FormState, submit
+from core.web.pages import found_or_404
+
+bp = Blueprint("reporting", __name__)
+
+
+def _plan(slug: str, plan_slug: str) -> Plan:
+    return found_or_404(plans.plan_by_slug, db.get_session(), slug, plan_slug)
+
+
+def _page(plan: Plan | None, back: str):
+    user = signed_in_user()
+    may_change = (
+        permissions.edits_shared(user) if plan is None else permissions.writes_area(user, plan.area)
+    )
+    saved, added, form = False, None, FormState()
+    if may_change:
+        saved, added, form = submit(
+            ReportingDateForm,
+            FormState(),
+            lambda data: reporting.add_reporting_date(db.get_session(), plan, actor=user, **data),
+        )
+    if saved:
+        flash(
+            f"The reporting date {added.reported_on.day} {added.reported_on:%B %Y} has been added.",
+            "success",
+        )
+        return redirect(back)
+    return render_template(
+        "reporting_dates.html",
+        plan=plan,
+        dates=reporting.reporting_dates(db.get_session(), plan),
+        form=form,
+        may_change=may_change,
+    ), (400 if form.errors else 200)
+
+
+def _remove(plan: Plan | None, date_text: str, back: str):
+    try:
+        day = parse_date(date_text)
+    except ValueError:
+        abort(404, "There is no such reporting date.")
+    owner = ReportingDate.plan_id.is_(None) if plan is None else ReportingDate.plan_id == plan.id
+    session = db.get_session()
+    record = session.scalar(select(ReportingDate).where(owner, ReportingDate.reported_on == day))
+    if record is None:
+        abort(404, "There is no such reporting date.")
+    try:
+        with db.transaction():
+            reporting.remove_reporting_date(session, record, actor=signed_in_user())
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+    except FieldError as error:
+        flash(error.message, "important")
+        return redirect(back)
+    flash(f"The reporting date {day.day} {day:%B %Y} has been removed.", "success")
+    return redirect(back)
+
+
+@bp.route("/areas/<slug>/plans/<plan_slug>/reporting-dates", methods=["GET", "POST"])
+def plan_dates(slug: str, plan_slug: str):
+    plan = _plan(slug, plan_slug)
+    return _page(plan, url_for("reporting.plan_dates", slug=slug, plan_slug=plan_slug))
+
+
+@bp.post("/areas/<slug>/plans/<plan_slug>/reporting-dates/<date_text>/remove")
+def remove_plan_date(slug: str, plan_slug: str, date_text: str):
+    plan = _plan(slug, plan_slug)
+    back = url_for("reporting.plan_dates", slug=slug, plan_slug=plan_slug)
+    return _remove(plan, date_text, back)
+
+
+@bp.route("/tric/reporting-dates", methods=["GET", "POST"])
+def tric_dates():
+    return _page(None, url_for("reporting.tric_dates"))
+
+
+@bp.post("/tric/reporting-dates/<date_text>/remove")
+def remove_tric_date(date_text: str):
+    return _remove(None, date_text, url_for("reporting.tric_dates"))
