@@ -144,7 +144,12 @@ def test_an_added_action_counts_as_added_and_appears_in_the_plan(client, auth, a
     summary = client.get(f"/areas/{PK}/?as_at={today}").text
     row = summary[summary.index("Total actions/tasks added") :]
     assert re.search(r"<td[^>]*>26</td>\s*<td[^>]*>-</td>\s*<td[^>]*>1</td>", row)
-    assert 'id="action-2.4"' in client.get(PLAN).text
+    assert 'id="action-2.4"' in client.get(f"{PLAN}?as_at={today}").text
+    # The plan has ended and has no reporting dates: its page shows it as at its end, when
+    # the action added today did not exist yet.
+    ended = client.get(PLAN).text
+    assert "Shown as at 31 July 2023, the end of the plan" in ended
+    assert 'id="action-2.4"' not in ended
 
 
 def test_editing_wording_keeps_the_change_and_refuses_a_stale_form(client, auth, app):

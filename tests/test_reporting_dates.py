@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from core.enums import Rag
 from core.models import AuditEntry
-from tests.helpers import PK, csrf_token, in_session, plan_of, report
+from tests.helpers import PK, add_reporting_date, csrf_token, in_session, plan_of, report
 from tests.served import api_token
 
 PLAN = f"/areas/{PK}/plans/2021-2023"
@@ -117,3 +117,27 @@ def test_reporting_dates_in_the_app_and_as_as_at_choices(client, auth, app):
     assert "Add reporting date" not in client.get(f"{PLAN}/reporting-dates").text
     refused = auth.post(f"{PLAN}/reporting-dates", {"date": "2022-06-30", "deadline": "2022-06-01"})
     assert refused.status_code == 200 and "2022-06-30" not in refused.text  # nothing saved
+
+
+def test_pages_show_the_latest_reporting_date_or_the_end_of_an_ended_plan(client, auth, app):
+    auth.login("pk")
+    # No reporting dates: the plan ended on 31 July 2023, so that is what the pages show.
+    for url in (f"/areas/{PK}/", f"{PLAN}/"):
+        page = client.get(url).text
+        assert 'value="2023-07-31"' in page, url
+    assert "as at 31 July 2023" in client.get(f"{PLAN}/actions/").text
+    assert "Shown as at 31 July 2023, the end of the plan" in client.get(f"/areas/{PK}/").text
+    # With reporting dates, the latest on or before today.
+    for on in (dt.date(2022, 3, 31), dt.date(2022, 11, 30)):
+        in_session(app, lambda s, on=on: (add_reporting_date(s, on), s.commit()))
+    dashboard = client.get(f"/areas/{PK}/").text
+    assert 'value="2022-11-30"' in dashboard
+    assert "Shown as at 30 November 2022, the latest reporting date" in dashboard
+    # Asked for a date, a page shows that one.
+    assert 'value="2022-01-05"' in client.get(f"/areas/{PK}/?as_at=2022-01-05").text
+
+
+def test_the_rollup_shows_tric_pg5s_latest_reporting_date(client, auth, app):
+    in_session(app, lambda s: (add_reporting_date(s, dt.date(2022, 6, 30), tric=True), s.commit()))
+    auth.login("pg5")
+    assert "as at 30 June 2022" in client.get("/tric/").text

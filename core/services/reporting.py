@@ -4,6 +4,7 @@ updates it reads; and TRIC PG5's own dates for the Tayside rollup (``plan`` ``No
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,30 @@ def reporting_dates(session: Session, plan: Plan | None) -> list[ReportingDate]:
     """A plan's reporting dates (TRIC PG5's with ``plan`` ``None``), oldest first."""
     owner = ReportingDate.plan_id.is_(None) if plan is None else ReportingDate.plan_id == plan.id
     return list(session.scalars(select(ReportingDate).where(owner).order_by("reported_on")))
+
+
+@dataclass(frozen=True)
+class DefaultDate:
+    """The date a page shows when none is asked for, and why, in words."""
+
+    day: dt.date
+    reason: str
+
+
+def default_as_at(session: Session, plan: Plan | None, today: dt.date | None = None) -> DefaultDate:
+    """What an "as at" page shows by default: the latest reporting date on or before today
+    (``plan`` ``None``: TRIC PG5's); with none, the plan's end for a plan that has ended;
+    otherwise today."""
+    today = today or dt.date.today()
+    owner = ReportingDate.plan_id.is_(None) if plan is None else ReportingDate.plan_id == plan.id
+    latest = session.scalar(
+        select(func.max(ReportingDate.reported_on)).where(owner, ReportingDate.reported_on <= today)
+    )
+    if latest is not None:
+        return DefaultDate(latest, "the latest reporting date")
+    if plan is not None and plan.period_end < today:
+        return DefaultDate(plan.period_end, "the end of the plan")
+    return DefaultDate(today, "today")
 
 
 def _require(actor: User | None, plan: Plan | None) -> None:

@@ -35,6 +35,16 @@ def as_at_arg() -> dt.date | None:
         abort(400, f"“As at”: {problem}")
 
 
+def shown_as_at(session, plan: Plan | None) -> tuple[dt.date, reporting.DefaultDate | None]:
+    """The date a page shows: the one asked for, or the default (the latest reporting date,
+    or the end of a plan that has ended, or today), with why."""
+    asked = as_at_arg()
+    if asked is not None:
+        return asked, None
+    default = reporting.default_as_at(session, plan)
+    return default.day, default
+
+
 def found_or_404(fn, *args):
     try:
         return fn(*args)
@@ -60,13 +70,15 @@ def area(slug: str):
     session = db.get_session()
     found = found_or_404(plans.area_by_slug, session, slug)
     plan = found_or_404(plans.current_plan, found)
-    board = area_dashboard(session, found, plan, as_at_arg())
+    as_at, default = shown_as_at(session, plan)
+    board = area_dashboard(session, found, plan, as_at)
     return render_template(
         "dashboard.html",
         board=board,
         area=found,
         due_days=DUE_SOON_DAYS,
         dates=reporting.reporting_dates(session, plan),
+        default=default,
     )
 
 
@@ -74,12 +86,14 @@ def area(slug: str):
 def plan(slug: str, plan_slug: str):
     session = db.get_session()
     found = found_or_404(plans.plan_by_slug, session, slug, plan_slug)
-    document = plan_document(session, found, as_at_arg())
+    as_at, default = shown_as_at(session, found)
+    document = plan_document(session, found, as_at)
     return render_template(
         "plan.html",
         doc=document,
         area=found.area,
         dates=reporting.reporting_dates(session, found),
+        default=default,
     )
 
 
@@ -97,7 +111,7 @@ def actions(slug: str, plan_slug: str):
         for name, problems in error.messages.items():  # type: ignore[union-attr]
             form.add_error(str(name), problems[0])
         criteria = ActionFilter()
-    state = plan_state(session, found, as_at_arg())
+    state = plan_state(session, found, shown_as_at(session, found)[0])
     matched = filter_actions(state, criteria, {o.id: o.number for o in outcomes})
     return render_template(
         "actions.html",

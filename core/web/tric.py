@@ -27,7 +27,7 @@ from core.services import permissions, plans, rollup_export, shared
 from core.services.rollup import Rollup, tayside_rollup
 from core.web.auth import signed_in_user
 from core.web.forms import FormState, allowed, conflict_rows, submit
-from core.web.pages import as_at_arg, found_or_404
+from core.web.pages import found_or_404, shown_as_at
 
 bp = Blueprint("tric", __name__, url_prefix="/tric")
 
@@ -35,7 +35,9 @@ DEFAULT_RULE = "core.default_plugins.tayside_status"
 
 
 def _rollup() -> Rollup:
-    return tayside_rollup(db.get_session(), current_app.extensions["cpc_plugins"], as_at_arg())
+    session = db.get_session()
+    as_at, _default = shown_as_at(session, None)
+    return tayside_rollup(session, current_app.extensions["cpc_plugins"], as_at)
 
 
 def _rule_plugins(rollup: Rollup) -> list[str]:

@@ -31,6 +31,16 @@ def test_pk_coordinator_reports_adds_an_action_and_sees_the_dashboard_change(pag
     sign_in(page, "pk")
     page.get_by_role("link", name="Perth and Kinross dashboard").click()
     check_accessibility(page)
+    # The committee meets today: with that reporting date set, the pages show today.
+    page.get_by_role("link", name=re.compile("Reporting dates")).click()
+    today = dt.date.today().isoformat()
+    page.get_by_label("Date of the meeting").fill(today)
+    page.get_by_label("Deadline for updates").fill(today)
+    page.get_by_role("button", name="Add reporting date").click()
+    expect(page.get_by_text("has been added")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("link", name="Perth and Kinross dashboard").click()
+    expect(page.locator("#as-at-default")).to_contain_text("the latest reporting date")
     greens = rag_count(page, "green")
     total = int(page.locator(".cpc-summary td").nth(1).inner_text())
 
