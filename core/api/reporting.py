@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from core import db
 from core.api.areas import get_or_404
@@ -28,10 +27,7 @@ def _record(plan: Plan | None, date_text: str) -> ReportingDate:
         day = parse_date(date_text)
     except ValueError as problem:
         abort(404, message=f"There is no such reporting date: {problem}")
-    owner = ReportingDate.plan_id.is_(None) if plan is None else ReportingDate.plan_id == plan.id
-    found = db.get_session().scalar(
-        select(ReportingDate).where(owner, ReportingDate.reported_on == day)
-    )
+    found = reporting.reporting_date_on(db.get_session(), plan, day)
     if found is None:
         abort(404, message=f"There is no reporting date on {day.isoformat()}.")
     return found

@@ -19,10 +19,21 @@ class ReportingDateError(FieldError):
     """A reporting date was refused; the message says which field and why."""
 
 
+def _owned_by(plan: Plan | None):
+    return ReportingDate.plan_id.is_(None) if plan is None else ReportingDate.plan_id == plan.id
+
+
 def reporting_dates(session: Session, plan: Plan | None) -> list[ReportingDate]:
     """A plan's reporting dates (TRIC PG5's with ``plan`` ``None``), oldest first."""
-    owner = ReportingDate.plan_id.is_(None) if plan is None else ReportingDate.plan_id == plan.id
-    return list(session.scalars(select(ReportingDate).where(owner).order_by("reported_on")))
+    owned = select(ReportingDate).where(_owned_by(plan))
+    return list(session.scalars(owned.order_by(ReportingDate.reported_on)))
+
+
+def reporting_date_on(session: Session, plan: Plan | None, day: dt.date) -> ReportingDate | None:
+    """The plan's (or TRIC PG5's) reporting date on ``day``, if there is one."""
+    return session.scalar(
+        select(ReportingDate).where(_owned_by(plan), ReportingDate.reported_on == day)
+    )
 
 
 @dataclass(frozen=True)
@@ -38,9 +49,10 @@ def default_as_at(session: Session, plan: Plan | None, today: dt.date | None = N
     (``plan`` ``None``: TRIC PG5's); with none, the plan's end for a plan that has ended;
     otherwise today."""
     today = today or dt.date.today()
-    owner = ReportingDate.plan_id.is_(None) if plan is None else ReportingDate.plan_id == plan.id
     latest = session.scalar(
-        select(func.max(ReportingDate.reported_on)).where(owner, ReportingDate.reported_on <= today)
+        select(func.max(ReportingDate.reported_on)).where(
+            _owned_by(plan), ReportingDate.reported_on <= today
+        )
     )
     if latest is not None:
         return DefaultDate(latest, "the latest reporting date")

@@ -4,10 +4,9 @@ them), and TRIC PG5's for the Tayside rollup."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
 
 from core import db
-from core.models import Plan, ReportingDate
+from core.models import Plan
 from core.schemas.dates import parse_date
 from core.schemas.forms import ReportingDateForm
 from core.services import permissions, plans, reporting
@@ -56,9 +55,8 @@ def _remove(plan: Plan | None, date_text: str, back: str):
         day = parse_date(date_text)
     except ValueError:
         abort(404, "There is no such reporting date.")
-    owner = ReportingDate.plan_id.is_(None) if plan is None else ReportingDate.plan_id == plan.id
     session = db.get_session()
-    record = session.scalar(select(ReportingDate).where(owner, ReportingDate.reported_on == day))
+    record = reporting.reporting_date_on(session, plan, day)
     if record is None:
         abort(404, "There is no such reporting date.")
     try:
