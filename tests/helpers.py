@@ -172,3 +172,20 @@ def add_reporting_date(
 
     plan = None if tric else plan_of(session)
     add(session, plan, actor=None, reported_on=on, deadline=on - dt.timedelta(14))
+
+
+def reword(session: Session, found: Action, text: str) -> None:
+    """Change an action's text as its editor would, keeping the rest of its wording. The
+    caller commits."""
+    from core.services.actions import edit_action
+
+    edit_action(
+        session,
+        found,
+        actor=None,
+        revision=found.revision,
+        text=text,
+        expected_impact=found.expected_impact,
+        leads=[lead.name for lead in found.leads],
+        target_date=found.target_date,
+    )

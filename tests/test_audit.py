@@ -14,7 +14,6 @@ from core import db
 from core.db import Base
 from core.enums import ProgressStatus, Rag
 from core.models import ApiToken, AuditEntry, ProgressUpdate, User
-from core.services.actions import edit_action
 from core.services.audit import EXEMPT, SECRET, AuditTrailIsPermanent
 from tests.helpers import (
     PK,
@@ -25,6 +24,7 @@ from tests.helpers import (
     in_session,
     not_applying_in_dundee,
     report,
+    reword,
 )
 from tests.served import api_token
 
@@ -52,17 +52,7 @@ def test_every_mapped_table_is_audited_on_create_and_change_or_exempt_with_a_rea
         add_reporting_date(session)
     in_session(app, lambda s: report(s, "2.1", Rag.AMBER))
     with app.app_context(), db.transaction() as session:
-        local = action(session, "2.1")
-        edit_action(
-            session,
-            local,
-            actor=None,
-            revision=local.revision,
-            text="Reworded",
-            expected_impact="",
-            leads=[],
-            target_date=None,
-        )
+        reword(session, action(session, "2.1"), "Reworded")
     with app.app_context():
         session = db.get_session()
         checked = []

@@ -18,7 +18,6 @@ from core import db, migrate
 from core.db import make_engine
 from core.enums import Rag
 from core.services import backup, progress
-from core.services.actions import edit_action
 from tests.conftest import fresh_database
 from tests.helpers import (
     AuthActions,
@@ -27,6 +26,7 @@ from tests.helpers import (
     in_session,
     not_applying_in_dundee,
     report,
+    reword,
 )
 from tests.served import api_token
 
@@ -84,17 +84,7 @@ def _populate(app, accounts, client_for) -> None:
     with app.app_context(), db.transaction() as session:
         original = session.get(progress.ProgressUpdate, first.id)
         progress.correct_update(session, original, actor=None, reason="Amber", rag=Rag.AMBER)
-        local = action(session, "2.2")
-        edit_action(
-            session,
-            local,
-            actor=None,
-            revision=local.revision,
-            text="Reworded for the backup test",
-            expected_impact=local.expected_impact,
-            leads=[lead.name for lead in local.leads],
-            target_date=local.target_date,
-        )
+        reword(session, action(session, "2.2"), "Reworded for the backup test")
         not_applying_in_dundee(session, "Backed up")
         add_reporting_date(session)
 

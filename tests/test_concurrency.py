@@ -295,3 +295,16 @@ def test_corrections_sent_at_once_correct_once(app, accounts, servers):
         ),
     )
     assert corrections == 1
+
+
+def test_a_reporting_date_removed_at_once_is_removed_once(app, accounts, servers):
+    plan_id = in_session(app, lambda s: action(s, "2.1").plan_id)
+    clients = _clients(app, servers, accounts["pk"], WRITERS)
+    path = f"/api/v1/plans/{plan_id}/reporting-dates"
+    made = clients[0].post(
+        clients[0].base + path, json={"date": "2099-06-30", "deadline": "2099-06-16"}
+    )
+    assert made.status_code == 201, made.text
+    answers = race(WRITERS, lambda i: clients[i].delete(f"{clients[i].base}{path}/2099-06-30"))
+    found = statuses(answers)
+    assert found.count(204) == 1 and set(found) <= {204, 404, 409}, found

@@ -286,28 +286,24 @@ class AuditFilterForm(FormSchema):
     )
 
 
-def _reason(what: str) -> fields.String:
+def _reason(message: str) -> fields.String:
     return fields.String(
         required=True,
         validate=_length(MAX_TEXT, "The reason"),
-        error_messages=_required(f"Say why the update is being {what}."),
+        error_messages=_required(message),
     )
 
 
 class CorrectionForm(ProgressUpdateForm):
-    reason = _reason("corrected")
+    reason = _reason("Say why the update is being corrected.")
 
 
 class WithdrawalForm(FormSchema):
-    reason = _reason("withdrawn")
+    reason = _reason("Say why the update is being withdrawn.")
 
 
 class RedactionForm(FormSchema):
-    reason = fields.String(
-        required=True,
-        validate=_length(MAX_TEXT, "The reason"),
-        error_messages=_required("Say why the commentary is being removed."),
-    )
+    reason = _reason("Say why the commentary is being removed.")
 
 
 class ReportingDateForm(FormSchema):

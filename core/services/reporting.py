@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.models import Action, Plan, ProgressUpdate, ReportingDate, User
+from core.services import audit
 from core.services.errors import Conflict, FieldError, FieldErrors
 from core.services.permissions import PermissionDenied, require_area, require_shared
 
@@ -147,5 +148,20 @@ def remove_reporting_date(
                 "date",
                 f"{reported} update(s) already report for this date: it is kept.",
             )
-    session.delete(record)
-    session.flush()
+    # One guarded DELETE: of two people removing it at the same moment, one does.
+    gone = session.execute(delete(ReportingDate).where(ReportingDate.id == record.id)).rowcount
+    if gone != 1:
+        raise Conflict("date", "Someone else has just removed this reporting date.")
+    audit.record_event(
+        session,
+        kind="reporting_dates",
+        event_name="deleted",
+        record_id=record.id,
+        area_id=record.plan.area_id if record.plan else None,
+        summary=f"reporting date {record.reported_on.isoformat()} deleted",
+        before={
+            "reported_on": record.reported_on.isoformat(),
+            "deadline": record.deadline.isoformat(),
+        },
+    )
+    session.expunge(record)

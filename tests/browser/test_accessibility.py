@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from core.enums import Rag
+from core.models import Action
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_coordinator_journey import sign_in
-from tests.helpers import PK, action, in_session, report
+from tests.helpers import PK, action, in_session, report, reword
 
 PLAN = f"/areas/{PK}/plans/2021-2023/"
 
@@ -107,29 +108,14 @@ def test_the_record_keeping_pages_have_no_serious_or_critical_violations(page, l
     check_accessibility(page)  # the action page, the original struck through
     # Two editors: the second sees the first one's wording beside their own.
     page.goto(f"/actions/{local}/edit")
-    in_session(live_app, lambda s: _reword(s, local))
+    in_session(
+        live_app,
+        lambda s: (reword(s, s.get(Action, local), "Synthetic: their wording"), s.commit()),
+    )
     page.get_by_label("Action/task").fill("Synthetic: my wording")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Someone else changed this while you were editing")).to_be_visible()
     check_accessibility(page)
-
-
-def _reword(session, action_id):
-    from core.models import Action
-    from core.services.actions import edit_action
-
-    found = session.get(Action, action_id)
-    edit_action(
-        session,
-        found,
-        actor=None,
-        revision=found.revision,
-        text="Synthetic: their wording",
-        expected_impact=found.expected_impact,
-        leads=[lead.name for lead in found.leads],
-        target_date=found.target_date,
-    )
-    session.commit()
 
 
 def test_pages_work_on_a_phone_sized_screen(browser, base_url, live_app):
