@@ -331,7 +331,8 @@ def _admit(
         ).where(SignInAttempt.attempted_at >= now - throttle.window)
     ).one()
     if by_email > throttle.per_email or by_address > throttle.per_address:
-        session.delete(attempt)
+        # By id, and quietly: a successful sign-in may have cleared it at the same moment.
+        session.execute(delete(SignInAttempt).where(SignInAttempt.id == attempt.id))
         session.commit()
         minutes = int(throttle.window.total_seconds() // 60)
         raise SignInThrottled(
