@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from core import db, migrate
+from core.report_commands import report_command
 from core.schemas.dates import parse_date
 from core.services import accounts, backup, loader, plans, rollup_export
 from core.services.rollup import Rollup, tayside_rollup
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
         plugins_command,
         summary_command,
         rollup_command,
+        report_command,
         user_group,
         token_group,
     )

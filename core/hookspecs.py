@@ -9,11 +9,16 @@ returns something other than ``None``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pluggy
 
 from core.plugin_data import AreaSpec, DataSource
+from core.report_types import ReportSection
 from core.rollup_types import RollupRow, TaysideStatus
+
+if TYPE_CHECKING:
+    from core.services.report_data import ReportData
 
 PROJECT = "tayside_cpc"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -76,4 +81,20 @@ def tayside_status(row: RollupRow) -> TaysideStatus | None:
     tayside_status``) answers last: any Red is Red; every adopting area Green or completed is
     Green; no area reported yet is "Not reported"; anything else is Amber. The rollup page
     names the plugins whose rule is in use.
+    """
+
+
+@hookspec
+def report_sections(report: ReportData) -> Iterable[ReportSection]:
+    """Contribute sections to a plan's committee progress report.
+
+    Receives a :class:`core.services.report_data.ReportData`: the plan, the date the report is
+    as at, the previous reporting date, every action in the plan on that date with its wording
+    then, its latest update then and at the previous reporting date, and what changed between
+    them. Returns an iterable of :class:`core.report_types.ReportSection` made of headings,
+    paragraphs and tables, which every format (HTML and PDF, Word, Excel, CSV) lays out.
+    Every plugin is asked and every section kept, ordered by ``order``: the built-in sections
+    (``core.default_plugins.report_sections``) are at 10 to 90, so a section at 35 comes
+    after the RAG counts. A plugin whose hook raises or answers something that is not a
+    section is skipped, and the report page names it.
     """

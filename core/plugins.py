@@ -18,7 +18,10 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = hookspecs.PROJECT
 
 # Built-in behaviour, registered like any plugin (and first, so it answers last).
-DEFAULT_PLUGINS: tuple[str, ...] = ("core.default_plugins.tayside_status",)
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "core.default_plugins.tayside_status",
+    "core.default_plugins.report_sections",
+)
 
 
 class DuplicatePluginError(RuntimeError):

@@ -127,7 +127,8 @@ def count_queries(app: Flask) -> Iterator[QueryCount]:
 
 def adopt_everywhere(app: Flask, areas: tuple[str, ...] = ("angus", "dundee")) -> None:
     """Synthetic test set-up, as each area's coordinator would do it in the app: adopt every
-    TRIC shared action into the areas' plans (the shipped frames adopt none)."""
+    TRIC shared action into the areas' plans (the shipped frames adopt none), as if on the
+    day each plan started."""
     from core.services import shared
     from core.services.plans import area_by_slug, current_plan
 
@@ -142,6 +143,7 @@ def adopt_everywhere(app: Flask, areas: tuple[str, ...] = ("angus", "dundee")) -
                     plan,
                     actor=None,
                     outcome=outcomes.get(definition.priority_for_practice or 0),
+                    on=plan.period_start,
                 )
 
 

@@ -176,8 +176,13 @@ def test_pg5_rewords_a_shared_action_and_every_copy_follows(client, auth, app):
     texts, changes = in_session(app, copies)
     assert texts == [("Synthetic new wording for the IRD action", 1)] * 3
     assert changes == 6  # text and expected impact, in each of the three copies
-    copy_page = client.get(f"/areas/{PK}/plans/2021-2023/").text
+    today = dt.date.today().isoformat()
+    copy_page = client.get(f"/areas/{PK}/plans/2021-2023/?as_at={today}").text
     assert "Synthetic new wording for the IRD action" in copy_page
+    # As at the plan's end (the page's default for an ended plan), the wording then.
+    as_published = client.get(f"/areas/{PK}/plans/2021-2023/").text
+    assert "Synthetic new wording for the IRD action" not in as_published
+    assert "Inter-Agency Referral Discussions" in as_published
     # A form opened before that change is refused, and nothing is saved.
     stale = auth.post(f"/tric/shared-actions/{IRD}/edit", {**form, "text": "Other wording"})
     assert stale.status_code == 400 and "Someone else changed this shared action" in stale.text

@@ -52,6 +52,9 @@ class Action(Base):
     adopted_version: Mapped[int | None]
     # Set when the action was added after the plan was published; counted as "added".
     added_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The day the area adopted the shared action in the platform (None for one adopted by the
+    # plan as published). "As at" an earlier date the action is absent.
+    adopted_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -76,6 +79,10 @@ class Action(Base):
         back_populates="action", cascade="all, delete-orphan", order_by="ActionChange.id"
     )
 
+    def in_plan(self, as_at: dt.date) -> bool:
+        """Whether the action was part of the plan on ``as_at`` (added or adopted by then)."""
+        return all(day is None or day <= as_at for day in (self.added_on, self.adopted_on))
+
     @property
     def plan_year(self) -> int | None:
         """The year of the plan the action is due in (1 or 2), from its target date."""
@@ -84,9 +91,13 @@ class Action(Base):
     @property
     def timescale(self) -> str:
         """The timescale as plans word it: "By end of Year 1" or "Ongoing 2021 – 2023"."""
-        if self.kind is ActionKind.ONGOING or self.target_date is None:
+        return self.timescale_for(self.target_date)
+
+    def timescale_for(self, target_date: dt.date | None) -> str:
+        """The timescale the action has with ``target_date`` (its wording on another day)."""
+        if self.kind is ActionKind.ONGOING or target_date is None:
             return f"Ongoing {self.plan.period_start.year} – {self.plan.period_end.year}"
-        return f"By end of Year {self.plan_year}"
+        return f"By end of Year {self.plan.year_of(target_date)}"
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": revision, "version_id_generator": False}
 

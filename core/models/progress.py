@@ -10,7 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import ColumnElement, Date, DateTime, ForeignKey, String, Text, event, func
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    event,
+    func,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import Base, enum_column
@@ -25,6 +35,10 @@ class ProgressUpdate(Base):
     """An action's state at a reporting date. The latest one is the action's current state."""
 
     __tablename__ = "progress_updates"
+    # The latest update of an action as at a date: one index range, newest first.
+    __table_args__ = (
+        Index("ix_progress_updates_action_id_reported_on", "action_id", "reported_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)

@@ -40,6 +40,9 @@ class SharedAction(Base):
     version: Mapped[int] = mapped_column(default=1)
     source: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # The day it took effect: the publication date of the document it comes from, or the day
+    # PG5 created it in the platform. "As at" an earlier date it is absent. None: always there.
+    effective_on: Mapped[dt.date | None] = mapped_column(Date)
 
     versions: Mapped[list[SharedActionVersion]] = relationship(
         back_populates="shared_action",
@@ -68,6 +71,9 @@ class SharedAction(Base):
 
     def __repr__(self) -> str:
         return f"<SharedAction {self.key}>"
+
+    def in_effect(self, as_at: dt.date) -> bool:
+        return self.effective_on is None or self.effective_on <= as_at
 
 
 class SharedActionVersion(Base):

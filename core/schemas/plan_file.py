@@ -178,6 +178,9 @@ class SharedActionSchema(Schema):
         strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=6)
     )
     source = _optional_text()
+    # When it took effect (the publication date of the document it comes from); "as at" an
+    # earlier date it is absent. Left out: the day it is loaded.
+    effective_on = PlanDate(load_default=None, allow_none=True)
 
 
 class SharedActionFileSchema(Schema):

@@ -20,6 +20,7 @@ from core.models import (
     RagDefinition,
 )
 from core.services.summary import PlanState, plan_state
+from core.services.wording import Wording, wording_as_at
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,11 @@ class PlanDocument:
     groups: list[GroupSection]
     ongoing_actions: list[Action]
     evidence_menu: list[EvidenceSource]
+    # Each action's wording as it stood on the date shown, by action id.
+    wording: dict[int, Wording]
+
+    def worded(self, action: Action) -> Wording:
+        return self.wording[action.id]
 
     @property
     def improvement_actions(self) -> list[Action]:
@@ -109,4 +115,5 @@ def plan_document(session: Session, plan: Plan, as_at: dt.date | None = None) ->
         groups=sections,
         ongoing_actions=ongoing,
         evidence_menu=evidence,
+        wording=wording_as_at(session, state.actions, state.as_at),
     )

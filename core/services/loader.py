@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +138,7 @@ def _load_shared_actions(session: Session, plugins: PluginRegistry, report: Load
                 if item["key"] in existing:
                     continue
                 position += 1
+                item["effective_on"] = item["effective_on"] or dt.date.today()
                 definition = SharedAction(position=position, version=1, **item)
                 definition.versions.append(definition.snapshot())
                 session.add(definition)

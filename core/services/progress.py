@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Date, Row, func, literal, select, union_all
 from sqlalchemy import update as update_table
 from sqlalchemy.orm import Session, aliased
 
@@ -267,4 +267,51 @@ def is_overdue(action: Action, update: ProgressUpdate | None, as_at: dt.date) ->
 
 def in_plan_as_at(actions: Iterable[Action], as_at: dt.date) -> list[Action]:
     """The actions that were part of the plan on ``as_at`` (those added later are left out)."""
-    return [a for a in actions if a.added_on is None or a.added_on <= as_at]
+    return [a for a in actions if a.in_plan(as_at)]
+
+
+def states_on_days(
+    session: Session, criteria: ColumnElement[bool], days: Iterable[dt.date]
+) -> dict[dt.date, dict[int, Row]]:
+    """For each of ``days``, each matching action's latest update in force reported on or
+    before it: ``{day: {action id: (action_id, status, rag, reported_on)}}``. One query,
+    ranked in SQL on the ``(action_id, reported_on, id)`` index, whatever the number of days."""
+    days = sorted(set(days))
+    if not days:
+        return {}
+    day_rows = union_all(*(select(literal(day, Date).label("day")) for day in days)).subquery()
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(day_rows.c.day, ProgressUpdate.action_id),
+            order_by=(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(
+            day_rows.c.day,
+            ProgressUpdate.action_id,
+            ProgressUpdate.status,
+            ProgressUpdate.rag,
+            ProgressUpdate.reported_on,
+            rank,
+        )
+        .join(ProgressUpdate, ProgressUpdate.reported_on <= day_rows.c.day)
+        .join(Action, Action.id == ProgressUpdate.action_id)
+        .where(ProgressUpdate.in_force(), criteria)
+        .subquery()
+    )
+    found: dict[dt.date, dict[int, Row]] = {day: {} for day in days}
+    for row in session.execute(
+        select(
+            ranked.c.day, ranked.c.action_id, ranked.c.status, ranked.c.rag, ranked.c.reported_on
+        ).where(ranked.c.rank == 1)
+    ):
+        found[_as_date(row.day)][row.action_id] = row
+    return found
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # SQLite hands a literal date back as text.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)

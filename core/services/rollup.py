@@ -1,8 +1,15 @@
 """The TRIC PG5 rollup: every area's state on each shared action, across Tayside, as at any
 date, with the trend of Red, Amber and Green over the reporting dates.
 
-A *reporting date* is a date that an area's progress update on a shared action reports on. A
-cell is *stale* when its area has not reported on the action since the last reporting date.
+The *reporting dates* are TRIC PG5's own calendar (``core.services.reporting``, ``plan``
+``None``). A cell is *stale* when its area has not reported on the action within the period of
+the latest PG5 reporting date on or before "as at": nothing reported after the PG5 reporting
+date before it (with one PG5 date so far, nothing reported at all). Until PG5 sets dates, the
+dates its areas report on stand in, and a cell is stale when it has not reported on the latest
+of them.
+
+"As at" a date, a shared action that took effect later is absent, as is an adoption made later
+and a "does not apply" record made later.
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from core.enums import Rag
 from core.models import Action, Area, NotApplicable, Plan, ProgressUpdate, SharedAction
 from core.plugins import PluginProblem, PluginRegistry
 from core.rollup_types import RollupCell, RollupRow, TaysideStatus
+from core.services import reporting
 from core.services.progress import in_plan_as_at, is_overdue
+from core.services.wording import shared_wording_as_at
 
 
 @dataclass(frozen=True)
@@ -41,12 +50,17 @@ class Rollup:
     as_at: dt.date
     areas: list[Area]
     rows: list[RollupRow]
-    # Every reporting date there is, oldest first; the last one on or before ``as_at``.
+    # PG5's reporting dates (else the dates areas reported on), oldest first; the last one on
+    # or before ``as_at``.
     reporting_dates: list[dt.date]
     last_reporting_date: dt.date | None
     trend: list[TrendPoint]
     # Plugins whose status rule raised or gave an answer that is not a status: skipped.
     rule_problems: list[PluginProblem] = field(default_factory=list)
+    # Whether ``reporting_dates`` are PG5's own calendar (else the dates areas reported on);
+    # a cell is stale when not reported on since ``stale_before``.
+    pg5_calendar: bool = False
+    stale_before: dt.date | None = None
 
     @property
     def rules_used(self) -> list[str]:
@@ -68,7 +82,7 @@ class _History:
     not_applicable: list[NotApplicable]
 
     @classmethod
-    def load(cls, session: Session) -> _History:
+    def load(cls, session: Session, as_at: dt.date) -> _History:
         adopted = list(
             session.scalars(
                 select(Action)
@@ -85,7 +99,13 @@ class _History:
         ):
             updates[update.action_id].append(update)
         return cls(
-            shared=list(session.scalars(select(SharedAction).order_by(SharedAction.position))),
+            shared=[
+                definition
+                for definition in session.scalars(
+                    select(SharedAction).order_by(SharedAction.position)
+                )
+                if definition.in_effect(as_at)
+            ],
             areas=list(
                 session.scalars(
                     select(Area).where(Area.is_synthetic.is_(False)).order_by(Area.name)
@@ -97,7 +117,8 @@ class _History:
         )
 
     @property
-    def reporting_dates(self) -> list[dt.date]:
+    def reported_dates(self) -> list[dt.date]:
+        """The dates areas' updates report on, oldest first."""
         return sorted({u.reported_on for ups in self.updates.values() for u in ups})
 
     def latest(self, action: Action, as_at: dt.date) -> ProgressUpdate | None:
@@ -171,20 +192,31 @@ def tayside_rollup(
     ``TaysideStatus`` is skipped, and listed in ``rule_problems``). An area that recorded
     that the action does not apply to it has no cell but a reason. Where an area holds the
     action in several plans, the plan in force on ``as_at`` (the latest started by then)
-    counts. Six queries, whatever the size."""
+    counts. Shared actions are worded as they were on ``as_at``. Eight queries, whatever the
+    size."""
     as_at = as_at or dt.date.today()
     rule_problems: list[PluginProblem] = []
-    history = _History.load(session)
-    dates = history.reporting_dates
-    since = max((d for d in dates if d <= as_at), default=None)
+    history = _History.load(session, as_at)
+    calendar = [record.reported_on for record in reporting.reporting_dates(session, None)]
+    dates = calendar or history.reported_dates
+    past = [d for d in dates if d <= as_at]
+    if calendar and past:
+        # Stale: nothing reported within the latest PG5 period (after the PG5 date before it).
+        since = past[-2] + dt.timedelta(days=1) if len(past) > 1 else dt.date.min
+        last = past[-1]
+    elif calendar:
+        since = last = None
+    else:
+        since = last = past[-1] if past else None
     chosen = history.chosen(as_at)
+    worded = shared_wording_as_at(session, history.shared, as_at)
     rows = []
     for definition in history.shared:
         cells, reasons = history.cells(definition, as_at, since, chosen)
         row = RollupRow(
             key=definition.key,
-            title=definition.title,
-            target_date=definition.target_date,
+            title=worded[definition.id].title,
+            target_date=worded[definition.id].target_date,
             cells=cells,
             not_applicable=reasons,
         )
@@ -193,11 +225,21 @@ def tayside_rollup(
         )
         rows.append(replace(row, tayside_status=status, decided_by=decided_by))
     trend = []
-    for day in (d for d in dates if d <= as_at):
+    for day in past:
         rags: Counter[Rag | None] = Counter()
         on_the_day = history.chosen(day)
-        for definition in history.shared:
+        for definition in (d for d in history.shared if d.in_effect(day)):
             cells, _ = history.cells(definition, day, None, on_the_day)
             rags.update(cell.rag for cell in cells.values() if cell is not None)
         trend.append(TrendPoint(day, rags[Rag.RED], rags[Rag.AMBER], rags[Rag.GREEN], rags[None]))
-    return Rollup(as_at, history.areas, rows, dates, since, trend, rule_problems)
+    return Rollup(
+        as_at,
+        history.areas,
+        rows,
+        dates,
+        last,
+        trend,
+        rule_problems,
+        pg5_calendar=bool(calendar),
+        stale_before=since if since != dt.date.min else None,
+    )

@@ -10,12 +10,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from core.enums import Rag
+from core.report_formats.rag_colours import RAG_FILLS, RAG_TEXT
 from core.rollup_types import RollupRow
 from core.services.rollup import Rollup
 from core.services.spreadsheet_safety import safe_row
-
-RAG_FILLS = {Rag.RED: "D4351C", Rag.AMBER: "FFDD00", Rag.GREEN: "00703C"}
-RAG_TEXT = {Rag.RED: "FFFFFF", Rag.AMBER: "0B0C0C", Rag.GREEN: "FFFFFF"}
 
 
 def area_entry(row: RollupRow, slug: str) -> dict[str, Any]:

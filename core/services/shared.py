@@ -101,6 +101,7 @@ def create_shared_action(
         priority_for_practice=priority_for_practice,
         version=1,
         position=position + 1,
+        effective_on=dt.date.today(),
         source=f"Created in the platform by {actor.email}."
         if actor
         else "Created in the platform.",
@@ -227,7 +228,7 @@ def adoptions(
         if not area.plans:
             continue
         plan = plans.current_plan(area, as_at)
-        copy = next((c for c in copies if c.plan_id == plan.id), None)
+        copy = next((c for c in copies if c.plan_id == plan.id and c.in_plan(as_at)), None)
         record = next((r for r in records if r.area_id == area.id and r.in_force(as_at)), None)
         found.append(Adoption(area, plan, copy, record))
     return found
@@ -260,10 +261,12 @@ def adopt_shared_action(
     actor: User | None,
     outcome: Outcome | None = None,
     code: str | None = None,
+    on: dt.date | None = None,
 ) -> Action:
     """Adopt a shared action into an area's plan: into one of its outcomes (an improvement
     action) or among its ongoing actions, under the area's own number (next free by default).
-    The copy takes PG5's current wording and records the version adopted. Coordinators of the
+    The copy takes PG5's current wording and records the version adopted, and the day it was
+    adopted (``on``, default today: "as at" an earlier date it is absent). Coordinators of the
     area and admins only. The shared action is locked while this is checked, so an adoption
     and a "does not apply" made at the same moment cannot both be saved."""
     if actor is not None:
@@ -299,7 +302,8 @@ def adopt_shared_action(
         origin=ActionOrigin.ADOPTED,
         shared_action=definition,
         adopted_version=definition.version,
-        added_on=dt.date.today() if plan.published_on is not None else None,
+        added_on=(on or dt.date.today()) if plan.published_on is not None else None,
+        adopted_on=on or dt.date.today(),
         leads=[ActionLead(position=1, name=definition.lead)] if definition.lead else [],
     )
     session.add(action)

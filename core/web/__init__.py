@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         actions,
         audit,
         auth,
+        committee_report,
         guard,
         pages,
         reporting,
@@ -39,7 +40,8 @@ def init_app(app: Flask) -> None:
     csrf = CSRFProtect(app)
     api.init_app(app, csrf)
     blueprints = (
-        auth.bp, accounts.bp, pages.bp, actions.bp, reporting.bp, tric.bp, users.bp, audit.bp
+        auth.bp, accounts.bp, pages.bp, actions.bp, reporting.bp, committee_report.bp, tric.bp,
+        users.bp, audit.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

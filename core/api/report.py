@@ -1,0 +1,68 @@
+"""A plan's committee progress report, in JSON or as a file."""
+
+from __future__ import annotations
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate
+
+from core import db
+from core.api.areas import get_or_404
+from core.models import Plan
+from core.report_formats import FORMATS, file_name, render
+from core.report_formats.json_format import as_json
+from core.schemas.dates import PlanDate
+from core.services.report import build_report
+
+report_bp = Blueprint("report_api", __name__, url_prefix="/api/v1", description="Reports")
+BLUEPRINTS = (report_bp,)
+
+
+class ReportArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    as_at = PlanDate(
+        load_default=None,
+        metadata={
+            "description": "The reporting date (default: the plan's latest reporting date on or "
+            "before today, else the end of an ended plan, else today)"
+        },
+    )
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", *FORMATS]),
+        metadata={"description": "json (default), " + ", ".join(FORMATS)},
+    )
+
+
+@report_bp.get("/plans/<id:plan_id>/report")
+@report_bp.arguments(ReportArgs, location="query", unknown=RAISE)
+@report_bp.doc(
+    responses={
+        "200": {
+            "description": "The report: JSON sections, or the file in the format asked for",
+            "content": {
+                "application/json": {},
+                **{fmt.mimetype.split(";")[0]: {} for fmt in FORMATS.values()},
+            },
+        }
+    }
+)
+def plan_report(args, plan_id: int):
+    """The plan's committee progress report as at a reporting date: its sections (what changed
+    since the last report, the Progress/Update Report table, RAG by outcome with the direction
+    of travel, exceptions, the whole plan, the appendices and the partnership summary) as
+    JSON, or as a `docx`, `pdf`, `xlsx`, `csv` or `html` file."""
+    plan = get_or_404(Plan, plan_id)
+    report = build_report(
+        db.get_session(), current_app.extensions["cpc_plugins"], plan, args["as_at"]
+    )
+    key = args["format"]
+    if key == "json":
+        return as_json(report)
+    return Response(
+        render(report, key),
+        mimetype=FORMATS[key].mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{file_name(report, key)}"'},
+    )

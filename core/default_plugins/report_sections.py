@@ -1,0 +1,521 @@
+"""The committee progress report's built-in sections, as a plugin: what changed since the last
+meeting, the Progress/Update Report table, RAG by outcome with the direction of travel, the
+exceptions, the whole plan in its published layout with Appendices 1 and 2, and a one-page
+summary for the Children, Young People and Families Partnership (CYPFP)."""
+
+from __future__ import annotations
+
+from core.hookspecs import hookimpl
+from core.report_types import Cell, Heading, Paragraph, ReportSection, Table
+from core.services.report_data import ActionAt, Direction, ReportData
+from core.services.summary import PlanSummary
+
+NOT_REPORTED = "Not reported"
+
+
+@hookimpl
+def report_sections(report: ReportData) -> list[ReportSection]:
+    return [
+        changes(report),
+        timeline(report),
+        rag_by_outcome(report),
+        exceptions(report),
+        whole_plan(report),
+        appendix_kpis(report),
+        appendix_ongoing(report),
+        partnership_summary(report),
+    ]
+
+
+def _rag(item: ActionAt) -> Cell:
+    """The RAG cell: letter and word, shaded; "Completed" or "Not reported" without one."""
+    if item.rag is not None:
+        return Cell.of_rag(item.rag)
+    return Cell("Completed" if item.completed else NOT_REPORTED)
+
+
+def _rag_before(item: ActionAt) -> Cell:
+    state = item.before
+    if not item.in_plan_before:
+        return Cell("Not in the plan")
+    if state is None:
+        return Cell(NOT_REPORTED)
+    if state.rag is not None:
+        return Cell.of_rag(state.rag)
+    return Cell("Completed" if state.status.value == "completed" else state.status.label)
+
+
+def _commentary(item: ActionAt) -> Cell:
+    update = item.update
+    if update is None:
+        return Cell("No update yet.")
+    text = update.commentary or "No commentary given."
+    return Cell(f"{update.reported_on:%d/%m/%Y}: {text}")
+
+
+def _action(item: ActionAt) -> Cell:
+    return Cell(item.wording.text)
+
+
+def changes(report: ReportData) -> ReportSection:
+    """What changed since the previous reporting date (the report's first section)."""
+    since = report.since_words
+    moved = [a for a in report.actions if a.direction in (Direction.BETTER, Direction.WORSE)]
+    completed = [
+        a for a in report.actions if a.completed and not (a.in_plan_before and _done(a.before))
+    ]
+    slipped = [a for a in report.actions if a.overdue and not a.overdue_before]
+    added = [a for a in report.actions if not a.in_plan_before and report.previous is not None]
+    blocks = [
+        Paragraph(
+            f"As at {report.as_at.day} {report.as_at:%B %Y}, {since}: {len(moved)} RAG "
+            f"change{'s' if len(moved) != 1 else ''}, {len(completed)} completed, "
+            f"{len(slipped)} newly overdue, {len(added)} added, "
+            f"{len(report.wording_changes)} wording change"
+            f"{'s' if len(report.wording_changes) != 1 else ''} and "
+            f"{len(report.not_applicable)} new \u201cdoes not apply\u201d record"
+            f"{'s' if len(report.not_applicable) != 1 else ''}."
+        ),
+        Heading("RAG moves"),
+        Table(
+            ["No", "Action/task", "Was", "Now", "Direction"],
+            [
+                [Cell(a.code), _action(a), _rag_before(a), _rag(a), Cell(a.direction.label)]
+                for a in moved
+            ],
+            widths=[6, 60, 14, 14, 12],
+            empty="No RAG changed.",
+        ),
+        Heading("Completed"),
+        Table(
+            ["No", "Action/task", "Reported on", "Commentary"],
+            [
+                [Cell(a.code), _action(a), Cell.of_date(a.update.reported_on), _commentary(a)]
+                for a in completed
+                if a.update
+            ],
+            widths=[6, 50, 12, 50],
+            empty="No action was completed.",
+        ),
+        Heading("Newly overdue"),
+        Table(
+            ["No", "Action/task", "Target date", "RAG"],
+            [
+                [Cell(a.code), _action(a), Cell.of_date(a.wording.target_date), _rag(a)]
+                for a in slipped
+            ],
+            widths=[6, 60, 12, 14],
+            empty="No action became overdue.",
+        ),
+        Heading("Added to the plan"),
+        Table(
+            ["No", "Action/task", "Added on", "TRIC PG5 shared action"],
+            [
+                [
+                    Cell(a.code),
+                    _action(a),
+                    Cell.of_date(a.action.adopted_on or a.action.added_on),
+                    Cell("Yes" if a.action.shared_action_id else "No"),
+                ]
+                for a in added
+            ],
+            widths=[6, 60, 12, 12],
+            empty="No action was added.",
+        ),
+        Heading("Wording changes"),
+        Table(
+            ["No", "What changed", "Before", "After", "Changed by", "On"],
+            [
+                [
+                    Cell(change.action.code),
+                    Cell(change.field_name),
+                    Cell(change.old_value or "(blank)"),
+                    Cell(change.new_value or "(blank)"),
+                    Cell(_who(change)),
+                    Cell.of_date(change.changed_at.date()),
+                ]
+                for change in report.wording_changes
+            ],
+            widths=[6, 14, 40, 40, 20, 12],
+            empty="No wording changed.",
+        ),
+        Heading("New \u201cdoes not apply\u201d records"),
+        Table(
+            ["TRIC PG5 shared action", "Reason", "Recorded on"],
+            [
+                [
+                    Cell(record.shared_action.title),
+                    Cell(record.reason),
+                    Cell.of_date(record.recorded_on),
+                ]
+                for record in report.not_applicable
+            ],
+            widths=[40, 60, 12],
+            empty="None recorded.",
+        ),
+    ]
+    return ReportSection("changes", f"What changed {since}", 10, blocks, short_title="What changed")
+
+
+def _done(state) -> bool:
+    return state is not None and state.status.value == "completed"
+
+
+def _who(change) -> str:
+    if change.changed_by is None:
+        return "Plan data"
+    origin = " (TRIC PG5)" if change.action.shared_action_id and change.field != "leads" else ""
+    return change.changed_by.email + origin
+
+
+def ongoing_words(summary: PlanSummary) -> str:
+    """ "25 (Year 1: 10 and Year 2: 15)", as the published table words it."""
+    split = " and ".join(f"Year {year}: {count}" for year, count in summary.by_year.items())
+    return f"{summary.ongoing} ({split})" if split else str(summary.ongoing)
+
+
+def timeline(report: ReportData) -> ReportSection:
+    """The published plan's Progress/Update Report table, a row per reporting date so far."""
+    rows = [
+        [
+            Cell.of_date(row.day),
+            Cell(row.label),
+            Cell.of_count(row.summary.total),
+            Cell.of_count(row.summary.completed, "-"),
+            Cell.of_count(row.summary.added, "-"),
+            Cell(ongoing_words(row.summary), number=row.summary.ongoing),
+        ]
+        for row in report.timeline
+    ]
+    return ReportSection(
+        "summary",
+        "Progress/Update Report",
+        20,
+        short_title="Progress Update Report",
+        blocks=[
+            Table(
+                [
+                    "Date",
+                    "Progress/Update Report",
+                    "Total Actions/Tasks",
+                    "Total Actions/Tasks Completed",
+                    "Total Actions/Tasks Added",
+                    "Total Actions/Tasks Ongoing",
+                ],
+                rows,
+                caption=f"{report.plan.title}: improvement actions (ongoing/maintenance actions "
+                "are in Appendix 2)",
+                widths=[12, 24, 12, 14, 12, 28],
+                key="summary",
+            )
+        ],
+    )
+
+
+def rag_by_outcome(report: ReportData) -> ReportSection:
+    """RAG counts by outcome, with each action's direction of travel and the counts of each."""
+    columns = ["Outcome", "Red", "Amber", "Green", "Completed", NOT_REPORTED]
+    columns += [d.label for d in Direction]
+    rows = []
+    for outcome in report.outcomes:
+        counts, ways = report.rag_counts(outcome), report.directions(outcome)
+        rows.append(_count_row(f"{outcome.number}. {outcome.title}", counts, ways))
+    rows.append(_count_row("All outcomes", report.rag_counts(), report.directions()))
+    compare = (
+        f"the previous reporting date, {report.previous.day} {report.previous:%B %Y}"
+        if report.previous
+        else "nothing (this is the first report, so every action is new)"
+    )
+    return ReportSection(
+        "rag",
+        "RAG status by outcome, and direction of travel",
+        30,
+        short_title="RAG by outcome",
+        blocks=[
+            Paragraph(
+                f"Each improvement action's latest RAG as at {report.as_at.day} "
+                f"{report.as_at:%B %Y}, and its direction of travel compared with {compare}: "
+                "Better, Same, Worse, or New (not in the plan then, or not reported on then)."
+            ),
+            Table(columns, rows, widths=[40, 7, 7, 7, 10, 12, 7, 7, 7, 7]),
+            Heading("Direction of travel of each action"),
+            Table(
+                ["No", "Action/task", "Was", "Now", "Direction"],
+                [
+                    [Cell(a.code), _action(a), _rag_before(a), _rag(a), Cell(a.direction.label)]
+                    for a in report.improvement
+                ],
+                widths=[6, 60, 14, 14, 14],
+                key="direction",
+            ),
+        ],
+    )
+
+
+def _count_row(label: str, counts, ways) -> list[Cell]:
+    return [
+        Cell(label),
+        Cell.of_count(counts.red),
+        Cell.of_count(counts.amber),
+        Cell.of_count(counts.green),
+        Cell.of_count(counts.completed),
+        Cell.of_count(counts.not_reported),
+        *(Cell.of_count(ways[d]) for d in Direction),
+    ]
+
+
+def exceptions(report: ReportData) -> ReportSection:
+    """Every Red and Amber action, with its lead and latest commentary."""
+    flagged = [a for a in report.actions if a.rag is not None and a.rag.value in "RA"]
+    flagged.sort(key=lambda a: (a.rag.value != "R", a.action.position))
+    return ReportSection(
+        "exceptions",
+        "Exceptions: actions at Red or Amber",
+        40,
+        short_title="Exceptions",
+        blocks=[
+            Table(
+                ["No", "Action/task", "RAG", "Strategic Lead", "Latest commentary"],
+                [
+                    [
+                        Cell(a.code),
+                        _action(a),
+                        _rag(a),
+                        Cell(a.wording.lead_text),
+                        _commentary(a),
+                    ]
+                    for a in flagged
+                ],
+                widths=[6, 45, 12, 22, 50],
+                key="exceptions",
+                empty="No action is at Red or Amber.",
+            )
+        ],
+    )
+
+
+PLAN_COLUMNS = [
+    "No",
+    "Expected Impact",
+    "Actions/Tasks",
+    "Strategic Lead",
+    "Target Timescale",
+    "RAG",
+    "Latest commentary",
+]
+
+
+def _plan_row(a: ActionAt) -> list[Cell]:
+    target = a.wording.target_date
+    return [
+        Cell(a.code),
+        Cell(a.wording.expected_impact),
+        Cell(a.wording.text),
+        Cell(a.wording.lead_text),
+        Cell(a.wording.timescale + (f" {target:%d %B %Y}" if target else ""), date=target),
+        _rag(a),
+        _commentary(a),
+    ]
+
+
+def whole_plan(report: ReportData) -> ReportSection:
+    """The plan in its published layout, each action with its latest commentary."""
+    blocks: list = [
+        Paragraph(
+            "RAG: "
+            + " ".join(
+                f"{rag.value} ({rag.word}): {meaning}" for rag, meaning in report.rag_legend.items()
+            )
+        )
+    ]
+    grouped = {outcome.id for outcome in report.outcomes}
+    for group in [*report.groups, None]:
+        outcomes = [
+            o for o in report.outcomes if o.priority_group_id == (group.id if group else None)
+        ]
+        if not outcomes:
+            continue
+        if group is not None:
+            blocks.append(Heading(f"Priority {group.position}: {group.title}"))
+        for outcome in outcomes:
+            blocks.append(Heading(f"Outcome {outcome.number} \u2013 {outcome.title}", 3))
+            if outcome.commitment:
+                blocks.append(Paragraph(outcome.commitment))
+            blocks.append(
+                Table(
+                    PLAN_COLUMNS,
+                    [_plan_row(a) for a in report.in_outcome(outcome)],
+                    widths=[6, 30, 45, 20, 16, 12, 40],
+                    empty="No actions under this outcome.",
+                )
+            )
+    loose = [a for a in report.improvement if a.action.outcome_id not in grouped]
+    if loose:
+        blocks.append(Heading("Actions not under an outcome"))
+        blocks.append(Table(PLAN_COLUMNS, [_plan_row(a) for a in loose]))
+    return ReportSection(
+        "plan",
+        report.plan.title,
+        50,
+        blocks,
+        landscape=True,
+        new_page=True,
+        short_title="The plan",
+    )
+
+
+def action_table(report: ReportData) -> Table:
+    """Every action of the plan in one flat table (the CSV download)."""
+    by_id = {outcome.id: outcome for outcome in report.outcomes}
+    rows = []
+    for a in report.actions:
+        outcome = by_id.get(a.action.outcome_id)
+        update = a.update
+        rows.append(
+            [
+                Cell(f"{outcome.number}. {outcome.title}" if outcome else "Ongoing/maintenance"),
+                Cell(a.code),
+                Cell(a.wording.expected_impact),
+                Cell(a.wording.text),
+                Cell(a.wording.lead_text),
+                Cell(a.wording.timescale),
+                Cell.of_date(a.wording.target_date),
+                _rag(a),
+                Cell(update.status.label if update else NOT_REPORTED),
+                Cell.of_date(update.reported_on if update else None),
+                Cell(update.commentary if update else ""),
+                Cell(a.direction.label),
+            ]
+        )
+    return Table(
+        [
+            "Outcome",
+            "No",
+            "Expected Impact",
+            "Actions/Tasks",
+            "Strategic Lead",
+            "Target Timescale",
+            "Target date",
+            "RAG",
+            "Status",
+            "Last update",
+            "Latest commentary",
+            "Direction of travel",
+        ],
+        rows,
+        key="actions",
+    )
+
+
+def appendix_kpis(report: ReportData) -> ReportSection:
+    """Appendix 1: each action's KPI measures, and the plan's evidence menu."""
+    measured = [a for a in report.improvement if a.action.kpi_measures]
+    blocks: list = [
+        Table(
+            ["No", "Actions/Tasks", "Key performance indicator measures"],
+            [
+                [
+                    Cell(a.code),
+                    _action(a),
+                    Cell("\n".join(m.text for m in a.action.kpi_measures)),
+                ]
+                for a in measured
+            ],
+            widths=[6, 50, 60],
+            empty="The plan lists no KPI measures.",
+        )
+    ]
+    if report.evidence_menu:
+        blocks.append(Heading("Evidence"))
+        blocks.append(
+            Table(
+                ["Evidence", "How often"],
+                [[Cell(e.text), Cell(e.frequency or "")] for e in report.evidence_menu],
+                widths=[80, 20],
+            )
+        )
+    return ReportSection(
+        "appendix-1", "Appendix 1: KPI measures and evidence", 60, blocks, short_title="Appendix 1"
+    )
+
+
+def appendix_ongoing(report: ReportData) -> ReportSection:
+    """Appendix 2: the ongoing/maintenance actions, with their RAG and latest commentary."""
+    return ReportSection(
+        "appendix-2",
+        "Appendix 2: ongoing/maintenance actions",
+        70,
+        short_title="Appendix 2",
+        blocks=[
+            Table(
+                [
+                    "No",
+                    "Ongoing/Maintenance \u2013 Actions/Tasks",
+                    "Expected Impact",
+                    "Timescale",
+                    "RAG",
+                    "Latest commentary",
+                ],
+                [
+                    [
+                        Cell(a.code),
+                        _action(a),
+                        Cell(a.wording.expected_impact),
+                        Cell(a.wording.timescale),
+                        _rag(a),
+                        _commentary(a),
+                    ]
+                    for a in report.ongoing
+                ],
+                widths=[6, 45, 30, 16, 12, 40],
+                empty="The plan has no ongoing/maintenance actions.",
+            )
+        ],
+    )
+
+
+def partnership_summary(report: ReportData) -> ReportSection:
+    """A page for the Children, Young People and Families Partnership."""
+    summary, counts, ways = report.summary, report.rag_counts(), report.directions()
+    red = [a for a in report.improvement if a.rag is not None and a.rag.value == "R"]
+    return ReportSection(
+        "cypfp",
+        "Summary for the Children, Young People and Families Partnership (CYPFP)",
+        90,
+        [
+            Paragraph(
+                f"{report.area_name} Child Protection Committee (CPC): {report.plan.title}, "
+                f"progress as at {report.as_at.day} {report.as_at:%B %Y}."
+            ),
+            Paragraph(
+                f"Of {summary.total} improvement actions, {summary.completed} are completed and "
+                f"{summary.ongoing} are ongoing ({ongoing_words(summary)}); "
+                f"{summary.added} were added after the plan was published."
+            ),
+            Table(
+                ["Red", "Amber", "Green", "Completed", NOT_REPORTED],
+                [
+                    [
+                        Cell.of_count(counts.red),
+                        Cell.of_count(counts.amber),
+                        Cell.of_count(counts.green),
+                        Cell.of_count(counts.completed),
+                        Cell.of_count(counts.not_reported),
+                    ]
+                ],
+                caption="Improvement actions by RAG status",
+            ),
+            Paragraph(
+                f"Direction of travel {report.since_words}: "
+                + ", ".join(f"{ways[d]} {d.label.lower()}" for d in Direction)
+                + "."
+            ),
+            Paragraph(
+                "Actions at Red: "
+                + ("; ".join(f"{a.code} {a.wording.text}" for a in red) if red else "none")
+                + "."
+            ),
+        ],
+        new_page=True,
+        short_title="CYPFP summary",
+    )

@@ -1,0 +1,151 @@
+"""The report as a Word document a coordinator can still edit: real headings (the navigation
+pane lists them), real tables with a repeating header row, RAG cells shaded with the letter and
+word in them, page numbers, and landscape pages for the wide tables (python-docx)."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from core.report_formats.rag_colours import RAG_FILLS, RAG_TEXT
+from core.report_types import Cell, ReportSection, Table
+
+
+def render(report) -> bytes:
+    document = Document()
+    document.core_properties.title = report.title
+    document.core_properties.author = f"{report.data.area_name} Child Protection Committee"
+    document.core_properties.language = "en-GB"
+    document.styles["Normal"].font.name = "Arial"
+    document.styles["Normal"].font.size = Pt(10)
+    _page_numbers(document.sections[0])
+    document.add_heading(report.title, 0)
+    document.add_paragraph(_introduction(report))
+    landscape = False
+    for section in report.sections:
+        if section.landscape != landscape:
+            _new_section(document, landscape=section.landscape)
+            landscape = section.landscape
+        elif section.new_page:
+            document.add_page_break()
+        _section(document, section)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _introduction(report) -> str:
+    data = report.data
+    words = f"{data.area_name} Child Protection Committee (CPC). "
+    if data.reporting_date is not None:
+        deadline = data.reporting_date.deadline
+        words += f"Updates for this reporting date were due by {deadline.day} {deadline:%B %Y}. "
+    if data.previous is not None:
+        words += f"Compared with the previous reporting date, {data.previous:%d %B %Y}. "
+    return words + "RAG means Red, Amber, Green; each RAG is written out as well as shaded."
+
+
+def _section(document, section: ReportSection) -> None:
+    document.add_heading(section.title, 1)
+    for block in section.blocks:
+        if block.kind == "heading":
+            document.add_heading(block.text, min(block.level, 3))
+        elif block.kind == "paragraph":
+            document.add_paragraph(block.text)
+        else:
+            _table(document, block)
+
+
+def _table(document, table: Table) -> None:
+    if table.caption:
+        document.add_paragraph(table.caption, style="Caption")
+    if not table.rows:
+        document.add_paragraph(table.empty)
+        return
+    grid = document.add_table(rows=1, cols=len(table.columns))
+    grid.style = "Table Grid"
+    header = grid.rows[0]
+    _repeat_as_header(header)
+    for cell, title in zip(header.cells, table.columns, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(title)
+        run.bold = True
+        _shade(cell, "DFE3E6")
+    for values in table.rows:
+        row = grid.add_row()
+        for cell, value in zip(row.cells, values, strict=True):
+            _fill(cell, value)
+    _widths(document, grid, table)
+
+
+def _fill(cell, value: Cell) -> None:
+    cell.text = ""
+    run = cell.paragraphs[0].add_run(value.text)
+    if value.rag is not None:
+        run.bold = True
+        run.font.color.rgb = RGBColor.from_string(RAG_TEXT[value.rag])
+        _shade(cell, RAG_FILLS[value.rag])
+
+
+def _shade(cell, fill: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    properties.append(shading)
+
+
+def _repeat_as_header(row) -> None:
+    """Word repeats this row at the top of each page the table runs onto."""
+    properties = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    properties.append(flag)
+
+
+def _widths(document, grid, table: Table) -> None:
+    if not table.widths:
+        return
+    section = document.sections[-1]
+    usable = section.page_width - section.left_margin - section.right_margin
+    total = sum(table.widths)
+    grid.autofit = False
+    for row in grid.rows:
+        for cell, share in zip(row.cells, table.widths, strict=False):
+            cell.width = int(usable * share / total)
+
+
+def _new_section(document, *, landscape: bool) -> None:
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    wide, narrow = (
+        max(section.page_width, section.page_height),
+        min(section.page_width, section.page_height),
+    )
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (wide, narrow) if landscape else (narrow, wide)
+
+
+def _page_numbers(section) -> None:
+    """ "Page N of M" in the footer (later sections follow the first)."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.add_run("Page ")
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" of ")
+    _field(paragraph, "NUMPAGES")
+
+
+def _field(paragraph, instruction: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)

@@ -1,0 +1,52 @@
+"""The report as JSON (the API's default): its sections, blocks and cells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.report_types import Block, Cell
+
+
+def _cell(cell: Cell) -> dict[str, Any]:
+    return {
+        "text": cell.text,
+        "rag": cell.rag.value if cell.rag else None,
+        "date": cell.date.isoformat() if cell.date else None,
+        "number": cell.number,
+    }
+
+
+def _block(block: Block) -> dict[str, Any]:
+    if block.kind == "heading":
+        return {"kind": "heading", "text": block.text, "level": block.level}
+    if block.kind == "paragraph":
+        return {"kind": "paragraph", "text": block.text}
+    return {
+        "kind": "table",
+        "key": block.key or None,
+        "caption": block.caption,
+        "columns": block.columns,
+        "rows": [[_cell(cell) for cell in row] for row in block.rows],
+    }
+
+
+def as_json(report) -> dict[str, Any]:
+    data = report.data
+    return {
+        "title": report.title,
+        "plan": data.plan.id,
+        "area": data.plan.area.slug,
+        "as_at": data.as_at.isoformat(),
+        "previous_reporting_date": data.previous.isoformat() if data.previous else None,
+        "sections": [
+            {
+                "key": section.key,
+                "title": section.title,
+                "order": section.order,
+                "landscape": section.landscape,
+                "blocks": [_block(block) for block in section.blocks],
+            }
+            for section in report.sections
+        ],
+        "skipped_plugins": [str(problem) for problem in report.problems],
+    }

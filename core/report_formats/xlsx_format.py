@@ -1,0 +1,116 @@
+"""The report as a workbook: a sheet per section, real dates and numbers, frozen header rows,
+filters, column widths and RAG fills (openpyxl); every text cell safe to open."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from core.report_formats.rag_colours import RAG_FILLS, RAG_TEXT
+from core.report_types import Cell, ReportSection, Table
+from core.services.spreadsheet_safety import safe_cell
+
+HEADER_FILL = PatternFill("solid", fgColor="DFE3E6")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def render(report) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    book.properties.title = report.title
+    book.properties.creator = f"{report.data.area_name} Child Protection Committee"
+    names: set[str] = set()
+    for section in report.sections:
+        sheet = book.create_sheet(_sheet_name(section, names))
+        write_section(sheet, report.title, section)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_name(section: ReportSection, taken: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique."""
+    wanted = section.short_title or section.title
+    base = re.sub(r"[\[\]:*?/\\]", " ", wanted).strip()[:31] or section.key[:31]
+    name, n = base, 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{base[:28]} {n}"
+    taken.add(name.lower())
+    return name
+
+
+def write_section(sheet, title: str, section: ReportSection) -> None:
+    sheet.append([safe_cell(title)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([safe_cell(section.title)])
+    sheet["A2"].font = Font(bold=True, size=12)
+    widths: dict[int, float] = {}
+    first_table = True
+    for block in section.blocks:
+        if block.kind == "heading":
+            sheet.append([])
+            sheet.append([safe_cell(block.text)])
+            sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+        elif block.kind == "paragraph":
+            sheet.append([safe_cell(block.text)])
+        else:
+            write_table(sheet, block, widths, first=first_table)
+            first_table = False
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def write_table(sheet, table: Table, widths: dict[int, float], *, first: bool) -> None:
+    """The table below what the sheet holds; the first table of a sheet gets the frozen header
+    and the filter (Excel allows one filter a sheet)."""
+    if table.caption:
+        sheet.append([safe_cell(table.caption)])
+        sheet.cell(sheet.max_row, 1).font = Font(italic=True)
+    if not table.rows:
+        sheet.append([safe_cell(table.empty)])
+        return
+    sheet.append([safe_cell(column) for column in table.columns])
+    header = sheet.max_row
+    for index in range(1, len(table.columns) + 1):
+        cell = sheet.cell(header, index)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = WRAP
+    for values in table.rows:
+        sheet.append([_value(value) for value in values])
+        for index, value in enumerate(values, 1):
+            cell = sheet.cell(sheet.max_row, index)
+            _style(cell, value)
+    if first:
+        sheet.freeze_panes = sheet.cell(header + 1, 1)
+        last = get_column_letter(len(table.columns))
+        sheet.auto_filter.ref = f"A{header}:{last}{sheet.max_row}"
+    hints = table.widths or [None] * len(table.columns)
+    for index, (column, hint) in enumerate(zip(table.columns, hints, strict=False), 1):
+        longest = max([len(column), *(len(row[index - 1].text) for row in table.rows)])
+        wanted = min(60, max(10, hint or 0, min(longest, 60) + 2))
+        widths[index] = max(widths.get(index, 0), wanted)
+
+
+def _value(value: Cell):
+    if value.date is not None:
+        return value.date
+    if value.number is not None and (value.text.isdigit() or value.text == "-"):
+        return value.number
+    return safe_cell(value.text)
+
+
+def _style(cell, value: Cell) -> None:
+    cell.alignment = WRAP
+    if value.date is not None:
+        cell.number_format = "DD/MM/YYYY"
+    elif value.number is not None and value.text == "-":
+        cell.number_format = '0;-0;"-"'  # a count of none shows as "-", as the plans print it
+    if value.rag is not None:
+        cell.fill = PatternFill("solid", fgColor=RAG_FILLS[value.rag])
+        cell.font = Font(bold=True, color=RAG_TEXT[value.rag])

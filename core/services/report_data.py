@@ -1,0 +1,300 @@
+"""Everything a plan's committee progress report says, as things stood on a date: read from
+the history in a fixed number of queries, then handed to the ``report_sections`` hook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from core.enums import ActionKind, ProgressStatus, Rag
+from core.models import (
+    Action,
+    ActionChange,
+    EvidenceSource,
+    NotApplicable,
+    Outcome,
+    Plan,
+    PriorityGroup,
+    ProgressUpdate,
+    ReportingDate,
+)
+from core.services import reporting
+from core.services.document import rag_legend
+from core.services.progress import latest_updates, states_on_days
+from core.services.summary import PlanSummary, RagCounts, load_actions
+from core.services.wording import Wording, end_of, wording_as_at
+
+
+class Direction(StrEnum):
+    """An action's direction of travel since the previous reporting date."""
+
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+    NEW = "new"
+
+    @property
+    def label(self) -> str:
+        return {
+            "better": "Better",
+            "same": "Same",
+            "worse": "Worse",
+            "new": "New",
+        }[self.value]
+
+
+# Red, Amber, Green, then completed: higher is better.
+_SCORE = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+
+
+def _score(state) -> int | None:
+    if state is None:
+        return None
+    if state.status is ProgressStatus.COMPLETED:
+        return 3
+    return _SCORE.get(state.rag)
+
+
+def _completed(state) -> bool:
+    return state is not None and state.status is ProgressStatus.COMPLETED
+
+
+def _overdue(wording: Wording, state, day: dt.date) -> bool:
+    return wording.target_date is not None and wording.target_date < day and not _completed(state)
+
+
+@dataclass(frozen=True)
+class ActionAt:
+    """One action of the plan as it stood on the report's date, and on the previous one."""
+
+    action: Action
+    wording: Wording
+    # The latest update in force reported on or before the date (with its commentary).
+    update: ProgressUpdate | None
+    # The latest one as at the previous reporting date (status, rag, reported_on).
+    before: object | None
+    in_plan_before: bool
+    overdue: bool
+    overdue_before: bool
+
+    @property
+    def code(self) -> str:
+        return self.action.code
+
+    @property
+    def rag(self) -> Rag | None:
+        return self.update.rag if self.update else None
+
+    @property
+    def completed(self) -> bool:
+        return _completed(self.update)
+
+    @property
+    def direction(self) -> Direction:
+        if not self.in_plan_before:
+            return Direction.NEW
+        now, then = _score(self.update), _score(self.before)
+        if now is None or then is None:
+            return Direction.NEW if then is None and now is not None else Direction.SAME
+        if now > then:
+            return Direction.BETTER
+        return Direction.WORSE if now < then else Direction.SAME
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """A row of the plan's Progress/Update Report table."""
+
+    day: dt.date
+    label: str
+    summary: PlanSummary
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """A plan's report as at ``as_at``, with the previous reporting date to compare with."""
+
+    plan: Plan
+    as_at: dt.date
+    reporting_date: ReportingDate | None
+    previous: dt.date | None
+    actions: list[ActionAt]
+    groups: list[PriorityGroup]
+    outcomes: list[Outcome]
+    timeline: list[TimelineRow]
+    wording_changes: list[ActionChange]
+    not_applicable: list[NotApplicable]
+    rag_legend: dict[Rag, str]
+    evidence_menu: list[EvidenceSource]
+
+    @property
+    def area_name(self) -> str:
+        return self.plan.area.name
+
+    @property
+    def improvement(self) -> list[ActionAt]:
+        return [a for a in self.actions if a.action.kind is ActionKind.IMPROVEMENT]
+
+    @property
+    def ongoing(self) -> list[ActionAt]:
+        return [a for a in self.actions if a.action.kind is ActionKind.ONGOING]
+
+    @property
+    def summary(self) -> PlanSummary:
+        return self.timeline[-1].summary
+
+    def in_outcome(self, outcome: Outcome) -> list[ActionAt]:
+        return [a for a in self.improvement if a.action.outcome_id == outcome.id]
+
+    def rag_counts(self, outcome: Outcome | None = None) -> RagCounts:
+        chosen = self.in_outcome(outcome) if outcome else self.improvement
+        return RagCounts.of([a.update for a in chosen])
+
+    def directions(self, outcome: Outcome | None = None) -> Counter[Direction]:
+        chosen = self.in_outcome(outcome) if outcome else self.improvement
+        return Counter(a.direction for a in chosen)
+
+    @property
+    def since_words(self) -> str:
+        """How the report names the period it looks back over."""
+        if self.previous is None:
+            return "since the plan was published"
+        return f"since the last report, {self.previous.day} {self.previous:%B %Y}"
+
+
+def report_data(
+    session: Session, plan: Plan, as_at: dt.date | None = None, since: dt.date | None = None
+) -> ReportData:
+    """The plan as it stood on ``as_at`` (default: its latest reporting date on or before
+    today, else the plan's end for an ended plan, else today), compared with ``since``
+    (default: the reporting date before ``as_at``). Updates count when reported on or before
+    a date and in force; actions and wording are those of that date. A fixed number of
+    queries, whatever the plan's size or its number of reporting dates."""
+    dates = reporting.reporting_dates(session, plan)
+    if as_at is None:
+        as_at = reporting.default_as_at(session, plan).day
+    earlier = [d.reported_on for d in dates if d.reported_on < as_at]
+    previous = since if since is not None and since < as_at else (earlier[-1] if earlier else None)
+    if previous is not None and previous not in earlier:
+        earlier = sorted([*earlier, previous])
+    this_meeting = next((d for d in dates if d.reported_on == as_at), None)
+    every_action = load_actions(session, [plan.id])
+    actions = [a for a in every_action if a.in_plan(as_at)]
+    published = plan.published_on or plan.period_start
+    days = [d for d in [published, *earlier, as_at] if d <= as_at]
+    states = states_on_days(session, Action.plan_id == plan.id, days)
+    latest = latest_updates(session, Action.plan_id == plan.id, as_at=as_at)
+    wording = wording_as_at(session, actions, as_at)
+    worded_before = wording_as_at(session, actions, previous) if previous else wording
+    before = states.get(previous, {}) if previous else {}
+    rows = [
+        ActionAt(
+            action=action,
+            wording=wording[action.id],
+            update=latest.get(action.id),
+            before=before.get(action.id),
+            in_plan_before=previous is not None and action.in_plan(previous),
+            overdue=_overdue(wording[action.id], latest.get(action.id), as_at),
+            overdue_before=previous is not None
+            and action.in_plan(previous)
+            and _overdue(worded_before[action.id], before.get(action.id), previous),
+        )
+        for action in actions
+    ]
+    timeline = [
+        TimelineRow(
+            day,
+            "Published" if day == published else "Progress/Update Report",
+            _summary(plan, every_action, wording, states.get(day, {}), day),
+        )
+        for day in sorted(set(days))
+    ]
+    return ReportData(
+        plan=plan,
+        as_at=as_at,
+        reporting_date=this_meeting,
+        previous=previous,
+        actions=rows,
+        groups=list(
+            session.scalars(
+                select(PriorityGroup)
+                .where(PriorityGroup.plan_id == plan.id)
+                .order_by(PriorityGroup.position)
+            )
+        ),
+        outcomes=list(
+            session.scalars(
+                select(Outcome).where(Outcome.plan_id == plan.id).order_by(Outcome.number)
+            )
+        ),
+        timeline=timeline,
+        wording_changes=_wording_changes(session, plan, previous, as_at),
+        not_applicable=list(
+            session.scalars(
+                select(NotApplicable)
+                .where(
+                    NotApplicable.area_id == plan.area_id,
+                    NotApplicable.recorded_on <= as_at,
+                    NotApplicable.recorded_on > (previous or dt.date.min),
+                )
+                .options(joinedload(NotApplicable.shared_action))
+                .order_by(NotApplicable.recorded_on, NotApplicable.id)
+            )
+        ),
+        rag_legend=rag_legend(session, plan),
+        evidence_menu=list(
+            session.scalars(
+                select(EvidenceSource)
+                .where(EvidenceSource.plan_id == plan.id)
+                .order_by(EvidenceSource.position)
+            )
+        ),
+    )
+
+
+def _summary(
+    plan: Plan,
+    every_action: list[Action],
+    wording: dict[int, Wording],
+    states: dict[int, object],
+    day: dt.date,
+) -> PlanSummary:
+    improvement = [a for a in every_action if a.kind is ActionKind.IMPROVEMENT and a.in_plan(day)]
+    ongoing = [a for a in improvement if not _completed(states.get(a.id))]
+    years = Counter(
+        plan.year_of(wording[a.id].target_date if a.id in wording else a.target_date)
+        for a in ongoing
+        if (wording[a.id].target_date if a.id in wording else a.target_date) is not None
+    )
+    maintenance = sum(1 for a in every_action if a.kind is ActionKind.ONGOING and a.in_plan(day))
+    return PlanSummary(
+        as_at=day,
+        total=len(improvement),
+        completed=len(improvement) - len(ongoing),
+        added=sum(1 for a in improvement if a.added_on is not None),
+        ongoing=len(ongoing),
+        by_year={year: years[year] for year in sorted(years)},
+        maintenance=maintenance,
+    )
+
+
+def _wording_changes(
+    session: Session, plan: Plan, previous: dt.date | None, as_at: dt.date
+) -> list[ActionChange]:
+    """Changes to the wording of the plan's actions made after the previous reporting date and
+    by the end of ``as_at`` (a PG5 rewording shows on each adopted copy)."""
+    query = (
+        select(ActionChange)
+        .join(Action, Action.id == ActionChange.action_id)
+        .where(Action.plan_id == plan.id, ActionChange.changed_at < end_of(as_at))
+        .options(joinedload(ActionChange.changed_by), joinedload(ActionChange.action))
+        .order_by(ActionChange.changed_at, ActionChange.id)
+    )
+    if previous is not None:
+        query = query.where(ActionChange.changed_at >= end_of(previous))
+    return list(session.scalars(query))

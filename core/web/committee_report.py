@@ -1,0 +1,95 @@
+"""The committee report in the app: a page per plan to choose the reporting date and download
+the report in each format, its print view, and what changed between two reporting dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from core import db
+from core.default_plugins.report_sections import changes
+from core.models import Plan
+from core.report_formats import FORMATS, file_name, render
+from core.report_formats.html_format import html
+from core.schemas.dates import parse_date
+from core.services import plans, reporting
+from core.services.report import build_report
+from core.services.report_data import report_data
+from core.web.pages import found_or_404, shown_as_at
+
+bp = Blueprint("committee_report", __name__, url_prefix="/areas/<area_slug>/plans/<plan_slug>")
+
+
+def _plan(area_slug: str, plan_slug: str) -> Plan:
+    return found_or_404(plans.plan_by_slug, db.get_session(), area_slug, plan_slug)
+
+
+def _report(area_slug: str, plan_slug: str):
+    session = db.get_session()
+    plan = _plan(area_slug, plan_slug)
+    as_at, default = shown_as_at(session, plan)
+    return build_report(session, current_app.extensions["cpc_plugins"], plan, as_at), default
+
+
+@bp.get("/report/")
+def page(area_slug: str, plan_slug: str):
+    report, default = _report(area_slug, plan_slug)
+    return render_template(
+        "committee_report.html",
+        report=report,
+        plan=report.plan,
+        area=report.plan.area,
+        formats=FORMATS,
+        dates=reporting.reporting_dates(db.get_session(), report.plan),
+        default=default,
+    )
+
+
+@bp.get("/report/download")
+def download(area_slug: str, plan_slug: str):
+    key = request.args.get("format", "")
+    if key not in FORMATS:
+        abort(400, f"Choose a format: {', '.join(FORMATS)}.")
+    report, _ = _report(area_slug, plan_slug)
+    return Response(
+        render(report, key),
+        mimetype=FORMATS[key].mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{file_name(report, key)}"'},
+    )
+
+
+@bp.get("/report/print")
+def print_view(area_slug: str, plan_slug: str):
+    report, _ = _report(area_slug, plan_slug)
+    return html(report, in_app=True)
+
+
+def _date_arg(name: str) -> dt.date | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as problem:
+        abort(400, f"“{name.capitalize()}”: {problem}")
+
+
+@bp.get("/changes/")
+def what_changed(area_slug: str, plan_slug: str):
+    """What changed between two reporting dates (by default the latest and the one before)."""
+    session = db.get_session()
+    plan = _plan(area_slug, plan_slug)
+    to = _date_arg("to") or reporting.default_as_at(session, plan).day
+    since = _date_arg("from")
+    if since is not None and since >= to:
+        abort(400, "“From” must be before “to”: choose an earlier reporting date to compare with.")
+    data = report_data(session, plan, to, since)
+    return render_template(
+        "what_changed.html",
+        plan=plan,
+        area=plan.area,
+        data=data,
+        section=changes(data),
+        dates=reporting.reporting_dates(session, plan),
+    )

@@ -1,0 +1,282 @@
+"""The committee's progress report: its sections, checked in the files a coordinator downloads
+(Word, Excel, PDF, CSV, HTML) against the database, for two reporting dates."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from core import db
+from core.enums import ActionKind, ProgressStatus, Rag
+from core.hookspecs import hookimpl
+from core.models import Action
+from core.report_formats import render
+from core.report_types import Cell, Paragraph, ReportSection, Table
+from core.services.progress import latest_updates
+from core.services.report import build_report
+from tests.helpers import action, add_reporting_date, in_session, plan_of, report, reword
+
+MARCH, SEPTEMBER = dt.date(2022, 3, 31), dt.date(2022, 9, 30)
+RAG_WORDS = {Rag.RED: "R: Red", Rag.AMBER: "A: Amber", Rag.GREEN: "G: Green"}
+
+
+def post_march(session) -> None:
+    """Synthetic updates for the March 2022 meeting."""
+    report(session, "1.1", Rag.GREEN, on=dt.date(2022, 3, 1))
+    report(session, "1.2", Rag.AMBER, on=dt.date(2022, 3, 1))
+    report(session, "1.3", Rag.RED, on=dt.date(2022, 3, 1))
+    report(session, "1.4", None, ProgressStatus.COMPLETED, on=dt.date(2022, 3, 1))
+
+
+def post_september(session) -> None:
+    """Synthetic updates for the September 2022 meeting."""
+    report(session, "1.1", Rag.AMBER, on=dt.date(2022, 9, 1))
+    report(session, "1.2", Rag.GREEN, on=dt.date(2022, 9, 1))
+    report(session, "1.3", Rag.RED, on=dt.date(2022, 9, 1))
+    report(session, "2.1", None, ProgressStatus.COMPLETED, on=dt.date(2022, 9, 1))
+
+
+@pytest.fixture
+def meetings(app):
+    """Two reporting dates of the Perth and Kinross plan, with updates for each."""
+    with app.app_context():
+        session = db.get_session()
+        add_reporting_date(session, MARCH)
+        add_reporting_date(session, SEPTEMBER)
+        session.commit()
+        post_march(session)
+        post_september(session)
+    return app
+
+
+def made(app, as_at, fmt, plan_slug=None):
+    with app.app_context():
+        session = db.get_session()
+        built = build_report(session, app.extensions["cpc_plugins"], plan_of(session), as_at)
+        return render(built, fmt)
+
+
+def expected_rags(app, as_at) -> dict[str, str]:
+    """From the database: each improvement action's RAG in words as at ``as_at``."""
+
+    def read(session):
+        plan = plan_of(session)
+        latest = latest_updates(session, Action.plan_id == plan.id, as_at=as_at)
+        found = {}
+        for item in plan.actions:
+            if item.kind is not ActionKind.IMPROVEMENT:
+                continue
+            update = latest.get(item.id)
+            if update is None:
+                found[item.code] = "Not reported"
+            elif update.rag is None:
+                found[item.code] = "Completed"
+            else:
+                found[item.code] = RAG_WORDS[update.rag]
+        return found
+
+    return in_session(app, read)
+
+
+def docx_tables(blob: bytes) -> list[list[list[str]]]:
+    document = Document(io.BytesIO(blob))
+    return [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+
+
+def table_starting(tables, *header):
+    return next(t for t in tables if tuple(t[0][: len(header)]) == header)
+
+
+def test_the_summary_table_as_published_in_word_excel_and_pdf(app):
+    as_published = dt.date(2021, 8, 1)
+    tables = docx_tables(made(app, as_published, "docx"))
+    summary = table_starting(tables, "Date", "Progress/Update Report")
+    assert summary[1] == [
+        "01/08/2021",
+        "Published",
+        "25",
+        "-",
+        "-",
+        "25 (Year 1: 10 and Year 2: 15)",
+    ]
+
+    book = load_workbook(io.BytesIO(made(app, as_published, "xlsx")))
+    sheet = book["Progress Update Report"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = rows.index(
+        [
+            "Date",
+            "Progress/Update Report",
+            "Total Actions/Tasks",
+            "Total Actions/Tasks Completed",
+            "Total Actions/Tasks Added",
+            "Total Actions/Tasks Ongoing",
+        ]
+    )
+    published = rows[header + 1]
+    assert published[0] == dt.datetime(2021, 8, 1)  # a real date, not text
+    assert published[1:] == ["Published", 25, 0, 0, "25 (Year 1: 10 and Year 2: 15)"]
+    assert sheet.cell(header + 2, 4).number_format == '0;-0;"-"'  # shown as "-", as published
+    assert sheet.freeze_panes == f"A{header + 2}"
+    assert sheet.auto_filter.ref.startswith(f"A{header + 1}:")
+
+    pdf = PdfReader(io.BytesIO(made(app, as_published, "pdf")))
+    assert pdf.metadata.title.startswith("Perth and Kinross: CPC Improvement Plan")
+    assert "/StructTreeRoot" in pdf.trailer["/Root"]  # tagged, for screen readers
+    assert pdf.trailer["/Root"]["/Lang"] == "en-GB"
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "25 (Year 1: 10 and Year 2: 15)" in " ".join(text.split())
+
+
+def test_two_meetings_every_rag_exceptions_and_direction_of_travel(meetings):
+    app = meetings
+    for as_at in (MARCH, SEPTEMBER):
+        tables = docx_tables(made(app, as_at, "docx"))
+        plan_rows = [
+            row
+            for table in tables
+            if table[0][:3] == ["No", "Expected Impact", "Actions/Tasks"]
+            for row in table[1:]
+        ]
+        assert {row[0]: row[5] for row in plan_rows} == expected_rags(app, as_at)
+
+    tables = docx_tables(made(app, SEPTEMBER, "docx"))
+    exceptions = table_starting(tables, "No", "Action/task", "RAG", "Strategic Lead")
+    assert [(row[0], row[2]) for row in exceptions[1:]] == [("1.3", "R: Red"), ("1.1", "A: Amber")]
+    assert exceptions[1][4].endswith("Test update for 1.3")
+
+    direction = {
+        row[0]: row[4]
+        for row in table_starting(tables, "No", "Action/task", "Was", "Now", "Direction")[1:]
+    }
+    # The first table of that shape is the "RAG moves" one: only the actions that moved.
+    assert direction == {"1.1": "Worse", "1.2": "Better"}
+    outcome_counts = table_starting(tables, "Outcome", "Red", "Amber", "Green")
+    all_outcomes = outcome_counts[-1]
+    assert all_outcomes[0] == "All outcomes"
+    # Red 1.3, Amber 1.1, Green 1.2; completed 1.4 and 2.1; better 1.2, worse 1.1.
+    assert all_outcomes[1:4] == ["1", "1", "1"] and all_outcomes[4] == "2"
+    columns = outcome_counts[0]
+    assert all_outcomes[columns.index("Better")] == "1"
+    assert all_outcomes[columns.index("Worse")] == "1"
+
+    summary = table_starting(tables, "Date", "Progress/Update Report")
+    assert [row[0] for row in summary[1:]] == ["01/08/2021", "31/03/2022", "30/09/2022"]
+    assert summary[2][3] == "1" and summary[3][3] == "2"  # completed by each meeting
+
+    book = load_workbook(io.BytesIO(made(app, SEPTEMBER, "xlsx")))
+    sheet = book["Exceptions"]
+    red = next(row for row in sheet.iter_rows() if row[0].value == "1.3")
+    assert red[2].value == "R: Red" and red[2].fill.fgColor.rgb.endswith("D4351C")
+
+
+def test_rag_cells_in_word_are_shaded_and_written_out(meetings):
+    document = Document(io.BytesIO(made(meetings, SEPTEMBER, "docx")))
+    shaded = {}
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                fill = cell._tc.xpath("./w:tcPr/w:shd/@w:fill")
+                if cell.text in RAG_WORDS.values():
+                    shaded[cell.text] = fill[0] if fill else None
+    assert shaded == {"R: Red": "D4351C", "A: Amber": "FFDD00", "G: Green": "00703C"}
+    assert [s.orientation for s in document.sections][:2] == [0, 1]  # the plan is landscape
+    footer = document.sections[0].footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[0].startswith("What changed since the last report, 31 March 2022")
+    assert "Appendix 2: ongoing/maintenance actions" in headings
+
+
+def test_a_past_report_is_unchanged_by_later_updates(app):
+    with app.app_context():
+        session = db.get_session()
+        add_reporting_date(session, MARCH)
+        add_reporting_date(session, SEPTEMBER)
+        session.commit()
+        post_march(session)
+    before = {fmt: made(app, MARCH, fmt) for fmt in ("html", "csv")}
+    before_docx = docx_tables(made(app, MARCH, "docx"))
+    in_session(app, post_september)
+    assert {fmt: made(app, MARCH, fmt) for fmt in ("html", "csv")} == before
+    assert docx_tables(made(app, MARCH, "docx")) == before_docx
+    assert made(app, SEPTEMBER, "html") != before["html"]
+
+
+def test_wording_is_as_it_was_on_the_reporting_date(meetings):
+    app = meetings
+    today = dt.date.today()
+    with app.app_context():
+        session = db.get_session()
+        old = action(session, "1.2").text
+        reword(session, action(session, "1.2"), "Synthetic new wording of 1.2")
+        add_reporting_date(session, today)
+        session.commit()
+    march = made(app, MARCH, "html").decode()
+    assert old in march and "Synthetic new wording of 1.2" not in march
+    now = docx_tables(made(app, today, "docx"))
+    changed = table_starting(now, "No", "What changed", "Before", "After")
+    assert changed[1][:4] == ["1.2", "Action/task", old, "Synthetic new wording of 1.2"]
+    rows = [r for t in now if t[0][:3] == ["No", "Expected Impact", "Actions/Tasks"] for r in t]
+    assert next(r for r in rows if r[0] == "1.2")[2] == "Synthetic new wording of 1.2"
+
+
+def test_csv_is_the_action_table_with_formulas_neutralised(meetings):
+    with meetings.app_context():
+        session = db.get_session()
+        post = report(session, "1.1", Rag.RED, on=dt.date(2022, 9, 2))
+        assert post.commentary == "Test update for 1.1"
+    text = made(meetings, SEPTEMBER, "csv").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == len(expected_rags(meetings, SEPTEMBER)) + sum(
+        1 for r in rows if r["Outcome"] == "Ongoing/maintenance"
+    )
+    one = next(r for r in rows if r["No"] == "1.1")
+    assert one["RAG"] == "R: Red" and one["Last update"] == "2022-09-02"
+
+
+class Plugin:
+    def __init__(self, **impls):
+        for name, fn in impls.items():
+            setattr(self, name, hookimpl(fn))
+
+
+def test_hook_report_sections(make_app, client):
+    def extra(report):
+        return [
+            ReportSection(
+                "synthetic-local",
+                "Synthetic local section",
+                35,
+                [
+                    Paragraph(f"{len(report.actions)} actions as at {report.as_at.isoformat()}"),
+                    Table(["Code"], [[Cell(a.code)] for a in report.actions[:2]]),
+                ],
+            )
+        ]
+
+    def broken(report):
+        raise RuntimeError("synthetic failure")
+
+    app = make_app(
+        EXTRA_PLUGINS=[
+            ("synthetic-sections", Plugin(report_sections=extra)),
+            ("synthetic-broken", Plugin(report_sections=broken)),
+        ]
+    )
+    with app.app_context():
+        session = db.get_session()
+        built = build_report(session, app.extensions["cpc_plugins"], plan_of(session), MARCH)
+        keys = [section.key for section in built.sections]
+        assert keys.index("rag") < keys.index("synthetic-local") < keys.index("exceptions")
+        assert [p.plugin for p in built.problems] == ["synthetic-broken"]
+        count = len(built.data.actions)
+    tables = docx_tables(made(app, MARCH, "docx"))
+    assert table_starting(tables, "Code")[1:] == [["1.1"], ["1.2"]]
+    assert f"{count} actions as at 2022-03-31" in made(app, MARCH, "html").decode()
