@@ -20,7 +20,15 @@ from core.report_formats import render
 from core.report_types import Cell, Paragraph, ReportSection, Table
 from core.services.progress import latest_updates
 from core.services.report import build_report
-from tests.helpers import action, add_reporting_date, in_session, plan_of, report, reword
+from tests.helpers import (
+    action,
+    add_reporting_date,
+    count_queries,
+    in_session,
+    plan_of,
+    report,
+    reword,
+)
 
 MARCH, SEPTEMBER = dt.date(2022, 3, 31), dt.date(2022, 9, 30)
 RAG_WORDS = {Rag.RED: "R: Red", Rag.AMBER: "A: Amber", Rag.GREEN: "G: Green"}
@@ -280,3 +288,32 @@ def test_hook_report_sections(make_app, client):
     tables = docx_tables(made(app, MARCH, "docx"))
     assert table_starting(tables, "Code")[1:] == [["1.1"], ["1.2"]]
     assert f"{count} actions as at 2022-03-31" in made(app, MARCH, "html").decode()
+
+
+def test_the_report_takes_the_same_number_of_queries_whatever_the_history(app):
+    def queries(as_at) -> int:
+        with app.app_context():
+            session = db.get_session()
+            with count_queries(app) as counted:
+                built = build_report(
+                    session, app.extensions["cpc_plugins"], plan_of(session), as_at
+                )
+                render(built, "xlsx")
+            return counted.n
+
+    with app.app_context():
+        session = db.get_session()
+        add_reporting_date(session, dt.date(2022, 1, 31))
+        add_reporting_date(session, MARCH)
+        session.commit()
+        post_march(session)
+    few = queries(MARCH)  # two reporting dates, four updates
+    with app.app_context():
+        session = db.get_session()
+        for month in range(4, 13):
+            day = dt.date(2022, month, 28)
+            add_reporting_date(session, day)
+            session.commit()
+            for code in ("1.1", "1.2", "2.1", "3.1"):
+                report(session, code, list(Rag)[month % 3], on=day)
+    assert queries(dt.date(2022, 12, 28)) == few

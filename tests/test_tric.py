@@ -275,16 +275,27 @@ def test_csv_and_xlsx_exports_match_the_rollup(app, session, client_for):
     assert len(body) == len(found.rows) == 8
     ird = dict(zip(header, body[IRD], strict=True))
     assert ird["Tayside status"] == "Red"
-    assert ird["Dundee: RAG"] == "R Red" and ird["Dundee: last update"] == "2022-06-01"
+    assert ird["Dundee: RAG"] == "R: Red" and ird["Dundee: last update"] == "2022-06-01"
     assert ird["Angus: stale"] == "Stale" and ird["Dundee: stale"] == ""
     xlsx = client.get("/tric/rollup.xlsx?as_at=2022-06-01")
     book = load_workbook(io.BytesIO(xlsx.data))
     sheet = book["Rollup"]
     values = [[c.value or "" for c in row] for row in sheet.iter_rows(min_row=2)]
     assert values[0] == header
-    assert [[str(v) for v in row] for row in values[1:]] == rows[2:]
+    as_text = [
+        [v.date().isoformat() if isinstance(v, dt.datetime) else v for v in r] for r in values
+    ]
+    assert as_text[1:] == rows[2:]
     dundee_rag = sheet.cell(row=2 + 1 + 2, column=header.index("Dundee: RAG") + 1)
-    assert dundee_rag.value == "R Red" and dundee_rag.fill.fgColor.rgb.endswith("D4351C")
+    assert dundee_rag.value == "R: Red" and dundee_rag.fill.fgColor.rgb.endswith("D4351C")
+    last_update = sheet.cell(row=2 + 1 + 2, column=header.index("Dundee: last update") + 1)
+    assert (
+        last_update.value == dt.datetime(2022, 6, 1) and last_update.number_format == "DD/MM/YYYY"
+    )
+    status = sheet.cell(row=2 + 1 + 2, column=3)
+    assert status.value == "Red" and status.fill.fgColor.rgb.endswith("D4351C")
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
+    assert "No RAG" not in {c for row in rows for c in row}  # "Not reported", as on screen
     trend = [[c.value for c in row] for row in book["Trend"].iter_rows(min_row=2)]
     assert [(r[0].date(), r[1], r[2], r[3]) for r in trend] == [(MARCH, 0, 2, 2), (JUNE, 1, 2, 1)]
 

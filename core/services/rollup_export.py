@@ -7,11 +7,13 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-from core.enums import Rag
-from core.report_formats.rag_colours import RAG_FILLS, RAG_TEXT
-from core.rollup_types import RollupRow
+from core.enums import ProgressStatus, Rag
+from core.report_formats.xlsx_format import write_table
+from core.report_types import Cell, Table
+from core.rollup_types import RollupRow, TaysideStatus
 from core.services.rollup import Rollup
 from core.services.spreadsheet_safety import safe_row
 
@@ -50,39 +52,48 @@ def as_json(rollup: Rollup) -> list[dict[str, Any]]:
     ]
 
 
-def cell_text(row: RollupRow, slug: str) -> list[str]:
-    """An area's cell in words: number, RAG, status, last update, overdue, stale."""
+def _area_cells(row: RollupRow, slug: str) -> list[Cell]:
+    """An area's cell in words, as the screen says them: number, RAG, status, last update,
+    overdue, stale (or "Does not apply" with the reason, or "Not adopted")."""
     cell = row.cells.get(slug)
     if cell is None:
         reason = row.not_applicable.get(slug)
         return [
-            "",
-            "Does not apply" if reason is not None else "Not adopted",
-            reason or "",
-            "",
-            "",
-            "",
+            Cell(""),
+            Cell("Does not apply" if reason is not None else "Not adopted"),
+            Cell(reason or ""),
+            Cell(""),
+            Cell(""),
+            Cell(""),
         ]
+    if cell.rag is not None:
+        rag = Cell.of_rag(cell.rag)
+    elif cell.status is ProgressStatus.COMPLETED:
+        rag = Cell("Completed")
+    else:
+        rag = Cell("No RAG" if cell.status else "Not reported")
     return [
-        cell.action_code,
-        f"{cell.rag.value} {cell.rag.word}" if cell.rag else "No RAG",
-        cell.status.label if cell.status else "Not reported",
-        cell.last_reported_on.isoformat() if cell.last_reported_on else "",
-        "Overdue" if cell.overdue else "",
-        "Stale" if cell.stale else "",
+        Cell(cell.action_code),
+        rag,
+        Cell(cell.status.label if cell.status else "Not reported"),
+        Cell.of_date(cell.last_reported_on),
+        Cell("Overdue" if cell.overdue else ""),
+        Cell("Stale" if cell.stale else ""),
     ]
 
 
-def as_table(rollup: Rollup) -> tuple[list[str], list[list[str]]]:
-    """The matrix as rows of cells for a spreadsheet, each safe to open (no formulas)."""
-    headers, rows = _table(rollup)
-    return safe_row(headers), [safe_row(row) for row in rows]
+TAYSIDE_RAG = {
+    TaysideStatus.RED: Rag.RED,
+    TaysideStatus.AMBER: Rag.AMBER,
+    TaysideStatus.GREEN: Rag.GREEN,
+}
 
 
-def _table(rollup: Rollup) -> tuple[list[str], list[list[str]]]:
-    headers = ["Shared action", "Code", "Tayside status"]
+def rollup_table(rollup: Rollup) -> Table:
+    """The matrix as a table: a row per shared action, six columns per area."""
+    columns = ["Shared action", "Code", "Tayside status"]
     for area in rollup.areas:
-        headers += [
+        columns += [
             f"{area.name}: number",
             f"{area.name}: RAG",
             f"{area.name}: status",
@@ -92,11 +103,24 @@ def _table(rollup: Rollup) -> tuple[list[str], list[list[str]]]:
         ]
     rows = []
     for row in rollup.rows:
-        values = [row.title, row.key, row.tayside_status.label if row.tayside_status else ""]
+        status = row.tayside_status
+        cells = [
+            Cell(row.title),
+            Cell(row.key),
+            Cell(status.label if status else "", rag=TAYSIDE_RAG.get(status)),
+        ]
         for area in rollup.areas:
-            values += cell_text(row, area.slug)
-        rows.append(values)
-    return headers, rows
+            cells += _area_cells(row, area.slug)
+        rows.append(cells)
+    widths = [50, 20, 14] + [10, 12, 12, 12, 9, 8] * len(rollup.areas)
+    return Table(columns, rows, widths=widths, key="rollup")
+
+
+def as_table(rollup: Rollup) -> tuple[list[str], list[list[str]]]:
+    """The matrix as rows of text (dates as YYYY-MM-DD), each safe to open (no formulas)."""
+    table = rollup_table(rollup)
+    rows = [[c.date.isoformat() if c.date else c.text for c in row] for row in table.rows]
+    return safe_row(table.columns), [safe_row(row) for row in rows]
 
 
 def to_csv(rollup: Rollup) -> str:
@@ -110,34 +134,35 @@ def to_csv(rollup: Rollup) -> str:
 
 
 def to_xlsx(rollup: Rollup) -> bytes:
-    """A workbook: the matrix (RAG cells coloured, with letter and word), and the trend."""
+    """A workbook: the matrix (dates as dates, RAG and Tayside status coloured and written
+    out, header frozen, filters, widths), and the trend."""
     book = Workbook()
     sheet = book.active
     sheet.title = "Rollup"
     sheet.append([f"TRIC PG5 rollup as at {rollup.as_at.isoformat()}"])
     sheet["A1"].font = Font(bold=True)
-    headers, rows = as_table(rollup)
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            rag = (
-                Rag(cell.value[0]) if isinstance(cell.value, str) and _is_rag(cell.value) else None
-            )
-            if rag is not None:
-                cell.fill = PatternFill("solid", fgColor=RAG_FILLS[rag])
-                cell.font = Font(bold=True, color=RAG_TEXT[rag])
-    sheet.column_dimensions["A"].width = 60
+    widths: dict[int, float] = {}
+    write_table(sheet, rollup_table(rollup), widths, first=True)
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
     trend = book.create_sheet("Trend")
-    trend.append(["Reporting date", "Red", "Amber", "Green", "No RAG"])
-    for point in rollup.trend:
-        trend.append([point.reported_on, point.red, point.amber, point.green, point.no_rag])
+    trend_table = Table(
+        ["Reporting date", "Red", "Amber", "Green", "No RAG"],
+        [
+            [
+                Cell.of_date(point.reported_on),
+                Cell.of_count(point.red),
+                Cell.of_count(point.amber),
+                Cell.of_count(point.green),
+                Cell.of_count(point.no_rag),
+            ]
+            for point in rollup.trend
+        ],
+    )
+    trend_widths: dict[int, float] = {}
+    write_table(trend, trend_table, trend_widths, first=True)
+    for column, width in trend_widths.items():
+        trend.column_dimensions[get_column_letter(column)].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _is_rag(value: str) -> bool:
-    return value in {f"{r.value} {r.word}" for r in Rag}

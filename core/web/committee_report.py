@@ -18,23 +18,23 @@ from core.services.report import build_report
 from core.services.report_data import report_data
 from core.web.pages import found_or_404, shown_as_at
 
-bp = Blueprint("committee_report", __name__, url_prefix="/areas/<area_slug>/plans/<plan_slug>")
+bp = Blueprint("committee_report", __name__, url_prefix="/areas/<slug>/plans/<plan_slug>")
 
 
-def _plan(area_slug: str, plan_slug: str) -> Plan:
-    return found_or_404(plans.plan_by_slug, db.get_session(), area_slug, plan_slug)
+def _plan(slug: str, plan_slug: str) -> Plan:
+    return found_or_404(plans.plan_by_slug, db.get_session(), slug, plan_slug)
 
 
-def _report(area_slug: str, plan_slug: str):
+def _report(slug: str, plan_slug: str):
     session = db.get_session()
-    plan = _plan(area_slug, plan_slug)
+    plan = _plan(slug, plan_slug)
     as_at, default = shown_as_at(session, plan)
     return build_report(session, current_app.extensions["cpc_plugins"], plan, as_at), default
 
 
 @bp.get("/report/")
-def page(area_slug: str, plan_slug: str):
-    report, default = _report(area_slug, plan_slug)
+def page(slug: str, plan_slug: str):
+    report, default = _report(slug, plan_slug)
     return render_template(
         "committee_report.html",
         report=report,
@@ -47,11 +47,11 @@ def page(area_slug: str, plan_slug: str):
 
 
 @bp.get("/report/download")
-def download(area_slug: str, plan_slug: str):
+def download(slug: str, plan_slug: str):
     key = request.args.get("format", "")
     if key not in FORMATS:
         abort(400, f"Choose a format: {', '.join(FORMATS)}.")
-    report, _ = _report(area_slug, plan_slug)
+    report, _ = _report(slug, plan_slug)
     return Response(
         render(report, key),
         mimetype=FORMATS[key].mimetype,
@@ -60,8 +60,8 @@ def download(area_slug: str, plan_slug: str):
 
 
 @bp.get("/report/print")
-def print_view(area_slug: str, plan_slug: str):
-    report, _ = _report(area_slug, plan_slug)
+def print_view(slug: str, plan_slug: str):
+    report, _ = _report(slug, plan_slug)
     return html(report, in_app=True)
 
 
@@ -76,10 +76,10 @@ def _date_arg(name: str) -> dt.date | None:
 
 
 @bp.get("/changes/")
-def what_changed(area_slug: str, plan_slug: str):
+def what_changed(slug: str, plan_slug: str):
     """What changed between two reporting dates (by default the latest and the one before)."""
     session = db.get_session()
-    plan = _plan(area_slug, plan_slug)
+    plan = _plan(slug, plan_slug)
     to = _date_arg("to") or reporting.default_as_at(session, plan).day
     since = _date_arg("from")
     if since is not None and since >= to:
