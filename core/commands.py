@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from core import db, migrate
+from core.plan_commands import export_plan_command, import_plan_command
 from core.report_commands import report_command
 from core.schemas.dates import parse_date
 from core.services import accounts, backup, loader, plans, rollup_export
@@ -32,6 +33,8 @@ def init_app(app: Flask) -> None:
         summary_command,
         rollup_command,
         report_command,
+        export_plan_command,
+        import_plan_command,
         user_group,
         token_group,
     )

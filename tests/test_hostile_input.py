@@ -70,6 +70,7 @@ def known(app, accounts):
             "outcome_id": str(action(session, "1.1").outcome_id),
             "plan_id": str(action(session, "1.1").plan_id),
             "filename": "cpc.js",
+            "kind": "xlsx",
         }
 
     values = in_session(app, find)

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.enums import ActionKind, FrameSection, PlanStatus, Rag
+from core.enums import ActionKind, FrameSection, PlanStatus, ProgressStatus, Rag
 from core.schemas.dates import PlanDate
 
 NonEmpty = validate.Length(min=1)
@@ -36,6 +36,24 @@ class AlignmentField(fields.Dict):
         )
 
 
+class UpdateSchema(Schema):
+    """A progress update carried with an action (a plan exported with its history)."""
+
+    reported_on = PlanDate(required=True)
+    status = fields.Enum(ProgressStatus, by_value=True, required=True)
+    rag = fields.Enum(Rag, by_value=True, load_default=None, allow_none=True)
+    commentary = _optional_text()
+    evidence_url = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _rag_fits_status(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        status, rag = data["status"], data["rag"]
+        if status is ProgressStatus.COMPLETED and rag is not None:
+            raise ValidationError("A completed action carries no RAG.", "rag")
+        if status in (ProgressStatus.IN_PROGRESS, ProgressStatus.ONGOING) and rag is None:
+            raise ValidationError(f"An action that is {status.label.lower()} needs a RAG.", "rag")
+
+
 class ActionSchema(Schema):
     code = _text(validate=validate.Length(min=1, max=20))
     text = _text()
@@ -45,6 +63,7 @@ class ActionSchema(Schema):
     kpi_measures = fields.List(fields.String(validate=NonEmpty), load_default=list)
     # The key of the TRIC shared action this action adopts, if any.
     shared_action = fields.String(load_default=None, allow_none=True)
+    updates = fields.List(fields.Nested(UpdateSchema), load_default=list)
 
 
 class OngoingActionSchema(Schema):
@@ -53,6 +72,7 @@ class OngoingActionSchema(Schema):
     expected_impact = _optional_text()
     leads = fields.List(fields.String(validate=NonEmpty), load_default=list)
     shared_action = fields.String(load_default=None, allow_none=True)
+    updates = fields.List(fields.Nested(UpdateSchema), load_default=list)
 
 
 class OutcomeSchema(Schema):

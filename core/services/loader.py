@@ -22,6 +22,7 @@ from core.models import (
     Outcome,
     Plan,
     PriorityGroup,
+    ProgressUpdate,
     RagDefinition,
     SharedAction,
 )
@@ -145,6 +146,11 @@ def _load_shared_actions(session: Session, plugins: PluginRegistry, report: Load
                 existing.add(item["key"])
                 report.shared_actions_added.append(item["key"])
     session.flush()
+
+
+def plan_frames(plugins: PluginRegistry) -> dict[str, dict[str, Any]]:
+    """Every plan frame the plugins contribute, by key (problems are left to ``cpc init``)."""
+    return _collect_frames(plugins, LoadReport())
 
 
 def _collect_frames(plugins: PluginRegistry, report: LoadReport) -> dict[str, dict[str, Any]]:
@@ -317,6 +323,7 @@ def _action(
             KpiMeasure(position=i, text=text)
             for i, text in enumerate(data.get("kpi_measures", []), 1)
         ],
+        updates=[ProgressUpdate(**update) for update in data.get("updates", [])],
     )
 
 

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         committee_report,
         guard,
         pages,
+        plan_transfer,
         reporting,
         request_log,
         tric,
@@ -40,8 +41,8 @@ def init_app(app: Flask) -> None:
     csrf = CSRFProtect(app)
     api.init_app(app, csrf)
     blueprints = (
-        auth.bp, accounts.bp, pages.bp, actions.bp, reporting.bp, committee_report.bp, tric.bp,
-        users.bp, audit.bp,
+        auth.bp, accounts.bp, pages.bp, actions.bp, reporting.bp, committee_report.bp,
+        plan_transfer.bp, tric.bp, users.bp, audit.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
