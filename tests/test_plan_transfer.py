@@ -86,11 +86,13 @@ def test_three_mistakes_are_all_reported_and_nothing_is_stored(app, runner, tmp_
     data = exported(app)
     data["priority_groups"][0]["outcomes"][0]["actions"][0]["text"] = ""
     data["period_end"] = "31/07/2023"
+    data["ongoing_actions"][1]["code"] = data["ongoing_actions"][0]["code"]
     bad = tmp_path / "plan.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
     result = runner.invoke(args=["import-plan", str(bad), "--area", PK, "--slug", "broken"])
     assert "priority_groups.0.outcomes.0.actions.0.text" in result.output
-    assert "period_end: " in result.output and "2 problem(s)" in result.output
+    assert "period_end: " in result.output and "3 problem(s)" in result.output
+    assert f"Ongoing action {data['ongoing_actions'][0]['code']} appears 2 times" in result.output
     assert counts(app) == before
 
 

@@ -140,4 +140,7 @@ def test_pages_show_the_latest_reporting_date_or_the_end_of_an_ended_plan(client
 def test_the_rollup_shows_tric_pg5s_latest_reporting_date(client, auth, app):
     in_session(app, lambda s: (add_reporting_date(s, dt.date(2022, 6, 30), tric=True), s.commit()))
     auth.login("pg5")
-    assert "as at 30 June 2022" in client.get("/tric/").text
+    page = client.get("/tric/").text
+    assert "as at 30 June 2022" in page
+    assert "Shown as at 30 June 2022, TRIC PG5&#39;s latest reporting date" in page
+    assert "for TRIC PG5's reporting date of 30 June 2022" in page  # what stale means

@@ -90,3 +90,27 @@ def test_ongoing_shared_action_rolls_up_from_appendix_2(app, session):
     assert row.cells[PK].rag is Rag.AMBER
     assert row.tayside_status is TaysideStatus.AMBER
     assert action(session, "6", kind=ActionKind.ONGOING).target_date is None
+
+
+def test_stale_follows_tric_pg5s_calendar(app, session):
+    """With PG5's dates 31 March and 30 June 2022, a cell as at 30 June is stale when the area
+    has not reported since 31 March, whatever dates the other areas reported on."""
+    from tests.helpers import add_reporting_date
+
+    add_reporting_date(session, dt.date(2022, 3, 31), tric=True)
+    add_reporting_date(session, dt.date(2022, 6, 30), tric=True)
+    session.commit()
+    report(session, "3.1", Rag.GREEN, on=dt.date(2022, 3, 15))  # before the period
+    report(session, "3.1", Rag.GREEN, on=dt.date(2022, 4, 20), area_slug="angus")  # within it
+    found = tayside_rollup(session, app.extensions["cpc_plugins"], dt.date(2022, 6, 30))
+    cells = found.row("inter-agency-referral-discussions").cells
+    assert found.pg5_calendar and found.last_reporting_date == dt.date(2022, 6, 30)
+    assert cells[PK].stale and not cells["angus"].stale and cells["dundee"].stale
+    assert [point.reported_on for point in found.trend] == [
+        dt.date(2022, 3, 31),
+        dt.date(2022, 6, 30),
+    ]
+    # As at 31 March, the first PG5 date: only an area that never reported is stale.
+    earlier = tayside_rollup(session, app.extensions["cpc_plugins"], dt.date(2022, 3, 31))
+    cells = earlier.row("inter-agency-referral-discussions").cells
+    assert not cells[PK].stale and cells["dundee"].stale

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -126,42 +127,60 @@ class PlanFileSchema(Schema):
     evidence_menu = fields.List(fields.Nested(EvidenceSourceSchema), load_default=list)
     adopt = fields.List(fields.Nested(AdoptionSchema), load_default=list)
 
-    @validates_schema
+    # Run even when some fields are invalid (checking those that are), so that an import
+    # lists every problem at once.
+    @validates_schema(skip_on_field_errors=False)
     def _check_consistency(self, data: dict[str, Any], **_kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
-        start, end = data["period_start"], data["period_end"]
-        if end <= start:
+        start, end = data.get("period_start"), data.get("period_end")
+        if start is not None and end is not None and end <= start:
             errors.setdefault("period_end", []).append("The plan must end after it starts.")
-        if data["status"] is not PlanStatus.DRAFT and data["published_on"] is None:
+        status = data.get("status")
+        unpublished = "published_on" in data and data["published_on"] is None
+        if status not in (None, PlanStatus.DRAFT) and unpublished:
             errors.setdefault("published_on", []).append(
-                f"A {data['status'].value} plan needs the date it was published."
+                f"A {status.value} plan needs the date it was published."
             )
-        outcomes = [o for group in data["priority_groups"] for o in group["outcomes"]]
-        for number, count in Counter(o["number"] for o in outcomes).items():
-            if count > 1:
+        groups = [g for g in data.get("priority_groups") or [] if isinstance(g, dict)]
+        outcomes = [o for group in groups for o in group.get("outcomes") or []]
+        for number, count in Counter(o.get("number") for o in outcomes).items():
+            if number is not None and count > 1:
                 errors.setdefault("priority_groups", []).append(
                     f"Outcome {number} appears {count} times."
                 )
-        codes = Counter(a["code"] for o in outcomes for a in o["actions"])
+        actions = [a for o in outcomes for a in o.get("actions") or []]
+        codes = Counter(a.get("code") for a in actions)
         for code, count in codes.items():
-            if count > 1:
+            if code is not None and count > 1:
                 errors.setdefault("priority_groups", []).append(
                     f"Action {code} appears {count} times."
                 )
-        for outcome in outcomes:
-            for action in outcome["actions"]:
-                due = action["target_date"]
-                if due is not None and not start <= due <= end:
-                    errors.setdefault("priority_groups", []).append(
-                        f"Action {action['code']} is due on {due.isoformat()}, outside the plan's "
-                        f"period {start.isoformat()} to {end.isoformat()}."
-                    )
-        ongoing = Counter(a["code"] for a in data["ongoing_actions"])
+        for action in actions:
+            due = action.get("target_date")
+            if due is not None and start and end and start < end and not start <= due <= end:
+                errors.setdefault("priority_groups", []).append(
+                    f"Action {action.get('code')} is due on {due.isoformat()}, outside the "
+                    f"plan's period {start.isoformat()} to {end.isoformat()}."
+                )
+        ongoing_actions = data.get("ongoing_actions") or []
+        ongoing = Counter(a.get("code") for a in ongoing_actions)
         for code, count in ongoing.items():
-            if count > 1:
+            if code is not None and count > 1:
                 errors.setdefault("ongoing_actions", []).append(
                     f"Ongoing action {code} appears {count} times."
                 )
+        today = dt.date.today()
+        for action in [*actions, *ongoing_actions]:
+            for update in action.get("updates") or []:
+                day = update.get("reported_on")
+                if day is None:
+                    continue
+                if day > today or (start is not None and day < start):
+                    errors.setdefault("updates", []).append(
+                        f"Action {action.get('code')}: an update reports on "
+                        f"{day.isoformat()}, which is "
+                        + ("in the future." if day > today else "before the plan starts.")
+                    )
         if errors:
             raise ValidationError(errors)
 

@@ -34,10 +34,14 @@ bp = Blueprint("tric", __name__, url_prefix="/tric")
 DEFAULT_RULE = "core.default_plugins.tayside_status"
 
 
-def _rollup() -> Rollup:
+def _rollup_and_default():
     session = db.get_session()
-    as_at, _default = shown_as_at(session, None)
-    return tayside_rollup(session, current_app.extensions["cpc_plugins"], as_at)
+    as_at, default = shown_as_at(session, None)
+    return tayside_rollup(session, current_app.extensions["cpc_plugins"], as_at), default
+
+
+def _rollup() -> Rollup:
+    return _rollup_and_default()[0]
 
 
 def _rule_plugins(rollup: Rollup) -> list[str]:
@@ -47,8 +51,10 @@ def _rule_plugins(rollup: Rollup) -> list[str]:
 
 @bp.get("/")
 def rollup():
-    found = _rollup()
-    return render_template("rollup.html", rollup=found, rule_plugins=_rule_plugins(found))
+    found, default = _rollup_and_default()
+    return render_template(
+        "rollup.html", rollup=found, rule_plugins=_rule_plugins(found), default=default
+    )
 
 
 @bp.get("/print")
