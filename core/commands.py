@@ -14,10 +14,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from core import db, migrate
+from core.cli_helpers import date_option, plan_named
 from core.plan_commands import export_plan_command, import_plan_command
 from core.report_commands import report_command
-from core.schemas.dates import parse_date
-from core.services import accounts, backup, loader, plans, rollup_export
+from core.services import accounts, backup, loader, rollup_export
 from core.services.rollup import Rollup, tayside_rollup
 from core.services.summary import PlanSummary, plan_summary
 from core.user_commands import token_group, user_group
@@ -44,15 +44,6 @@ def init_app(app: Flask) -> None:
 
 def _registry():
     return current_app.extensions["cpc_plugins"]
-
-
-def _date(_ctx, _param, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as problem:
-        raise click.BadParameter(str(problem)) from None
 
 
 @click.command("init")
@@ -185,26 +176,18 @@ def plugins_command(as_json: bool) -> None:
 @click.command("summary")
 @with_appcontext
 @click.argument("area")
-@click.option("--as-at", callback=_date, help="Reporting date, YYYY-MM-DD (default today).")
+@click.option("--as-at", callback=date_option, help="Reporting date, YYYY-MM-DD (default today).")
 @click.option("--plan", "plan_slug", help="Plan slug (default: the plan in force on the date).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def summary_command(area: str, as_at: dt.date | None, plan_slug: str | None, as_json: bool):
     """Print a plan's Progress/Update Report row for AREA (its slug)."""
     session = db.get_session()
-    try:
-        found = plans.area_by_slug(session, area)
-        plan = (
-            plans.plan_by_slug(session, area, plan_slug)
-            if plan_slug
-            else plans.current_plan(found, as_at)
-        )
-    except plans.NotFound as exc:
-        raise click.ClickException(str(exc)) from None
+    plan = plan_named(session, area, plan_slug, as_at)
     summary = plan_summary(session, plan, as_at)
     if as_json:
         click.echo(json.dumps({"area": area, "plan": plan.slug, **summary.as_json()}, indent=2))
         return
-    click.echo(f"{found.committee_name}: {plan.title}")
+    click.echo(f"{plan.area.committee_name}: {plan.title}")
     click.echo(_summary_table(summary))
 
 
@@ -227,7 +210,7 @@ def _summary_table(summary: PlanSummary) -> str:
 
 @click.command("rollup")
 @with_appcontext
-@click.option("--as-at", callback=_date, help="Reporting date, YYYY-MM-DD (default today).")
+@click.option("--as-at", callback=date_option, help="Reporting date, YYYY-MM-DD (default today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def rollup_command(as_at: dt.date | None, as_json: bool) -> None:
     """Print the TRIC PG5 rollup: each shared action, each area's state, the Tayside status."""

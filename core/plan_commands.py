@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from core import db
+from core.cli_helpers import plan_named
 from core.services import loader, plans
 from core.services.plan_transfer import ImportRefused, export_json, export_xlsx, import_plan
 
@@ -29,16 +30,10 @@ def export_plan_command(area: str, plan_slug: str | None, output: Path) -> None:
     if output.suffix.lower() not in (".xlsx", ".json"):
         raise click.BadParameter("Name the file .xlsx or .json.", param_hint="--output")
     session = db.get_session()
-    try:
-        found = plans.area_by_slug(session, area)
-        plan = (
-            plans.plan_by_slug(session, area, plan_slug) if plan_slug else plans.current_plan(found)
-        )
-    except plans.NotFound as exc:
-        raise click.ClickException(str(exc)) from None
+    plan = plan_named(session, area, plan_slug)
     write = export_xlsx if output.suffix.lower() == ".xlsx" else export_json
     output.write_bytes(write(session, plan))
-    click.echo(f"Wrote {found.name}'s plan {plan.slug!r} to {output}.")
+    click.echo(f"Wrote {plan.area.name}'s plan {plan.slug!r} to {output}.")
 
 
 @click.command("import-plan")

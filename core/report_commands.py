@@ -10,19 +10,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from core import db
+from core.cli_helpers import date_option, plan_named
 from core.report_formats import FORMATS, render
-from core.schemas.dates import parse_date
-from core.services import plans
 from core.services.report import build_report
-
-
-def _date(_ctx, _param, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as problem:
-        raise click.BadParameter(str(problem)) from None
 
 
 @click.command("report")
@@ -31,7 +21,7 @@ def _date(_ctx, _param, value: str | None) -> dt.date | None:
 @click.option("--plan", "plan_slug", help="Plan slug (default: the plan in force on the date).")
 @click.option(
     "--as-at",
-    callback=_date,
+    callback=date_option,
     help="YYYY-MM-DD (default: the latest reporting date, or the end of an ended plan, or today).",
 )
 @click.option(
@@ -48,15 +38,7 @@ def report_command(
 ) -> None:
     """Write the committee progress report of AREA's plan (its slug) to a file."""
     session = db.get_session()
-    try:
-        found = plans.area_by_slug(session, area)
-        plan = (
-            plans.plan_by_slug(session, area, plan_slug)
-            if plan_slug
-            else plans.current_plan(found, as_at)
-        )
-    except plans.NotFound as exc:
-        raise click.ClickException(str(exc)) from None
+    plan = plan_named(session, area, plan_slug, as_at)
     report = build_report(session, current_app.extensions["cpc_plugins"], plan, as_at)
     output.write_bytes(render(report, format_key))
     for problem in report.problems:

@@ -17,7 +17,7 @@ from core import create_app, db
 from core.enums import Role
 from core.models import Area, User
 from core.services.accounts import hash_password
-from tests.helpers import TEST_PASSWORD, AuthActions, adopt_everywhere, init_database
+from tests.helpers import TEST_PASSWORD, AuthActions, adopt_everywhere, init_database, two_meetings
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_ebfa8d6da49546b3.txt"
 
@@ -97,6 +97,14 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 def tayside_adoptions(app: Flask) -> None:
     """Angus and Dundee adopt every TRIC shared action (as their coordinators would)."""
     adopt_everywhere(app)
+
+
+@pytest.fixture
+def meetings(app: Flask) -> Flask:
+    """The app with two synthetic meetings of the Perth and Kinross committee (March and
+    September 2022) and updates for each."""
+    two_meetings(app)
+    return app
 
 
 @pytest.fixture

@@ -191,3 +191,35 @@ def reword(session: Session, found: Action, text: str) -> None:
         leads=[lead.name for lead in found.leads],
         target_date=found.target_date,
     )
+
+
+# Two synthetic meetings of the Perth and Kinross committee, for the report's tests.
+MARCH, SEPTEMBER = dt.date(2022, 3, 31), dt.date(2022, 9, 30)
+
+
+def post_march(session: Session) -> None:
+    """Synthetic updates for the March 2022 meeting."""
+    report(session, "1.1", Rag.GREEN, on=dt.date(2022, 3, 1))
+    report(session, "1.2", Rag.AMBER, on=dt.date(2022, 3, 1))
+    report(session, "1.3", Rag.RED, on=dt.date(2022, 3, 1))
+    report(session, "1.4", None, ProgressStatus.COMPLETED, on=dt.date(2022, 3, 1))
+
+
+def post_september(session: Session) -> None:
+    """Synthetic updates for the September 2022 meeting."""
+    report(session, "1.1", Rag.AMBER, on=dt.date(2022, 9, 1))
+    report(session, "1.2", Rag.GREEN, on=dt.date(2022, 9, 1))
+    report(session, "1.3", Rag.RED, on=dt.date(2022, 9, 1))
+    report(session, "2.1", None, ProgressStatus.COMPLETED, on=dt.date(2022, 9, 1))
+
+
+def two_meetings(app: Flask) -> None:
+    """Reporting dates of the Perth and Kinross plan in March and September 2022, with
+    synthetic updates for each."""
+    with app.app_context():
+        session = db.get_session()
+        add_reporting_date(session, MARCH)
+        add_reporting_date(session, SEPTEMBER)
+        session.commit()
+        post_march(session)
+        post_september(session)

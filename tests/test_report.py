@@ -7,13 +7,12 @@ import csv
 import datetime as dt
 import io
 
-import pytest
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core import db
-from core.enums import ActionKind, ProgressStatus, Rag
+from core.enums import ActionKind, Rag
 from core.hookspecs import hookimpl
 from core.models import Action
 from core.report_formats import render
@@ -21,46 +20,20 @@ from core.report_types import Cell, Paragraph, ReportSection, Table
 from core.services.progress import latest_updates
 from core.services.report import build_report
 from tests.helpers import (
+    MARCH,
+    SEPTEMBER,
     action,
     add_reporting_date,
     count_queries,
     in_session,
     plan_of,
+    post_march,
+    post_september,
     report,
     reword,
 )
 
-MARCH, SEPTEMBER = dt.date(2022, 3, 31), dt.date(2022, 9, 30)
 RAG_WORDS = {Rag.RED: "R: Red", Rag.AMBER: "A: Amber", Rag.GREEN: "G: Green"}
-
-
-def post_march(session) -> None:
-    """Synthetic updates for the March 2022 meeting."""
-    report(session, "1.1", Rag.GREEN, on=dt.date(2022, 3, 1))
-    report(session, "1.2", Rag.AMBER, on=dt.date(2022, 3, 1))
-    report(session, "1.3", Rag.RED, on=dt.date(2022, 3, 1))
-    report(session, "1.4", None, ProgressStatus.COMPLETED, on=dt.date(2022, 3, 1))
-
-
-def post_september(session) -> None:
-    """Synthetic updates for the September 2022 meeting."""
-    report(session, "1.1", Rag.AMBER, on=dt.date(2022, 9, 1))
-    report(session, "1.2", Rag.GREEN, on=dt.date(2022, 9, 1))
-    report(session, "1.3", Rag.RED, on=dt.date(2022, 9, 1))
-    report(session, "2.1", None, ProgressStatus.COMPLETED, on=dt.date(2022, 9, 1))
-
-
-@pytest.fixture
-def meetings(app):
-    """Two reporting dates of the Perth and Kinross plan, with updates for each."""
-    with app.app_context():
-        session = db.get_session()
-        add_reporting_date(session, MARCH)
-        add_reporting_date(session, SEPTEMBER)
-        session.commit()
-        post_march(session)
-        post_september(session)
-    return app
 
 
 def made(app, as_at, fmt, plan_slug=None):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from docx import Document
 from openpyxl import load_workbook
 
@@ -13,24 +14,13 @@ from core import db
 from core.services import shared
 from core.services.document import plan_document
 from core.services.rollup import tayside_rollup
-from tests.helpers import PK, action, add_reporting_date, in_session, plan_of
-from tests.test_report import MARCH, SEPTEMBER, post_march, post_september
+from tests.helpers import MARCH, PK, SEPTEMBER, action, in_session, plan_of
 
 PLAN = f"/areas/{PK}/plans/2021-2023"
 
 
-def two_meetings(app):
-    with app.app_context():
-        session = db.get_session()
-        add_reporting_date(session, MARCH)
-        add_reporting_date(session, SEPTEMBER)
-        session.commit()
-        post_march(session)
-        post_september(session)
-
-
-def test_the_committee_report_page_offers_every_format_for_the_latest_meeting(app, client, auth):
-    two_meetings(app)
+@pytest.mark.usefixtures("meetings")
+def test_the_committee_report_page_offers_every_format_for_the_latest_meeting(client, auth):
     auth.login("viewer")
     page = client.get(f"{PLAN}/report/")
     assert page.status_code == 200
@@ -53,8 +43,8 @@ def test_the_committee_report_page_offers_every_format_for_the_latest_meeting(ap
     assert client.get(f"{PLAN}/report/?as_at=1700-01-01").status_code == 400
 
 
-def test_the_report_through_the_api(app, client, auth):
-    two_meetings(app)
+def test_the_report_through_the_api(meetings, client, auth):
+    app = meetings
     auth.login("viewer")
     plan_id = in_session(app, lambda s: plan_of(s).id)
     found = client.get(f"/api/v1/plans/{plan_id}/report?as_at={SEPTEMBER.isoformat()}")
@@ -71,8 +61,8 @@ def test_the_report_through_the_api(app, client, auth):
     assert wrong.status_code == 422 and "format" in wrong.text
 
 
-def test_cpc_report_writes_the_file(app, runner, tmp_path):
-    two_meetings(app)
+@pytest.mark.usefixtures("meetings")
+def test_cpc_report_writes_the_file(runner, tmp_path):
     out = tmp_path / "report.xlsx"
     result = runner.invoke(
         args=["report", PK, "--as-at", "2022-03-31", "--format", "xlsx", "--output", str(out)]
@@ -85,8 +75,8 @@ def test_cpc_report_writes_the_file(app, runner, tmp_path):
     assert bad.exit_code != 0 and "There is no area 'nowhere'" in bad.output
 
 
-def test_what_changed_between_two_meetings(app, client, auth):
-    two_meetings(app)
+@pytest.mark.usefixtures("meetings")
+def test_what_changed_between_two_meetings(client, auth):
     auth.login("viewer")
     page = client.get(f"{PLAN}/changes/?from=2022-03-31&to=2022-09-30")
     assert page.status_code == 200

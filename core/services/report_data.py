@@ -26,7 +26,7 @@ from core.models import (
 from core.services import reporting
 from core.services.document import rag_legend
 from core.services.progress import latest_updates, states_on_days
-from core.services.summary import PlanSummary, RagCounts, load_actions
+from core.services.summary import PlanSummary, RagCounts, load_actions, summarise
 from core.services.wording import Wording, end_of, wording_as_at
 
 
@@ -210,7 +210,13 @@ def report_data(
         TimelineRow(
             day,
             "Published" if day == published else "Progress/Update Report",
-            _summary(plan, every_action, wording, states.get(day, {}), day),
+            summarise(
+                plan,
+                [a for a in every_action if a.in_plan(day)],
+                states.get(day, {}),
+                day,
+                lambda a: wording[a.id].target_date if a.id in wording else a.target_date,
+            ),
         )
         for day in sorted(set(days))
     ]
@@ -254,32 +260,6 @@ def report_data(
                 .order_by(EvidenceSource.position)
             )
         ),
-    )
-
-
-def _summary(
-    plan: Plan,
-    every_action: list[Action],
-    wording: dict[int, Wording],
-    states: dict[int, object],
-    day: dt.date,
-) -> PlanSummary:
-    improvement = [a for a in every_action if a.kind is ActionKind.IMPROVEMENT and a.in_plan(day)]
-    ongoing = [a for a in improvement if not _completed(states.get(a.id))]
-    years = Counter(
-        plan.year_of(wording[a.id].target_date if a.id in wording else a.target_date)
-        for a in ongoing
-        if (wording[a.id].target_date if a.id in wording else a.target_date) is not None
-    )
-    maintenance = sum(1 for a in every_action if a.kind is ActionKind.ONGOING and a.in_plan(day))
-    return PlanSummary(
-        as_at=day,
-        total=len(improvement),
-        completed=len(improvement) - len(ongoing),
-        added=sum(1 for a in improvement if a.added_on is not None),
-        ongoing=len(ongoing),
-        by_year={year: years[year] for year in sorted(years)},
-        maintenance=maintenance,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -121,22 +122,38 @@ def plan_summary(session: Session, plan: Plan, as_at: dt.date | None = None) -> 
     return plan_state(session, plan, as_at).summary
 
 
+def summarise(
+    plan: Plan,
+    actions: list[Action],
+    latest: Mapping[int, object],
+    day: dt.date,
+    target_date: Callable[[Action], dt.date | None] = lambda action: action.target_date,
+) -> PlanSummary:
+    """The Progress/Update Report row on ``day`` of ``actions`` (those in the plan then), from
+    each one's latest update then (anything with a ``status``), by action id; ``target_date``
+    gives an action's target date then (default: today's wording)."""
+    improvement = [a for a in actions if a.kind is ActionKind.IMPROVEMENT]
+    ongoing = [a for a in improvement if not is_completed(latest.get(a.id))]
+    years = Counter(
+        plan.year_of(due) for due in (target_date(a) for a in ongoing) if due is not None
+    )
+    return PlanSummary(
+        as_at=day,
+        total=len(improvement),
+        completed=len(improvement) - len(ongoing),
+        added=sum(1 for a in improvement if a.added_on is not None),
+        ongoing=len(ongoing),
+        by_year={year: years[year] for year in sorted(years)},
+        maintenance=len(actions) - len(improvement),
+    )
+
+
 def _state(
     plan: Plan, every_action: list[Action], latest: dict[int, ProgressUpdate], as_at: dt.date
 ) -> PlanState:
     actions = in_plan_as_at(every_action, as_at)
     improvement = [a for a in actions if a.kind is ActionKind.IMPROVEMENT]
-    ongoing = [a for a in improvement if not is_completed(latest.get(a.id))]
-    by_year = Counter(a.plan_year for a in ongoing if a.plan_year is not None)
-    summary = PlanSummary(
-        as_at=as_at,
-        total=len(improvement),
-        completed=len(improvement) - len(ongoing),
-        added=sum(1 for a in improvement if a.added_on is not None),
-        ongoing=len(ongoing),
-        by_year={year: by_year[year] for year in sorted(by_year)},
-        maintenance=len(actions) - len(improvement),
-    )
+    summary = summarise(plan, actions, latest, as_at)
 
     by_outcome: dict[int, list[ProgressUpdate | None]] = {}
     for action in improvement:

@@ -3,8 +3,6 @@ the report in each format, its print view, and what changed between two reportin
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from core import db
@@ -12,11 +10,10 @@ from core.default_plugins.report_sections import changes
 from core.models import Plan
 from core.report_formats import FORMATS, file_name, render
 from core.report_formats.html_format import html
-from core.schemas.dates import parse_date
 from core.services import plans, reporting
 from core.services.report import build_report
 from core.services.report_data import report_data
-from core.web.pages import found_or_404, shown_as_at
+from core.web.pages import date_arg, found_or_404, shown_as_at
 
 bp = Blueprint("committee_report", __name__, url_prefix="/areas/<slug>/plans/<plan_slug>")
 
@@ -65,23 +62,13 @@ def print_view(slug: str, plan_slug: str):
     return html(report, in_app=True)
 
 
-def _date_arg(name: str) -> dt.date | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as problem:
-        abort(400, f"“{name.capitalize()}”: {problem}")
-
-
 @bp.get("/changes/")
 def what_changed(slug: str, plan_slug: str):
     """What changed between two reporting dates (by default the latest and the one before)."""
     session = db.get_session()
     plan = _plan(slug, plan_slug)
-    to = _date_arg("to") or reporting.default_as_at(session, plan).day
-    since = _date_arg("from")
+    to = date_arg("to", "To") or reporting.default_as_at(session, plan).day
+    since = date_arg("from", "From")
     if since is not None and since >= to:
         abort(400, "“From” must be before “to”: choose an earlier reporting date to compare with.")
     data = report_data(session, plan, to, since)

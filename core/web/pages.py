@@ -25,14 +25,19 @@ from core.web.forms import FormState
 bp = Blueprint("pages", __name__)
 
 
-def as_at_arg() -> dt.date | None:
-    value = request.args.get("as_at")
+def date_arg(name: str = "as_at", label: str = "As at") -> dt.date | None:
+    """The date in query argument ``name``, if given; a bad one is a 400 naming ``label``."""
+    value = request.args.get(name)
     if not value:
         return None
     try:
         return parse_date(value)
     except ValueError as problem:
-        abort(400, f"“As at”: {problem}")
+        abort(400, f"“{label}”: {problem}")
+
+
+def as_at_arg() -> dt.date | None:
+    return date_arg()
 
 
 def shown_as_at(session, plan: Plan | None) -> tuple[dt.date, reporting.DefaultDate | None]:
