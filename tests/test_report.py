@@ -31,6 +31,7 @@ from tests.helpers import (
     post_september,
     report,
     reword,
+    two_meetings,
 )
 
 RAG_WORDS = {Rag.RED: "R: Red", Rag.AMBER: "A: Amber", Rag.GREEN: "G: Green"}
@@ -176,12 +177,7 @@ def test_rag_cells_in_word_are_shaded_and_written_out(meetings):
 
 
 def test_a_past_report_is_unchanged_by_later_updates(app):
-    with app.app_context():
-        session = db.get_session()
-        add_reporting_date(session, MARCH)
-        add_reporting_date(session, SEPTEMBER)
-        session.commit()
-        post_march(session)
+    two_meetings(app, september=False)
     before = {fmt: made(app, MARCH, fmt) for fmt in ("html", "csv")}
     before_docx = docx_tables(made(app, MARCH, "docx"))
     in_session(app, post_september)
