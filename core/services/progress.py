@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Date, Row, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Date, Row, literal, select, true, union_all
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy import update as update_table
 from sqlalchemy.orm import Session, aliased
 
@@ -110,28 +111,48 @@ def mark_completed(
     )
 
 
+def newest_update_id(action_id: ColumnElement[int], as_at: ColumnElement | dt.date | None):
+    """The id of the newest update in force of action ``action_id`` reported on or before
+    ``as_at`` (any date if ``None``), as a correlated scalar subquery: one descending seek of
+    the ``(action_id, reported_on, id)`` index per action, however long its history."""
+    newest = aliased(ProgressUpdate)
+    query = select(newest.id).where(newest.action_id == action_id, newest.retired_at.is_(None))
+    if as_at is not None:
+        query = query.where(newest.reported_on <= as_at)
+    order = (newest.reported_on.desc(), newest.id.desc())
+    return query.order_by(*order).limit(1).scalar_subquery()
+
+
 def latest_updates(
     session: Session, *criteria: ColumnElement[bool], as_at: dt.date | None = None
 ) -> dict[int, ProgressUpdate]:
     """Each action's latest progress update in force (not corrected or withdrawn) reported on
     or before ``as_at`` (default: all), keyed by action id, for the actions matching
-    ``criteria``. One query."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=ProgressUpdate.action_id,
-            order_by=(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc()),
+    ``criteria``. One query, reading one update per action: on PostgreSQL ``DISTINCT ON
+    (action_id)`` down the ``(action_id, reported_on, id)`` index; elsewhere the same index
+    through ``newest_update_id``."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = (
+            select(ProgressUpdate)
+            .join(Action, Action.id == ProgressUpdate.action_id)
+            .where(ProgressUpdate.in_force(), *criteria)
+            .order_by(
+                ProgressUpdate.action_id,
+                ProgressUpdate.reported_on.desc(),
+                ProgressUpdate.id.desc(),
+            )
+            .ext(distinct_on(ProgressUpdate.action_id))
         )
-        .label("rank")
-    )
-    ranked = select(ProgressUpdate, rank).join(Action, Action.id == ProgressUpdate.action_id)
-    ranked = ranked.where(ProgressUpdate.in_force(), *criteria)
-    if as_at is not None:
-        ranked = ranked.where(ProgressUpdate.reported_on <= as_at)
-    subquery = ranked.subquery()
-    latest = aliased(ProgressUpdate, subquery)
-    rows = session.scalars(select(latest).where(subquery.c.rank == 1))
-    return {update.action_id: update for update in rows}
+        if as_at is not None:
+            query = query.where(ProgressUpdate.reported_on <= as_at)
+    else:
+        query = (
+            select(ProgressUpdate)
+            .select_from(Action)
+            .join(ProgressUpdate, ProgressUpdate.id == newest_update_id(Action.id, as_at))
+            .where(*criteria)
+        )
+    return {update.action_id: update for update in session.scalars(query)}
 
 
 def correct_update(
@@ -274,40 +295,29 @@ def states_on_days(
     session: Session, criteria: ColumnElement[bool], days: Iterable[dt.date]
 ) -> dict[dt.date, dict[int, Row]]:
     """For each of ``days``, each matching action's latest update in force reported on or
-    before it: ``{day: {action id: (action_id, status, rag, reported_on)}}``. One query,
-    ranked in SQL on the ``(action_id, reported_on, id)`` index, whatever the number of days."""
+    before it: ``{day: {action id: (action_id, status, rag, reported_on)}}``. One query: the
+    days crossed with the actions, each pair one seek of the ``(action_id, reported_on, id)``
+    index (``newest_update_id``), however long the history."""
     days = sorted(set(days))
     if not days:
         return {}
     day_rows = union_all(*(select(literal(day, Date).label("day")) for day in days)).subquery()
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(day_rows.c.day, ProgressUpdate.action_id),
-            order_by=(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc()),
-        )
-        .label("rank")
-    )
-    ranked = (
+    newest = newest_update_id(Action.id, day_rows.c.day)
+    query = (
         select(
             day_rows.c.day,
             ProgressUpdate.action_id,
             ProgressUpdate.status,
             ProgressUpdate.rag,
             ProgressUpdate.reported_on,
-            rank,
         )
-        .join(ProgressUpdate, ProgressUpdate.reported_on <= day_rows.c.day)
-        .join(Action, Action.id == ProgressUpdate.action_id)
-        .where(ProgressUpdate.in_force(), criteria)
-        .subquery()
+        .select_from(day_rows)
+        .join(Action, true())
+        .join(ProgressUpdate, ProgressUpdate.id == newest)
+        .where(criteria)
     )
     found: dict[dt.date, dict[int, Row]] = {day: {} for day in days}
-    for row in session.execute(
-        select(
-            ranked.c.day, ranked.c.action_id, ranked.c.status, ranked.c.rag, ranked.c.reported_on
-        ).where(ranked.c.rank == 1)
-    ):
+    for row in session.execute(query):
         found[_as_date(row.day)][row.action_id] = row
     return found
 

@@ -18,7 +18,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import select
+from sqlalchemy import Date, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from core.enums import Rag
@@ -26,7 +26,8 @@ from core.models import Action, Area, NotApplicable, Plan, ProgressUpdate, Share
 from core.plugins import PluginProblem, PluginRegistry
 from core.rollup_types import RollupCell, RollupRow, TaysideStatus
 from core.services import reporting
-from core.services.progress import in_plan_as_at, is_overdue
+from core.services.plans import plan_in_force
+from core.services.progress import in_plan_as_at, is_overdue, latest_updates, newest_update_id
 from core.services.wording import shared_wording_as_at
 
 
@@ -71,104 +72,166 @@ class Rollup:
         return next(row for row in self.rows if row.key == key)
 
 
-@dataclass(frozen=True)
-class _History:
-    """Everything the rollup reads, loaded once: six queries, whatever the size."""
-
-    shared: list[SharedAction]
-    areas: list[Area]
-    adopted: list[Action]
-    updates: dict[int, list[ProgressUpdate]]  # by action id, oldest first
-    not_applicable: list[NotApplicable]
-
-    @classmethod
-    def load(cls, session: Session, as_at: dt.date) -> _History:
-        adopted = list(
-            session.scalars(
-                select(Action)
-                .where(Action.shared_action_id.is_not(None))
-                .options(joinedload(Action.plan).joinedload(Plan.area))
+def _adopted_copies(session: Session, areas: list[Area]) -> list[Action]:
+    """Every adopted copy of a shared action in the areas' plans (a few per area and plan,
+    whatever the length of the history)."""
+    return list(
+        session.scalars(
+            select(Action)
+            .join(Plan, Plan.id == Action.plan_id)
+            .where(
+                Action.shared_action_id.is_not(None),
+                Plan.area_id.in_([area.id for area in areas]),
             )
+            .options(joinedload(Action.plan))
         )
-        updates: dict[int, list[ProgressUpdate]] = defaultdict(list)
-        for update in session.scalars(
-            select(ProgressUpdate)
+    )
+
+
+def _chosen(copies: list[Action], as_at: dt.date) -> dict[tuple[int, int], Action]:
+    """Each (shared action, area)'s copy in the plan in force on ``as_at`` (the latest plan
+    started by then, else the earliest), among the copies in the plan by then."""
+
+    def in_force(action: Action) -> tuple[bool, dt.date]:
+        return (action.plan.period_start <= as_at, action.plan.period_start)
+
+    chosen = {}
+    for action in sorted(in_plan_as_at(copies, as_at), key=in_force):
+        chosen[(action.shared_action_id, action.plan.area_id)] = action
+    return chosen  # type: ignore[return-value]
+
+
+def _reported_dates(session: Session, area_ids: list[int]) -> list[dt.date]:
+    """The dates the areas' updates on shared actions report on (while PG5 has set none)."""
+    return list(
+        session.scalars(
+            select(ProgressUpdate.reported_on)
             .join(Action, Action.id == ProgressUpdate.action_id)
-            .where(Action.shared_action_id.is_not(None), ProgressUpdate.in_force())
-            .order_by(ProgressUpdate.reported_on, ProgressUpdate.id)
-        ):
-            updates[update.action_id].append(update)
-        return cls(
-            shared=[
-                definition
-                for definition in session.scalars(
-                    select(SharedAction).order_by(SharedAction.position)
-                )
-                if definition.in_effect(as_at)
-            ],
-            areas=list(
-                session.scalars(
-                    select(Area).where(Area.is_synthetic.is_(False)).order_by(Area.name)
-                )
-            ),
-            adopted=adopted,
-            updates=updates,
-            not_applicable=list(session.scalars(select(NotApplicable))),
+            .join(Plan, Plan.id == Action.plan_id)
+            .where(
+                Action.shared_action_id.is_not(None),
+                Plan.area_id.in_(area_ids),
+                ProgressUpdate.in_force(),
+            )
+            .distinct()
+            .order_by(ProgressUpdate.reported_on)
         )
+    )
 
-    @property
-    def reported_dates(self) -> list[dt.date]:
-        """The dates areas' updates report on, oldest first."""
-        return sorted({u.reported_on for ups in self.updates.values() for u in ups})
 
-    def latest(self, action: Action, as_at: dt.date) -> ProgressUpdate | None:
-        found = None
-        for update in self.updates.get(action.id, ()):
-            if update.reported_on > as_at:
-                break
-            found = update
-        return found
+def _trend(
+    session: Session, areas: list[Area], copies: list[Action], days: list[dt.date]
+) -> list[TrendPoint]:
+    """Red, Amber, Green and no RAG across the cells on each of ``days``: one query, counted
+    in SQL (each adopted copy's newest update on each day is one index seek), then summed over
+    each area's plan in force that day."""
+    if not days or not copies:
+        return [TrendPoint(day, 0, 0, 0, 0) for day in days]
+    day_rows = union_all(*(select(literal(day, Date).label("day")) for day in days)).subquery()
+    day = day_rows.c.day
+    counted = session.execute(
+        select(day, Action.plan_id, ProgressUpdate.rag, func.count(Action.id))
+        .select_from(day_rows)
+        .join(Action, true())
+        .join(SharedAction, SharedAction.id == Action.shared_action_id)
+        .outerjoin(ProgressUpdate, ProgressUpdate.id == newest_update_id(Action.id, day))
+        .where(
+            Action.id.in_([copy.id for copy in copies]),
+            or_(Action.added_on.is_(None), Action.added_on <= day),
+            or_(Action.adopted_on.is_(None), Action.adopted_on <= day),
+            or_(SharedAction.effective_on.is_(None), SharedAction.effective_on <= day),
+        )
+        .group_by(day, Action.plan_id, ProgressUpdate.rag)
+    )
+    counts: dict[tuple[dt.date, int], Counter[Rag | None]] = defaultdict(Counter)
+    for when, plan_id, rag, n in counted:
+        counts[(_as_date(when), plan_id)][rag] += n
+    plans_of: dict[int, list[Plan]] = defaultdict(list)
+    for copy in copies:
+        if copy.plan not in plans_of[copy.plan.area_id]:
+            plans_of[copy.plan.area_id].append(copy.plan)
+    trend = []
+    for when in days:
+        rags: Counter[Rag | None] = Counter()
+        for area in areas:
+            if plans_of.get(area.id):
+                rags.update(counts.get((when, plan_in_force(plans_of[area.id], when).id), {}))
+        trend.append(TrendPoint(when, rags[Rag.RED], rags[Rag.AMBER], rags[Rag.GREEN], rags[None]))
+    return trend
 
-    def chosen(self, as_at: dt.date) -> dict[tuple[int, int], Action]:
-        """Each (shared action, area)'s copy in the plan in force on ``as_at``."""
 
-        def in_force(action: Action) -> tuple[bool, dt.date]:
-            return (action.plan.period_start <= as_at, action.plan.period_start)
+def _as_date(value: dt.date | str) -> dt.date:
+    # SQLite hands a literal date back as text.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
-        chosen = {}
-        for action in sorted(in_plan_as_at(self.adopted, as_at), key=in_force):
-            chosen[(action.shared_action_id, action.plan.area_id)] = action
-        return chosen  # type: ignore[return-value]
 
-    def cells(
-        self,
-        definition: SharedAction,
-        as_at: dt.date,
-        since: dt.date | None,
-        chosen: dict[tuple[int, int], Action],
-    ):
-        """Each area's cell for ``definition`` (``chosen``: the copies in force on ``as_at``),
-        and the reasons of the areas it does not apply to."""
+def tayside_rollup(
+    session: Session,
+    plugins: PluginRegistry,
+    as_at: dt.date | None = None,
+    *,
+    include_synthetic: bool = False,
+) -> Rollup:
+    """One row per shared action, one cell per area, as things stood on ``as_at`` (default
+    today), from the update history; each row's Tayside status comes from the
+    ``tayside_status`` hook (a plugin whose rule raises or answers something that is not a
+    ``TaysideStatus`` is skipped, and listed in ``rule_problems``). An area that recorded
+    that the action does not apply to it has no cell but a reason. Where an area holds the
+    action in several plans, the plan in force on ``as_at`` (the latest started by then)
+    counts. Shared actions are worded as they were on ``as_at``. Synthetic areas are left out
+    unless ``include_synthetic``.
+
+    Computed in SQL, a fixed number of queries whatever the size: each cell reads its copy's
+    newest update (one index seek), and the trend is counted in SQL per reporting date; no
+    history is loaded."""
+    as_at = as_at or dt.date.today()
+    rule_problems: list[PluginProblem] = []
+    area_query = select(Area).order_by(Area.is_synthetic, Area.name)
+    if not include_synthetic:
+        area_query = area_query.where(Area.is_synthetic.is_(False))
+    areas = list(session.scalars(area_query))
+    shared = [
+        definition
+        for definition in session.scalars(select(SharedAction).order_by(SharedAction.position))
+        if definition.in_effect(as_at)
+    ]
+    copies = _adopted_copies(session, areas)
+    chosen = _chosen(copies, as_at)
+    latest = latest_updates(
+        session, Action.id.in_([copy.id for copy in chosen.values()]), as_at=as_at
+    )
+    records = session.scalars(
+        select(NotApplicable).where(
+            NotApplicable.recorded_on <= as_at,
+            or_(NotApplicable.withdrawn_on.is_(None), NotApplicable.withdrawn_on > as_at),
+        )
+    )
+    reasons_of = {(r.shared_action_id, r.area_id): r.reason for r in records}
+    calendar = [record.reported_on for record in reporting.reporting_dates(session, None)]
+    dates = calendar or _reported_dates(session, [area.id for area in areas])
+    past = [d for d in dates if d <= as_at]
+    if calendar and past:
+        # Stale: nothing reported within the latest PG5 period (after the PG5 date before it).
+        since = past[-2] + dt.timedelta(days=1) if len(past) > 1 else dt.date.min
+        last = past[-1]
+    elif calendar:
+        since = last = None
+    else:
+        since = last = past[-1] if past else None
+    worded = shared_wording_as_at(session, shared, as_at)
+    rows = []
+    for definition in shared:
         cells: dict[str, RollupCell | None] = {}
         reasons: dict[str, str] = {}
-        for area in self.areas:
-            record = next(
-                (
-                    r
-                    for r in self.not_applicable
-                    if r.shared_action_id == definition.id
-                    and r.area_id == area.id
-                    and r.in_force(as_at)
-                ),
-                None,
-            )
+        for area in areas:
             action = chosen.get((definition.id, area.id))
-            if record is not None and action is None:
-                reasons[area.slug] = record.reason
+            reason = reasons_of.get((definition.id, area.id))
             if action is None:
                 cells[area.slug] = None
+                if reason is not None:
+                    reasons[area.slug] = reason
                 continue
-            update = self.latest(action, as_at)
+            update = latest.get(action.id)
             cells[area.slug] = RollupCell(
                 area_slug=area.slug,
                 area_name=area.name,
@@ -180,39 +243,6 @@ class _History:
                 overdue=is_overdue(action, update, as_at),
                 stale=since is not None and (update is None or update.reported_on < since),
             )
-        return cells, reasons
-
-
-def tayside_rollup(
-    session: Session, plugins: PluginRegistry, as_at: dt.date | None = None
-) -> Rollup:
-    """One row per shared action, one cell per area, as things stood on ``as_at`` (default
-    today), from the update history; each row's Tayside status comes from the
-    ``tayside_status`` hook (a plugin whose rule raises or answers something that is not a
-    ``TaysideStatus`` is skipped, and listed in ``rule_problems``). An area that recorded
-    that the action does not apply to it has no cell but a reason. Where an area holds the
-    action in several plans, the plan in force on ``as_at`` (the latest started by then)
-    counts. Shared actions are worded as they were on ``as_at``. Eight queries, whatever the
-    size."""
-    as_at = as_at or dt.date.today()
-    rule_problems: list[PluginProblem] = []
-    history = _History.load(session, as_at)
-    calendar = [record.reported_on for record in reporting.reporting_dates(session, None)]
-    dates = calendar or history.reported_dates
-    past = [d for d in dates if d <= as_at]
-    if calendar and past:
-        # Stale: nothing reported within the latest PG5 period (after the PG5 date before it).
-        since = past[-2] + dt.timedelta(days=1) if len(past) > 1 else dt.date.min
-        last = past[-1]
-    elif calendar:
-        since = last = None
-    else:
-        since = last = past[-1] if past else None
-    chosen = history.chosen(as_at)
-    worded = shared_wording_as_at(session, history.shared, as_at)
-    rows = []
-    for definition in history.shared:
-        cells, reasons = history.cells(definition, as_at, since, chosen)
         row = RollupRow(
             key=definition.key,
             title=worded[definition.id].title,
@@ -224,21 +254,13 @@ def tayside_rollup(
             "tayside_status", TaysideStatus, rule_problems, row=row
         )
         rows.append(replace(row, tayside_status=status, decided_by=decided_by))
-    trend = []
-    for day in past:
-        rags: Counter[Rag | None] = Counter()
-        on_the_day = history.chosen(day)
-        for definition in (d for d in history.shared if d.in_effect(day)):
-            cells, _ = history.cells(definition, day, None, on_the_day)
-            rags.update(cell.rag for cell in cells.values() if cell is not None)
-        trend.append(TrendPoint(day, rags[Rag.RED], rags[Rag.AMBER], rags[Rag.GREEN], rags[None]))
     return Rollup(
         as_at,
-        history.areas,
+        areas,
         rows,
         dates,
         last,
-        trend,
+        _trend(session, areas, copies, past),
         rule_problems,
         pg5_calendar=bool(calendar),
         stale_before=since if since != dt.date.min else None,
