@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from core import db, migrate
 from core.cli_helpers import date_option, plan_named
+from core.demo_commands import demo_data_command
 from core.plan_commands import export_plan_command, import_plan_command
 from core.report_commands import report_command
 from core.services import accounts, backup, loader, rollup_export
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
         summary_command,
         rollup_command,
         report_command,
+        demo_data_command,
         export_plan_command,
         import_plan_command,
         user_group,
@@ -214,7 +216,8 @@ def _summary_table(summary: PlanSummary) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def rollup_command(as_at: dt.date | None, as_json: bool) -> None:
     """Print the TRIC PG5 rollup: each shared action, each area's state, the Tayside status."""
-    found = tayside_rollup(db.get_session(), _registry(), as_at)
+    demo = current_app.config["DEMO"]
+    found = tayside_rollup(db.get_session(), _registry(), as_at, include_synthetic=demo)
     if as_json:
         click.echo(json.dumps(rollup_export.as_json(found), indent=2))
         return

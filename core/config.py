@@ -45,6 +45,9 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         # Behind N proxies (a load balancer), trust N X-Forwarded-For/-Proto headers.
         TRUSTED_PROXIES=int(os.environ.get("CPC_TRUSTED_PROXIES", "0")),
+        # CPC_DEMO=1: a demonstration instance. Synthetic areas (cpc demo-data) count in the
+        # rollup like real ones, and every page says that it shows demonstration data.
+        DEMO=os.environ.get("CPC_DEMO", "0") == "1",
         # The largest request body accepted (forms and JSON): larger ones are refused with 413.
         MAX_CONTENT_LENGTH=max_request,
         MAX_FORM_MEMORY_SIZE=max_request,

@@ -44,7 +44,8 @@ def enum_column(enum: type[PyEnum], name: str) -> sa.Enum:
 def make_engine(url: str, *, sqlite_busy_timeout: float = 10.0) -> sa.Engine:
     """An engine that checks each pooled connection before use (so a database restart fails
     no request) and never writes SQL parameters (commentary, token hashes) into its errors.
-    A SQLite database file is created readable by its owner only: it holds password hashes."""
+    A SQLite database file is created readable by its owner only (it holds password hashes)
+    and runs in write-ahead-log mode with a busy timeout."""
     parsed = sa.engine.make_url(url)
     connect_args: dict[str, object] = {}
     if parsed.get_backend_name() == "sqlite":
@@ -56,10 +57,16 @@ def make_engine(url: str, *, sqlite_busy_timeout: float = 10.0) -> sa.Engine:
     )
     if engine.dialect.name == "sqlite":
 
+        in_memory = parsed.database in (None, "", ":memory:")
+
         @sa.event.listens_for(engine, "connect")
-        def _sqlite_foreign_keys(dbapi_connection, _record):
+        def _sqlite_settings(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            if not in_memory:
+                # Write-ahead logging: readers never wait for a writer, and a writer waits
+                # (up to the busy timeout) only for another writer.
+                cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
     return engine

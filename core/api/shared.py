@@ -184,7 +184,10 @@ def withdraw_not_applicable(key: str, slug: str):
 def rollup(args):
     """The TRIC PG5 rollup as at `as_at`: the same shape as `cpc rollup --json`."""
     found_rollup = tayside_rollup(
-        db.get_session(), current_app.extensions["cpc_plugins"], args["as_at"]
+        db.get_session(),
+        current_app.extensions["cpc_plugins"],
+        args["as_at"],
+        include_synthetic=current_app.config["DEMO"],
     )
     return rollup_export.as_json(found_rollup)
 

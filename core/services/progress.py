@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, Date, Row, literal, select, true, union_all
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy import update as update_table
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session, aliased
 
 from core.enums import ProgressStatus, Rag

@@ -37,7 +37,9 @@ DEFAULT_RULE = "core.default_plugins.tayside_status"
 def _rollup_and_default():
     session = db.get_session()
     as_at, default = shown_as_at(session, None)
-    return tayside_rollup(session, current_app.extensions["cpc_plugins"], as_at), default
+    plugins = current_app.extensions["cpc_plugins"]
+    demo = current_app.config["DEMO"]
+    return tayside_rollup(session, plugins, as_at, include_synthetic=demo), default
 
 
 def _rollup() -> Rollup:
