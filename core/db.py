@@ -56,7 +56,6 @@ def make_engine(url: str, *, sqlite_busy_timeout: float = 10.0) -> sa.Engine:
         url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args
     )
     if engine.dialect.name == "sqlite":
-
         in_memory = parsed.database in (None, "", ":memory:")
 
         @sa.event.listens_for(engine, "connect")

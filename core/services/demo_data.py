@@ -10,7 +10,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from core.enums import ActionKind, ActionOrigin, PlanStatus, ProgressStatus, Rag
@@ -100,6 +100,11 @@ def load_demo_data(
         )
         session.commit()
         progress(f"{area.name}: {size.plans} plans, {stored:,} updates so far")
+    # Fresh statistics, so that the planner uses the indexes on the new rows at once (without
+    # them, PostgreSQL read every update of an action to find its newest: 600 ms, not 7).
+    with session.get_bind().connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
     return stored
 
 

@@ -72,6 +72,11 @@ class Rollup:
         return next(row for row in self.rows if row.key == key)
 
 
+# The trend shows the latest reporting dates, at most this many (two years of monthly
+# meetings): a chart people can read, and a rollup whose time does not grow with the history.
+TREND_POINTS = 24
+
+
 def _adopted_copies(session: Session, areas: list[Area]) -> list[Action]:
     """Every adopted copy of a shared action in the areas' plans (a few per area and plan,
     whatever the length of the history)."""
@@ -125,6 +130,18 @@ def _trend(
     """Red, Amber, Green and no RAG across the cells on each of ``days``: one query, counted
     in SQL (each adopted copy's newest update on each day is one index seek), then summed over
     each area's plan in force that day."""
+    plans_of: dict[int, list[Plan]] = defaultdict(list)
+    for copy in copies:
+        if copy.plan not in plans_of[copy.plan.area_id]:
+            plans_of[copy.plan.area_id].append(copy.plan)
+    in_force = {
+        (when, area_id): plan_in_force(area_plans, when).id
+        for area_id, area_plans in plans_of.items()
+        for when in days
+    }
+    # Only the copies in a plan in force on one of the days can count.
+    counted_plans = set(in_force.values())
+    copies = [copy for copy in copies if copy.plan_id in counted_plans]
     if not days or not copies:
         return [TrendPoint(day, 0, 0, 0, 0) for day in days]
     day_rows = union_all(*(select(literal(day, Date).label("day")) for day in days)).subquery()
@@ -146,16 +163,12 @@ def _trend(
     counts: dict[tuple[dt.date, int], Counter[Rag | None]] = defaultdict(Counter)
     for when, plan_id, rag, n in counted:
         counts[(_as_date(when), plan_id)][rag] += n
-    plans_of: dict[int, list[Plan]] = defaultdict(list)
-    for copy in copies:
-        if copy.plan not in plans_of[copy.plan.area_id]:
-            plans_of[copy.plan.area_id].append(copy.plan)
     trend = []
     for when in days:
         rags: Counter[Rag | None] = Counter()
         for area in areas:
-            if plans_of.get(area.id):
-                rags.update(counts.get((when, plan_in_force(plans_of[area.id], when).id), {}))
+            if (when, area.id) in in_force:
+                rags.update(counts.get((when, in_force[(when, area.id)]), {}))
         trend.append(TrendPoint(when, rags[Rag.RED], rags[Rag.AMBER], rags[Rag.GREEN], rags[None]))
     return trend
 
@@ -260,7 +273,7 @@ def tayside_rollup(
         rows,
         dates,
         last,
-        _trend(session, areas, copies, past),
+        _trend(session, areas, copies, past[-TREND_POINTS:]),
         rule_problems,
         pg5_calendar=bool(calendar),
         stale_before=since if since != dt.date.min else None,

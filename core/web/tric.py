@@ -24,7 +24,7 @@ from core.schemas.forms import (
     NotApplicableForm,
 )
 from core.services import permissions, plans, rollup_export, shared
-from core.services.rollup import Rollup, tayside_rollup
+from core.services.rollup import TREND_POINTS, Rollup, tayside_rollup
 from core.web.auth import signed_in_user
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404, shown_as_at
@@ -55,7 +55,11 @@ def _rule_plugins(rollup: Rollup) -> list[str]:
 def rollup():
     found, default = _rollup_and_default()
     return render_template(
-        "rollup.html", rollup=found, rule_plugins=_rule_plugins(found), default=default
+        "rollup.html",
+        rollup=found,
+        rule_plugins=_rule_plugins(found),
+        default=default,
+        trend_points=TREND_POINTS,
     )
 
 
