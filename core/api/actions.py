@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core import db
 from core.api.areas import get_or_404
-from core.api.common import check_if_match, etag, me, page, writing
+from core.api.common import check_if_match, etag, me, page, paged, writing
 from core.api.schemas import (
     ActionArgs,
     ActionCreateSchema,
@@ -27,10 +27,10 @@ from core.api.schemas import (
 )
 from core.models import Action, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
 from core.services import plans
+from core.services.action_query import find_actions
 from core.services.actions import add_local_action, edit_action
 from core.services.progress import is_overdue, latest_updates, post_update
-from core.services.search import ActionFilter, filter_actions
-from core.services.summary import plan_states
+from core.services.search import ActionFilter
 
 actions_bp = Blueprint(
     "actions_api", __name__, url_prefix="/api/v1/actions", description="Actions and updates"
@@ -92,16 +92,13 @@ def list_actions(args):
     `as_at`, filtered by outcome number, RAG (`none`: no RAG reported), status (`none`:
     not reported), strategic lead, overdue and words (`q`)."""
     session = db.get_session()
+    as_at = args["as_at"] or dt.date.today()
     if args["plan"]:
-        chosen = plans.plans_by_id(session, [args["plan"]])
+        plan_ids = [args["plan"]]
     else:
-        chosen = plans.plans_in_force(session, area_slug=args["area"], as_at=args["as_at"])
-    states = plan_states(session, chosen, args["as_at"])
-    outcome_numbers = dict(
-        session.execute(
-            select(Outcome.id, Outcome.number).where(Outcome.plan_id.in_([p.id for p in chosen]))
-        ).all()
-    )
+        plan_ids = [
+            plan.id for plan in plans.plans_in_force(session, area_slug=args["area"], as_at=as_at)
+        ]
     wanted = ActionFilter.of(
         outcome=args["outcome"],
         rag=args["rag"],
@@ -110,12 +107,12 @@ def list_actions(args):
         overdue=args["overdue"],
         text=args["q"],
     )
-    items = []
-    for plan in chosen:
-        state = states[plan.id]
-        for action in filter_actions(state, wanted, outcome_numbers):
-            items.append(action_json(action, state.current(action), state.as_at))
-    return page(items, args)
+    found = find_actions(
+        session, plan_ids, as_at, wanted, page=args["page"], page_size=args["page_size"]
+    )
+    return paged(
+        [action_json(action, update, as_at) for action, update in found.items], found.total, args
+    )
 
 
 @actions_bp.post("/")

@@ -20,15 +20,22 @@ from core.web.auth import signed_in_user
 
 
 def page(items: Sequence[Any], args: dict[str, Any]) -> dict[str, Any]:
-    """One page of ``items``, with the page number, size and total."""
+    """One page of ``items`` (a short list, all in hand), with the page number, size and
+    total."""
     size, number = args["page_size"], args["page"]
     start = (number - 1) * size
+    return paged(list(items[start : start + size]), len(items), args)
+
+
+def paged(items: list[Any], total: int, args: dict[str, Any]) -> dict[str, Any]:
+    """A page already cut by the database: its ``items``, and ``total`` across all pages."""
+    size = args["page_size"]
     return {
-        "items": list(items[start : start + size]),
-        "page": number,
+        "items": items,
+        "page": args["page"],
         "page_size": size,
-        "total": len(items),
-        "pages": math.ceil(len(items) / size) if items else 0,
+        "total": total,
+        "pages": math.ceil(total / size) if total else 0,
     }
 
 

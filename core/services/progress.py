@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Date, Row, literal, select, true, union_all
+from sqlalchemy import ColumnElement, Date, Row, and_, literal, or_, select, true, union_all
 from sqlalchemy import update as update_table
 from sqlalchemy.orm import Session, aliased
 
@@ -268,6 +268,15 @@ def is_overdue(action: Action, update: ProgressUpdate | None, as_at: dt.date) ->
     """Past its target date and not completed."""
     return (
         action.target_date is not None and action.target_date < as_at and not is_completed(update)
+    )
+
+
+def in_plan_on(as_at: dt.date) -> ColumnElement[bool]:
+    """In SQL: the actions that were part of their plan on ``as_at`` (added or adopted by
+    then), as ``Action.in_plan`` says in Python."""
+    return and_(
+        or_(Action.added_on.is_(None), Action.added_on <= as_at),
+        or_(Action.adopted_on.is_(None), Action.adopted_on <= as_at),
     )
 
 

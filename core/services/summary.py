@@ -7,12 +7,19 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from core.enums import ActionKind, Rag
+from core.enums import ActionKind, ProgressStatus, Rag
 from core.models import Action, Plan, ProgressUpdate
-from core.services.progress import in_plan_as_at, is_completed, is_overdue, latest_updates
+from core.services.progress import (
+    in_plan_as_at,
+    in_plan_on,
+    is_completed,
+    is_overdue,
+    latest_updates,
+    newest_update_id,
+)
 
 
 @dataclass(frozen=True)
@@ -169,3 +176,47 @@ def _state(
         rag_total=RagCounts.of([latest.get(a.id) for a in improvement]),
         overdue=[a for a in improvement if is_overdue(a, latest.get(a.id), as_at)],
     )
+
+
+def plan_summaries(
+    session: Session, plans: list[Plan], as_at: dt.date | None = None
+) -> dict[int, PlanSummary]:
+    """Each plan's Progress/Update Report row as at ``as_at`` (default today), by plan id,
+    counted by the database: one aggregate query over the actions, each action's latest update
+    found by one index seek. Returns a handful of rows per plan, whatever its size."""
+    as_at = as_at or dt.date.today()
+    latest = aliased(ProgressUpdate)
+    added = Action.added_on.is_not(None)
+    done = and_(latest.id.is_not(None), latest.status == ProgressStatus.COMPLETED)
+    rows = session.execute(
+        select(Action.plan_id, Action.kind, added, Action.target_date, done, func.count())
+        .outerjoin(latest, latest.id == newest_update_id(Action.id, as_at))
+        .where(Action.plan_id.in_([plan.id for plan in plans]), in_plan_on(as_at))
+        .group_by(Action.plan_id, Action.kind, added, Action.target_date, done)
+    )
+    counts: dict[int, Counter] = {plan.id: Counter() for plan in plans}
+    years: dict[int, Counter] = {plan.id: Counter() for plan in plans}
+    by_id = {plan.id: plan for plan in plans}
+    for plan_id, kind, was_added, target, completed, n in rows:
+        tally = counts[plan_id]
+        if kind is not ActionKind.IMPROVEMENT:
+            tally["maintenance"] += n
+            continue
+        tally["total"] += n
+        tally["added"] += n if was_added else 0
+        if completed:
+            tally["completed"] += n
+        elif target is not None:
+            years[plan_id][by_id[plan_id].year_of(target)] += n
+    return {
+        plan_id: PlanSummary(
+            as_at=as_at,
+            total=tally["total"],
+            completed=tally["completed"],
+            added=tally["added"],
+            ongoing=tally["total"] - tally["completed"],
+            by_year={year: years[plan_id][year] for year in sorted(years[plan_id])},
+            maintenance=tally["maintenance"],
+        )
+        for plan_id, tally in counts.items()
+    }

@@ -18,7 +18,7 @@ from core.services import plans, reporting
 from core.services.dashboard import DUE_SOON_DAYS, area_dashboard
 from core.services.document import plan_document
 from core.services.search import ActionFilter, filter_actions
-from core.services.summary import plan_state, plan_states
+from core.services.summary import plan_state, plan_summaries
 from core.web.auth import signed_in_user
 from core.web.forms import FormState
 
@@ -62,11 +62,11 @@ def index():
     session = db.get_session()
     areas = plans.areas(session)
     current = {a.id: plans.current_plan(a) for a in areas if a.plans}
-    states = plan_states(session, list(current.values()))
+    summaries = plan_summaries(session, list(current.values()))
     rows = []
     for area in areas:
         plan = current.get(area.id)
-        rows.append((area, plan, states[plan.id].summary if plan else None))
+        rows.append((area, plan, summaries[plan.id] if plan else None))
     return render_template("index.html", rows=rows, my_areas=signed_in_user().areas)
 
 
