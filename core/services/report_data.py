@@ -27,7 +27,7 @@ from core.services import reporting
 from core.services.document import rag_legend
 from core.services.progress import latest_updates, states_on_days
 from core.services.summary import PlanSummary, RagCounts, load_actions, summarise
-from core.services.wording import Wording, end_of, wording_as_at
+from core.services.wording import Wording, end_of, wording_on_days
 
 
 class Direction(StrEnum):
@@ -189,8 +189,9 @@ def report_data(
     days = [d for d in [published, *earlier, as_at] if d <= as_at]
     states = states_on_days(session, Action.plan_id == plan.id, days)
     latest = latest_updates(session, Action.plan_id == plan.id, as_at=as_at)
-    wording = wording_as_at(session, actions, as_at)
-    worded_before = wording_as_at(session, actions, previous) if previous else wording
+    worded = wording_on_days(session, actions, [as_at, previous or as_at])
+    wording = worded[as_at]
+    worded_before = worded[previous or as_at]
     before = states.get(previous, {}) if previous else {}
     rows = [
         ActionAt(

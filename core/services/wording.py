@@ -49,17 +49,38 @@ def wording_as_at(
 ) -> dict[int, Wording]:
     """Each action's wording on ``as_at`` (keyed by action id): today's wording with every
     change made after that day undone. One query, of the changes made since."""
-    actions = list(actions)
+    return wording_on_days(session, actions, [as_at])[as_at]
+
+
+def wording_on_days(
+    session: Session, actions: Iterable[Action], days: Iterable[dt.date]
+) -> dict[dt.date, dict[int, Wording]]:
+    """Each action's wording on each of ``days``: ``{day: {action id: wording}}``. One query,
+    of the changes made after the earliest day."""
+    actions, days = list(actions), sorted(set(days))
+    if not days:
+        return {}
     later = session.execute(
-        select(ActionChange.action_id, ActionChange.field, ActionChange.old_value)
+        select(
+            ActionChange.action_id,
+            ActionChange.field,
+            ActionChange.old_value,
+            ActionChange.changed_at,
+        )
         .where(
             ActionChange.action_id.in_([a.id for a in actions]),
-            ActionChange.changed_at >= end_of(as_at),
+            ActionChange.changed_at >= end_of(days[0]),
         )
         .order_by(ActionChange.action_id, ActionChange.revision.desc(), ActionChange.id.desc())
-    )
+    ).all()
+    return {day: _undone(actions, later, day) for day in days}
+
+
+def _undone(actions: list[Action], later, day: dt.date) -> dict[int, Wording]:
     undone: dict[int, dict[str, str]] = {}
-    for action_id, field, old_value in later:
+    for action_id, field, old_value, changed_at in later:
+        if _as_utc(changed_at) < end_of(day):
+            continue
         # Newest first, so the oldest change after the day (its "before") is kept last.
         undone.setdefault(action_id, {})[field] = old_value
     found = {}

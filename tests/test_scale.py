@@ -1,0 +1,175 @@
+"""Scale: every page and API operation issues the same number of SQL queries whatever the
+data size, and the SQL versions of the lists and summaries say what the pages say."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from core import db
+from core.enums import ProgressStatus, Rag
+from core.models import ApiToken, User
+from core.services.action_query import find_actions
+from core.services.actions import add_local_action
+from core.services.demo_data import DemoSize, load_demo_data
+from core.services.search import ActionFilter, filter_actions
+from core.services.summary import plan_state, plan_summaries
+from tests.helpers import (
+    PK,
+    action,
+    add_reporting_date,
+    count_queries,
+    in_session,
+    not_applying_in_dundee,
+    plan_of,
+    report,
+)
+from tests.served import api_token
+
+PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+# Pages that are the same whatever the data (documentation, static files) are left out.
+SKIP = ("/static/", "/api/v1/docs", "/api/v1/openapi.json")
+
+
+def some_updates(session, on=dt.date(2022, 3, 1)) -> None:
+    """Synthetic: a mix of updates on the Perth and Kinross plan."""
+    for code, rag in (("1.1", Rag.GREEN), ("1.2", Rag.AMBER), ("1.3", Rag.RED)):
+        report(session, code, rag, on=on)
+    report(session, "1.4", None, ProgressStatus.COMPLETED, on=on)
+
+
+def grow(app) -> None:
+    """Synthetic: many more areas, plans, actions and updates (and more of each for the
+    actions the pages show)."""
+    with app.app_context():
+        session = db.get_session()
+        load_demo_data(session, DemoSize(areas=3, plans=2, actions=30, months=24))
+        plan = plan_of(session)
+        outcome = next(o for o in plan.outcomes if o.number == 2)
+        for n in range(12):
+            add_local_action(
+                session, outcome, actor=None, text=f"Synthetic extra action {n}", leads=["Lead"]
+            )
+        session.commit()
+        for month in range(1, 13):
+            day = dt.date(2022, 8, 1) + dt.timedelta(days=30 * month)
+            for code in ("1.1", "1.2", "2.1", "3.1"):
+                report(session, code, list(Rag)[month % 3], on=day)
+            add_reporting_date(session, day + dt.timedelta(days=1))
+            add_reporting_date(session, day + dt.timedelta(days=1), tric=True)
+            session.commit()
+
+
+@pytest.fixture
+def known(app, accounts):
+    """Real values for each kind of path parameter."""
+    with app.app_context():
+        session = db.get_session()
+        some_updates(session)
+        key = not_applying_in_dundee(session, "Scale test")
+        add_reporting_date(session)
+        add_reporting_date(session, tric=True)
+        session.commit()
+        one = action(session, "1.1")
+        admin = session.scalars(sa.select(User).where(User.email == accounts["admin"])).one()
+        values = {
+            "slug": PK,
+            "plan_slug": "2021-2023",
+            "area_slug": PK,
+            "action_id": str(one.id),
+            "key": key,
+            "user_id": str(admin.id),
+            "outcome_id": str(one.outcome_id),
+            "plan_id": str(one.plan_id),
+            "update_id": str(one.updates[-1].id),
+            "date_text": "2022-03-31",
+            "kind": "json",
+        }
+    api_token(app, accounts["admin"])
+    values["token_id"] = str(
+        in_session(app, lambda s: s.scalar(sa.select(sa.func.max(ApiToken.id))))
+    )
+    return values
+
+
+def urls(app, values) -> list[str]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(SKIP) or "filename" in rule.rule:
+            continue
+        found.append(
+            PATH_PARAM.sub(lambda m: quote(values.get(m.group(2), "1"), safe=""), rule.rule)
+        )
+    return sorted(found)
+
+
+def queries(app, web, url: str) -> int:
+    counts = []
+    for _ in range(2):
+        with count_queries(app) as counted:
+            answer = web.get(url)
+        assert answer.status_code < 500, url
+        counts.append(counted.n)
+    return min(counts)
+
+
+def test_every_page_and_api_call_takes_the_same_queries_at_two_sizes(app, client_for, known):
+    web = client_for(app, "admin")
+    addresses = urls(app, known)
+    assert len(addresses) > 40
+    small = {url: queries(app, web, url) for url in addresses}
+    grow(app)
+    large = {url: queries(app, web, url) for url in addresses}
+    differ = {url: (small[url], large[url]) for url in addresses if small[url] != large[url]}
+    assert differ == {}, "queries (small, large) differ"
+
+
+FILTERS = [
+    ActionFilter(),
+    ActionFilter.of(outcome=1),
+    ActionFilter.of(rag="R"),
+    ActionFilter.of(rag="none"),
+    ActionFilter.of(status="completed"),
+    ActionFilter.of(status="none"),
+    ActionFilter.of(lead="co-ordinator"),
+    ActionFilter.of(overdue=True),
+    ActionFilter.of(text="guidance practitioners"),
+    ActionFilter.of(text="50%_"),
+    ActionFilter.of(rag="none", lead="group", text="practice"),
+]
+
+
+@pytest.mark.parametrize("as_at", [dt.date(2022, 6, 1), dt.date(2023, 7, 31)])
+def test_the_sql_search_finds_what_the_page_finds(app, as_at):
+    with app.app_context():
+        session = db.get_session()
+        some_updates(session)
+        plan = plan_of(session)
+        state = plan_state(session, plan, as_at)
+        numbers = {o.id: o.number for o in plan.outcomes}
+        for wanted in FILTERS:
+            expected = [a.code for a in filter_actions(state, wanted, numbers)]
+            found = find_actions(session, [plan.id], as_at, wanted, page=1, page_size=200)
+            assert [a.code for a, _ in found.items] == expected, wanted
+            assert found.total == len(expected)
+            second = find_actions(session, [plan.id], as_at, wanted, page=2, page_size=5)
+            assert [a.code for a, _ in second.items] == expected[5:10]
+
+
+def test_the_summary_by_aggregate_says_what_the_plan_page_says(app):
+    with app.app_context():
+        session = db.get_session()
+        some_updates(session)
+        plan = plan_of(session)
+        outcome = next(o for o in plan.outcomes if o.number == 3)
+        add_local_action(session, outcome, actor=None, text="Synthetic added action")
+        session.commit()
+        for as_at in (dt.date(2021, 8, 1), dt.date(2022, 6, 1), dt.date.today()):
+            assert (
+                plan_summaries(session, [plan], as_at)[plan.id]
+                == plan_state(session, plan, as_at).summary
+            )
