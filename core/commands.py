@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -116,8 +117,18 @@ def restore_command(file: Path) -> None:
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve_command(host: str, port: int) -> None:
-    """Serve the platform with waitress."""
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web processes sharing the port (use PostgreSQL for more than one).",
+)
+@click.option(
+    "--threads", default=4, show_default=True, type=click.IntRange(1, 256), help="Per process."
+)
+def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the platform with waitress: one process, or several sharing the port."""
     from waitress import create_server
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -125,12 +136,14 @@ def serve_command(host: str, port: int) -> None:
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
-    try:
-        _check_port_free(host, port)
-        # Waitress refuses a body far over the app's own limit before reading it into memory.
-        server = create_server(
-            app, host=host, port=port, max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"]
+    if workers > 1 and app.extensions["cpc_engine"].dialect.name == "sqlite":
+        raise click.ClickException(
+            "Several web processes need PostgreSQL (set CPC_DATABASE_URL): SQLite lets one "
+            "process write at a time."
         )
+    limit = 4 * app.config["MAX_CONTENT_LENGTH"]
+    try:
+        listening = _listen(host, port)
     except OSError as error:
         raise click.ClickException(
             f"Cannot serve on {host}:{port}: {error.strerror or error}. Is the platform already "
@@ -147,15 +160,61 @@ def serve_command(host: str, port: int) -> None:
         )
     else:
         click.echo("There is no administrator account yet: run `cpc init` first.")
-    server.run()
+    db.get_session().close()
+    # Waitress refuses a body far over the app's own limit before reading it into memory.
+    if workers == 1:
+        create_server(app, sockets=[listening], threads=threads, max_request_body_size=limit).run()
+        return
+    _run_workers(app, listening, workers, threads, limit)
 
 
-def _check_port_free(host: str, port: int) -> None:
-    """Raise ``OSError`` if the address is taken (before waitress half-builds a server)."""
+def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((host, port))
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+        listening.listen(1024)
+    except OSError:
+        listening.close()
+        raise
+    return listening
+
+
+def _run_workers(app, listening: socket.socket, workers: int, threads: int, limit: int) -> None:
+    """Fork ``workers`` waitress processes that accept on one socket; each opens its own
+    database connections. Stopping this process (Ctrl+C, SIGTERM) stops them all."""
+    import os
+    import signal
+
+    from waitress import create_server
+
+    app.extensions["cpc_engine"].dispose()
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            try:
+                create_server(
+                    app, sockets=[listening], threads=threads, max_request_body_size=limit
+                ).run()
+            finally:
+                os._exit(0)
+        children.append(pid)
+    click.echo(f"{workers} web processes: {', '.join(map(str, children))}")
+
+    def stop(_signum, _frame):
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for child in children:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(child, 0)
 
 
 @click.command("plugins")

@@ -67,9 +67,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served_in_processes(database_url: str, count: int = 2) -> Iterator[list[str]]:
-    """``count`` separate `cpc serve` processes on one database, as behind a load balancer;
-    yields their base URLs."""
+def served_in_processes(database_url: str, count: int = 2, workers: int = 1) -> Iterator[list[str]]:
+    """``count`` separate `cpc serve` processes on one database, as behind a load balancer,
+    each with ``workers`` web processes sharing its port; yields their base URLs."""
     env = {
         **os.environ,
         "CPC_DATABASE_URL": database_url,
@@ -79,7 +79,16 @@ def served_in_processes(database_url: str, count: int = 2) -> Iterator[list[str]
     ports = [_free_port() for _ in range(count)]
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", "from core.cli import main; main()", "serve", "--port", str(p)],
+            [
+                sys.executable,
+                "-c",
+                "from core.cli import main; main()",
+                "serve",
+                "--port",
+                str(p),
+                "--workers",
+                str(workers),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -29,3 +29,11 @@ def test_init_loads_every_area_and_running_it_twice_changes_nothing(make_app):
     assert second.exit_code == 0, second.output
     assert "Plans already loaded: " in second.output and "Plans added" not in second.output
     assert row_counts(app) == counts
+
+
+def test_serve_refuses_several_workers_on_sqlite(app, runner):
+    if app.extensions["cpc_engine"].dialect.name != "sqlite":
+        return  # several workers are what PostgreSQL is for (tests/test_concurrency.py)
+    result = runner.invoke(args=["serve", "--workers", "2", "--port", "0"])
+    assert result.exit_code != 0
+    assert "Several web processes need PostgreSQL" in result.output

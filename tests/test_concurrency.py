@@ -37,18 +37,23 @@ ROUNDS = 6
 WRITERS = 4
 
 
-@pytest.fixture(params=["threads", "two processes"])
+@pytest.fixture(params=["threads", "two processes", "one port, three workers"])
 def servers(request, app, accounts, database_url):
-    """Base URLs serving the app: one waitress with 16 threads, or two `cpc serve` processes
-    on the same PostgreSQL database."""
+    """Base URLs serving the app: one waitress with 16 threads; two `cpc serve` processes on
+    the same PostgreSQL database; or one `cpc serve --workers 3` (three processes on one
+    port)."""
     if request.param == "threads":
         app.config["SESSION_COOKIE_SECURE"] = False  # served over plain http here
         with served_in_threads(app) as urls:
             yield urls
-    else:
-        if not os.environ.get("CPC_DATABASE_URL"):
-            pytest.skip("two web processes share a database on PostgreSQL")
+        return
+    if not os.environ.get("CPC_DATABASE_URL"):
+        pytest.skip("two web processes share a database on PostgreSQL")
+    if request.param == "two processes":
         with served_in_processes(database_url) as urls:
+            yield urls
+    else:
+        with served_in_processes(database_url, count=1, workers=3) as urls:
             yield urls
 
 
