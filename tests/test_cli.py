@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from core import db
@@ -33,7 +34,7 @@ def test_init_loads_every_area_and_running_it_twice_changes_nothing(make_app):
 
 def test_serve_refuses_several_workers_on_sqlite(app, runner):
     if app.extensions["cpc_engine"].dialect.name != "sqlite":
-        return  # several workers are what PostgreSQL is for (tests/test_concurrency.py)
+        pytest.skip("several workers are what PostgreSQL is for (tests/test_concurrency.py)")
     result = runner.invoke(args=["serve", "--workers", "2", "--port", "0"])
     assert result.exit_code != 0
     assert "Several web processes need PostgreSQL" in result.output
