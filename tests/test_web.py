@@ -7,7 +7,7 @@ import re
 
 from core.enums import ProgressStatus, Rag
 from core.synthetic import SyntheticAreaPlugin
-from tests.helpers import action, count_queries, in_session, report
+from tests.helpers import PK, action, count_queries, in_session, report
 
 PK_PLAN = "/areas/perth-and-kinross/plans/2021-2023/"
 
@@ -112,3 +112,14 @@ def test_pages_issue_a_fixed_number_of_queries_whatever_the_size(make_app, clien
     _post_updates(app, "big-shire", ["1.1", "2.3", "4.5", "6.8"])
     client = client_for(app, "admin")
     assert _page_queries(client, app, "big-shire") == small_counts
+
+
+def test_the_dashboard_lists_the_first_ten_overdue_actions_and_links_to_all(app, reader):
+    page = reader.get(f"/areas/{PK}/?as_at=2023-08-01").text
+    overdue = page[page.index('id="overdue"') : page.index('id="due-soon"')]
+    assert "25 overdue actions, the first 10 shown" in overdue
+    assert overdue.count('<tr class="govuk-table__row" id="row-') == 10
+    link = f"/areas/{PK}/plans/2021-2023/actions/?overdue=1&amp;as_at=2023-08-01"
+    assert f'href="{link}">See all 25 overdue actions' in overdue
+    everything = reader.get(link.replace("&amp;", "&")).text
+    assert "25 actions match your filters, as at 1 August 2023" in everything

@@ -24,6 +24,9 @@ from core.web.forms import FormState
 
 bp = Blueprint("pages", __name__)
 
+# The dashboard lists at most this many overdue and due-soon actions, with a link to the rest.
+DASHBOARD_ROWS = 10
+
 
 def date_arg(name: str = "as_at", label: str = "As at") -> dt.date | None:
     """The date in query argument ``name``, if given; a bad one is a 400 naming ``label``."""
@@ -84,6 +87,7 @@ def area(slug: str):
         due_days=DUE_SOON_DAYS,
         dates=reporting.reporting_dates(session, plan),
         default=default,
+        shown=DASHBOARD_ROWS,
     )
 
 

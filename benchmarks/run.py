@@ -1,0 +1,426 @@
+"""The platform's benchmark, in one command: on SQLite and on PostgreSQL, at a small set and at
+Scotland's scale, each page and API call the users rely on is served by `cpc serve` and loaded
+by concurrent clients on loopback. For each: requests per second, p50 and p95, SQL queries per
+request, and the SQL floor (the request's own queries replayed through the driver); in the
+same run the framework floor (a bare Flask endpoint served the same way) and the server's peak
+memory, including under 4 rollups at once. Writes benchmarks/RESULTS.md.
+
+    .venv/bin/python benchmarks/run.py                  # everything (about 20 minutes)
+    .venv/bin/python benchmarks/run.py --sizes small --databases sqlite --seconds 3
+
+The data is generated (`cpc demo-data`), never a real CPC's. PostgreSQL databases named
+cpc_bench_* on CPC_BENCH_POSTGRES (default postgresql+psycopg://postgres@127.0.0.1:5432/) are
+dropped and made anew; SQLite files go in a temporary folder. Speed is measured here, never
+asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import multiprocessing
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core import create_app, db, migrate  # noqa: E402
+from core.enums import Role  # noqa: E402
+from core.services import accounts, loader  # noqa: E402
+from core.services.demo_data import DemoSize, load_demo_data  # noqa: E402
+
+EMAIL, PASSWORD = "bench@synthetic.invalid", "a benchmark-only password 7781"
+POSTGRES = os.environ.get("CPC_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/")
+SIZES = {
+    "small": DemoSize(areas=3, plans=1, actions=100, months=24),
+    "scotland-12": DemoSize(areas=32, plans=5, actions=100, months=12),
+    "scotland": DemoSize(areas=32, plans=5, actions=100, months=120),
+}
+AREA, PLAN = "synthetic-area-02", "synthetic-{plans}"
+THREADS = 8
+CLIENTS = 4
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    rps: float
+    p50: float
+    p95: float
+    queries: int
+    sql_floor: float
+
+
+def requests_for(size: DemoSize, action_id: int) -> list[tuple[str, str]]:
+    plan = PLAN.format(plans=size.plans)
+    base = f"/areas/{AREA}/plans/{plan}"
+    past = (dt.date.today() - dt.timedelta(days=30 * min(size.months, 12))).isoformat()
+    return [
+        ("all areas", "/"),
+        ("dashboard", f"/areas/{AREA}/"),
+        ("plan page", f"{base}/"),
+        ("action page", f"/actions/{action_id}"),
+        ("search", f"{base}/actions/?q=synthetic+action&rag=A"),
+        ("rollup today", "/tric/"),
+        ("rollup as at a past date", f"/tric/?as_at={past}"),
+        ("API rollup", "/api/v1/rollup"),
+        ("API actions (all areas)", "/api/v1/actions/?page_size=50"),
+        ("API summary", f"/api/v1/areas/{AREA}/summary"),
+        ("committee report (XLSX)", f"{base}/report/download?format=xlsx"),
+        ("committee report (DOCX)", f"{base}/report/download?format=docx"),
+    ]
+
+
+# Data -------------------------------------------------------------------------------------------
+
+
+def prepare(database: str, size_name: str, folder: Path) -> str:
+    size = SIZES[size_name]
+    if database == "sqlite":
+        url = f"sqlite:///{folder / f'{size_name}.sqlite'}"
+    else:
+        name = f"cpc_bench_{size_name.replace('-', '_')}"
+        admin = sa.create_engine(POSTGRES + "postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            connection.execute(sa.text(f"CREATE DATABASE {name}"))
+        admin.dispose()
+        url = POSTGRES + name
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    started = time.perf_counter()
+    with app.app_context():
+        migrate.upgrade(db.engine())
+        session = db.get_session()
+        loader.load_plugin_content(session, app.extensions["cpc_plugins"])
+        accounts.create_user(session, actor=None, email=EMAIL, role=Role.ADMIN, password=PASSWORD)
+        session.commit()
+        load_demo_data(session, size)
+    app.extensions["cpc_engine"].dispose()
+    print(f"  {database} {size_name}: loaded in {time.perf_counter() - started:.0f} s", flush=True)
+    return url
+
+
+# Serving and load -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(port: int, path: str = "/sign-in") -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server on port {port} did not start")
+
+
+def serve(url: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "CPC_DATABASE_URL": url,
+        "CPC_SECRET_KEY": "bench",
+        "CPC_SECURE_COOKIES": "0",
+        "CPC_DEMO": "1",
+    }
+    command = [sys.executable, "-c", "from core.cli import main; main()", "serve"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--threads", str(THREADS)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_until_up(port)
+    return process, port
+
+
+def serve_floor() -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks" / "floor_app.py"), str(port), str(THREADS)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_until_up(port, "/")
+    return process, port
+
+
+def sign_in(port: int) -> str:
+    """The session cookie of the benchmark's account."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", "/sign-in")
+    answer = connection.getresponse()
+    page = answer.read().decode()
+    cookie = answer.getheader("Set-Cookie").split(";")[0]
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    from urllib.parse import urlencode
+
+    body = urlencode({"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+    connection.request(
+        "POST",
+        "/sign-in",
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    answer = connection.getresponse()
+    answer.read()
+    assert answer.status == 302, f"sign-in failed: {answer.status}"
+    return answer.getheader("Set-Cookie").split(";")[0]
+
+
+def _client(port: int, path: str, cookie: str, seconds: float, out) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Cookie": cookie} if cookie else {}
+    times, errors = [], 0
+    stop = time.perf_counter() + seconds
+    while time.perf_counter() < stop:
+        started = time.perf_counter()
+        connection.request("GET", path, headers=headers)
+        answer = connection.getresponse()
+        answer.read()
+        if answer.status >= 400:
+            errors += 1
+        times.append(time.perf_counter() - started)
+    out.put((times, errors))
+
+
+def load(port: int, path: str, cookie: str, seconds: float, clients: int = CLIENTS):
+    """``clients`` processes each requesting ``path`` over one kept-alive connection for
+    ``seconds``: requests per second, p50 and p95 in ms."""
+    out = multiprocessing.Queue()
+    workers = [
+        multiprocessing.Process(target=_client, args=(port, path, cookie, seconds, out))
+        for _ in range(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    times, errors = [], 0
+    for _ in workers:
+        found, failed = out.get()
+        times += found
+        errors += failed
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise RuntimeError(f"{path}: {errors} answers were errors")
+    times.sort()
+    return (
+        len(times) / seconds,
+        times[len(times) // 2] * 1000,
+        times[int(len(times) * 0.95)] * 1000,
+    )
+
+
+def peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# SQL floor --------------------------------------------------------------------------------------
+
+
+def sql_profile(url: str, paths: list[str]) -> dict[str, tuple[int, float]]:
+    """Each request's SQL queries (made in-process, as the server makes them), and the time
+    to replay exactly those statements through the driver (median of 5)."""
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "bench", "DEMO": True, "SESSION_COOKIE_SECURE": False}
+    )
+    client = app.test_client()
+    token = client.get("/sign-in").text.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+    engine = app.extensions["cpc_engine"]
+    found = {}
+    for path in paths:
+        client.get(path)  # warm
+        captured: list[tuple[str, object]] = []
+
+        def record(_conn, _cursor, statement, parameters, _context, _many, into=captured):
+            into.append((statement, parameters))
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        client.get(path)
+        sa.event.remove(engine, "before_cursor_execute", record)
+        raw = engine.raw_connection()
+        try:
+            timings = []
+            for _ in range(5):
+                cursor = raw.cursor()
+                started = time.perf_counter()
+                for statement, parameters in captured:
+                    cursor.execute(statement, parameters)
+                    if cursor.description:
+                        cursor.fetchall()
+                timings.append((time.perf_counter() - started) * 1000)
+                cursor.close()
+                raw.rollback()
+        finally:
+            raw.close()
+        found[path] = (len(captured), statistics.median(timings))
+    engine.dispose()
+    return found
+
+
+# The run ----------------------------------------------------------------------------------------
+
+
+def measure(database: str, size_name: str, url: str, seconds: float) -> dict:
+    size = SIZES[size_name]
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        action_id = connection.execute(
+            sa.text(
+                "SELECT a.id FROM actions a JOIN plans p ON p.id = a.plan_id "
+                "JOIN areas r ON r.id = p.area_id WHERE r.slug = :area ORDER BY a.id DESC LIMIT 1"
+            ),
+            {"area": AREA},
+        ).scalar()
+    engine.dispose()
+    wanted = requests_for(size, action_id)
+    floors = sql_profile(url, [path for _, path in wanted])
+    server, port = serve(url)
+    results = []
+    try:
+        cookie = sign_in(port)
+        for name, path in wanted:
+            load(port, path, cookie, 1)  # warm
+            rps, p50, p95 = load(port, path, cookie, seconds)
+            queries, floor = floors[path]
+            results.append(Result(name, path, rps, p50, p95, queries, floor))
+            print(f"  {database} {size_name} {name}: {rps:.0f}/s p50 {p50:.0f} ms", flush=True)
+        peak = peak_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+    # Four rollups at once, on a fresh server.
+    server, port = serve(url)
+    try:
+        cookie = sign_in(port)
+        rps4, p50_4, _ = load(port, "/tric/", cookie, seconds, clients=4)
+        rollup_peak = peak_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+    return {
+        "results": results,
+        "peak": peak,
+        "rollup4": (rps4, p50_4, rollup_peak),
+    }
+
+
+def machine() -> str:
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        cpu = platform.processor() or "unknown CPU"
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def write(found: dict, floor: tuple[float, float, float], seconds: float, args) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run on {dt.date.today():%d %B %Y} by `benchmarks/run.py` on {machine()}; "
+        f"{CLIENTS} client processes on loopback for {seconds:g} s per request against "
+        f"`cpc serve --threads {THREADS}` (one process). Sizes (synthetic, `cpc demo-data`):",
+        "",
+    ]
+    for name in args.sizes:
+        size = SIZES[name]
+        lines.append(
+            f"- **{name}**: {size.areas} areas × {size.plans} plans × {size.actions} actions "
+            f"(+ 8 TRIC shared actions each) × {size.months} monthly updates = "
+            f"{size.areas * size.plans * (size.actions + 8) * size.months:,} updates"
+        )
+    lines += [
+        "",
+        f"**Framework floor** (a bare Flask endpoint served the same way): {floor[0]:.0f} "
+        f"requests/s, p50 {floor[1]:.1f} ms, p95 {floor[2]:.1f} ms.",
+        "",
+        "*SQL floor*: the request's own SQL statements replayed through the driver, one after "
+        "another (median of 5). *× SQL floor*: p50 ÷ SQL floor.",
+        "",
+    ]
+    for (database, size_name), run in found.items():
+        lines += [
+            f"## {database}, {size_name}",
+            "",
+            "| request | req/s | p50 ms | p95 ms | queries | SQL floor ms | × SQL floor "
+            "| × framework rate |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in run["results"]:
+            lines.append(
+                f"| {r.name} | {r.rps:.0f} | {r.p50:.1f} | {r.p95:.1f} | {r.queries} | "
+                f"{r.sql_floor:.1f} | {r.p50 / max(r.sql_floor, 0.01):.1f} | "
+                f"1/{floor[0] / max(r.rps, 0.01):.0f} |"
+            )
+        rps4, p50_4, rollup_peak = run["rollup4"]
+        lines += [
+            "",
+            f"Server peak memory over the run: {run['peak']:.0f} MB. Four rollups at once "
+            f"(fresh server): {rps4:.1f} requests/s, p50 {p50_4:.0f} ms, peak memory "
+            f"{rollup_peak:.0f} MB.",
+            "",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
+                        choices=["sqlite", "postgresql"])  # fmt: skip
+    parser.add_argument("--seconds", type=float, default=5.0, help="Load per request.")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    args = parser.parse_args()
+    found = {}
+    floor_server, floor_port = serve_floor()
+    try:
+        load(floor_port, "/", "", 1)
+        floor = load(floor_port, "/", "", args.seconds)
+    finally:
+        floor_server.terminate()
+        floor_server.wait()
+    print(f"framework floor: {floor[0]:.0f}/s", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        for database in args.databases:
+            for size_name in args.sizes:
+                url = prepare(database, size_name, Path(folder))
+                found[(database, size_name)] = measure(database, size_name, url, args.seconds)
+    text = write(found, floor, args.seconds, args)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
