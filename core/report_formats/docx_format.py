@@ -63,28 +63,27 @@ def _section(document, section: ReportSection) -> None:
 
 def _table(document, table: Table) -> None:
     if table.caption:
-        document.add_paragraph(table.caption, style="Caption")
+        document.add_paragraph(table.caption, style=document.styles["Caption"])
     if not table.rows:
         document.add_paragraph(table.empty)
         return
     grid = document.add_table(rows=1, cols=len(table.columns))
-    grid.style = "Table Grid"
+    grid.style = document.styles["Table Grid"]
+    _widths(document, grid, table)
     header = grid.rows[0]
     _repeat_as_header(header)
     for cell, title in zip(header.cells, table.columns, strict=True):
-        cell.text = ""
         run = cell.paragraphs[0].add_run(title)
         run.bold = True
         _shade(cell, "DFE3E6")
     for values in table.rows:
+        # A new row's cells take the widths of the table's columns.
         row = grid.add_row()
         for cell, value in zip(row.cells, values, strict=True):
             _fill(cell, value)
-    _widths(document, grid, table)
 
 
 def _fill(cell, value: Cell) -> None:
-    cell.text = ""
     run = cell.paragraphs[0].add_run(value.text)
     if value.rag is not None:
         run.bold = True
@@ -116,9 +115,8 @@ def _widths(document, grid, table: Table) -> None:
     usable = section.page_width - section.left_margin - section.right_margin
     total = sum(table.widths)
     grid.autofit = False
-    for row in grid.rows:
-        for cell, share in zip(row.cells, table.widths, strict=False):
-            cell.width = int(usable * share / total)
+    for column, cell, share in zip(grid.columns, grid.rows[0].cells, table.widths, strict=False):
+        column.width = cell.width = int(usable * share / total)
 
 
 def _new_section(document, *, landscape: bool) -> None:
