@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core import db
 from core.api.areas import get_or_404
-from core.api.common import check_if_match, etag, me, page, paged, writing
+from core.api.common import check_if_match, etag, me, page_query, paged, writing
 from core.api.schemas import (
     ActionArgs,
     ActionCreateSchema,
@@ -173,13 +173,13 @@ def patch_action(data, action_id: int):
 def list_updates(args, action_id: int):
     """The action's progress updates, newest first (by the date each reports on)."""
     action = get_or_404(Action, action_id)
-    updates = db.get_session().scalars(
+    return page_query(
         select(ProgressUpdate)
         .where(ProgressUpdate.action_id == action.id)
         .options(joinedload(ProgressUpdate.author))
-        .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc())
+        .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc()),
+        args,
     )
-    return page(list(updates), args)
 
 
 @actions_bp.post("/<id:action_id>/updates")
@@ -211,4 +211,4 @@ def list_kpis(args):
         query = query.where(Area.slug == args["area"])
     if args["plan"]:
         query = query.where(Plan.id == args["plan"])
-    return page(list(db.get_session().scalars(query)), args)
+    return page_query(query, args)

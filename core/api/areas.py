@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core import db
-from core.api.common import found, page
+from core.api.common import found, page_query
 from core.api.schemas import (
     AreaSchema,
     AsAtArgs,
@@ -58,7 +58,8 @@ def _area_json(area: Area) -> dict:
 @areas_bp.response(200, page_of(AreaSchema, "AreaPage"))
 def list_areas(args):
     """Every area, real ones first, with its plans and the plan in force today."""
-    return page([_area_json(a) for a in plans.areas(db.get_session())], args)
+    query = select(Area).options(selectinload(Area.plans)).order_by(Area.is_synthetic, Area.name)
+    return page_query(query, args, _area_json)
 
 
 @areas_bp.get("/<slug>")
@@ -89,7 +90,7 @@ def list_plans(args):
     query = select(Plan).join(Area).options(joinedload(Plan.area)).order_by(Area.name, Plan.slug)
     if args["area"]:
         query = query.where(Area.slug == args["area"])
-    return page(list(db.get_session().scalars(query)), args)
+    return page_query(query, args)
 
 
 @plans_bp.get("/<id:plan_id>")
@@ -109,7 +110,7 @@ def list_outcomes(args):
         query = query.where(Plan.id == args["plan"])
     if args["area"]:
         query = query.where(Area.slug == args["area"])
-    return page(list(db.get_session().scalars(query)), args)
+    return page_query(query, args)
 
 
 @outcomes_bp.get("/<id:outcome_id>")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from flask import request
 from flask_smorest import abort
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +26,18 @@ def page(items: Sequence[Any], args: dict[str, Any]) -> dict[str, Any]:
     size, number = args["page_size"], args["page"]
     start = (number - 1) * size
     return paged(list(items[start : start + size]), len(items), args)
+
+
+def page_query(
+    query: Select, args: dict[str, Any], shape: Callable[[Any], Any] | None = None
+) -> dict[str, Any]:
+    """One page of an ORM ``query``'s rows, cut by the database (``LIMIT``/``OFFSET``), with
+    the total from a count query; ``shape`` turns each row into its JSON."""
+    session = db.get_session()
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    size, number = args["page_size"], args["page"]
+    rows = session.scalars(query.limit(size).offset((number - 1) * size)).unique()
+    return paged([shape(row) if shape else row for row in rows], total or 0, args)
 
 
 def paged(items: list[Any], total: int, args: dict[str, Any]) -> dict[str, Any]:

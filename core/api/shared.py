@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import current_app, url_for
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
+from sqlalchemy import select
 
 from core import db
-from core.api.common import check_if_match, etag, found, me, page, writing
+from core.api.common import check_if_match, etag, found, me, page_query, writing
 from core.api.schemas import (
     AdoptionCreateSchema,
     AdoptionSchema,
@@ -48,7 +49,7 @@ def _one(definition: SharedAction):
 @shared_bp.response(200, page_of(SharedActionSchema, "SharedActionPage"))
 def list_shared(args):
     """Every shared action, in PG5's order."""
-    return page(shared.shared_actions(db.get_session()), args)
+    return page_query(select(SharedAction).order_by(SharedAction.position), args)
 
 
 @shared_bp.post("/")

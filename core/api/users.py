@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import db
 from core.api.areas import get_or_404
-from core.api.common import admins_only, me, page, writing
+from core.api.common import admins_only, me, page_query, writing
 from core.api.schemas import (
     NewTokenSchema,
     NewUserSchema,
@@ -58,12 +58,17 @@ def _user(user_id: int) -> User:
     return get_or_404(User, user_id, options=[selectinload(User.areas)])
 
 
+def _tokens_of(user: User):
+    return select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)
+
+
 @users_bp.get("/")
 @users_bp.arguments(PageArgs, location="query", unknown=RAISE)
 @users_bp.response(200, page_of(UserSchema, "UserPage"))
 def list_users(args):
     """Every account, with its role and areas."""
-    return page([_user_json(u) for u in accounts.users(db.get_session())], args)
+    query = select(User).options(selectinload(User.areas)).order_by(User.email)
+    return page_query(query, args, _user_json)
 
 
 @users_bp.post("/")
@@ -127,7 +132,7 @@ def reset_password(user_id: int):
 def list_user_tokens(args, user_id: int):
     """An account's API tokens (their first characters only), revoked ones included."""
     user = _user(user_id)
-    return page([_token_json(t) for t in tokens.tokens_of(db.get_session(), user)], args)
+    return page_query(_tokens_of(user), args, _token_json)
 
 
 @users_bp.delete("/<id:user_id>/tokens/<id:token_id>")
@@ -147,7 +152,7 @@ def revoke_user_token(user_id: int, token_id: int):
 @tokens_bp.response(200, page_of(TokenSchema, "TokenPage"))
 def list_tokens(args):
     """Your API tokens (their first characters only)."""
-    return page([_token_json(t) for t in tokens.tokens_of(db.get_session(), me())], args)
+    return page_query(_tokens_of(me()), args, _token_json)
 
 
 @tokens_bp.post("/")
