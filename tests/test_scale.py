@@ -128,6 +128,46 @@ def test_every_page_and_api_call_takes_the_same_queries_at_two_sizes(app, client
     assert differ == {}, "queries (small, large) differ"
 
 
+def writes(app, token: str, known: dict, round_: int) -> dict[str, int]:
+    """The queries of each kind of API write, made once."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    action_id, plan_id = known["action_id"], known["plan_id"]
+    counts = {}
+    client.get("/api/v1/me", headers=headers)  # the token's first use is recorded once
+
+    def call(name, method, path, **kwargs):
+        with count_queries(app) as counted:
+            answer = getattr(client, method)(path, headers={**headers, **kwargs.pop("h", {})},
+                                             **kwargs)  # fmt: skip
+        assert answer.status_code < 300, (name, answer.status_code, answer.text)
+        counts[name] = counted.n
+        return answer
+
+    posted = call(
+        "post an update",
+        "post",
+        f"/api/v1/actions/{action_id}/updates",
+        json={"reported_on": "2023-01-15", "status": "in_progress", "rag": "G", "commentary": "x"},
+    )
+    update_id = posted.get_json()["id"]
+    call("correct it", "post", f"/api/v1/updates/{update_id}/correction",
+         json={"rag": "A", "reason": "Synthetic correction"})  # fmt: skip
+    etag = client.get(f"/api/v1/actions/{action_id}", headers=headers).headers["ETag"]
+    call("reword an action", "patch", f"/api/v1/actions/{action_id}",
+         json={"text": f"Synthetic wording {round_}"}, h={"If-Match": etag})  # fmt: skip
+    call("add a reporting date", "post", f"/api/v1/plans/{plan_id}/reporting-dates",
+         json={"date": f"2023-0{round_}-20", "deadline": f"2023-0{round_}-10"})  # fmt: skip
+    return counts
+
+
+def test_api_writes_take_the_same_queries_at_two_sizes(app, accounts, known):
+    token = api_token(app, accounts["admin"])
+    small = writes(app, token, known, 1)
+    grow(app)
+    assert writes(app, token, known, 2) == small
+
+
 FILTERS = [
     ActionFilter(),
     ActionFilter.of(outcome=1),
