@@ -17,7 +17,7 @@ from core.services.action_query import find_actions
 from core.services.actions import add_local_action
 from core.services.demo_data import DemoSize, load_demo_data
 from core.services.search import ActionFilter, filter_actions
-from core.services.summary import plan_state, plan_summaries
+from core.services.summary import plan_counts, plan_state, plan_summaries
 from tests.helpers import (
     PK,
     action,
@@ -209,7 +209,8 @@ def test_the_summary_by_aggregate_says_what_the_plan_page_says(app):
         add_local_action(session, outcome, actor=None, text="Synthetic added action")
         session.commit()
         for as_at in (dt.date(2021, 8, 1), dt.date(2022, 6, 1), dt.date.today()):
-            assert (
-                plan_summaries(session, [plan], as_at)[plan.id]
-                == plan_state(session, plan, as_at).summary
-            )
+            state = plan_state(session, plan, as_at)
+            summary, rags, overdue = plan_counts(session, [plan], as_at)[plan.id]
+            assert plan_summaries(session, [plan], as_at)[plan.id] == summary == state.summary
+            assert rags == state.rag_total
+            assert overdue == len(state.overdue)

@@ -8,11 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.enums import ActionKind, ProgressStatus
 from core.models import Action, ActionLead, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
-from core.services.progress import in_plan_on, latest_updates, newest_update_id
+from core.services.progress import LATEST, in_plan_on, latest_updates, newest_update_id
 from core.services.search import NOT_REPORTED, ActionFilter
 
 
@@ -41,7 +42,7 @@ def find_actions(
     ``core.services.search.filter_actions`` reads it), by area, then improvement actions
     before ongoing ones, in plan order. Four queries: the count, the page's ids, the page's
     actions, their latest updates."""
-    latest = aliased(ProgressUpdate)
+    latest = LATEST
     query = (
         select(Action.id)
         .join(Plan, Plan.id == Action.plan_id)
@@ -89,20 +90,32 @@ def find_actions(
             .offset((page - 1) * page_size)
         )
     )
-    if not ids:
-        return ActionPage([], total)
+    # (With no ids, the same queries still run, so a page costs the same whatever it holds.)
+    found = actions_by_id(session, ids)
+    updates = latest_updates(session, Action.id.in_(ids), as_at=as_at)
+    return ActionPage([(found[i], updates.get(i)) for i in ids], total)
+
+
+def actions_by_id(session: Session, ids: list[int]) -> dict[int, Action]:
+    """The actions ``ids`` with their plan, area, shared action, leads and KPI measures. Three
+    queries, even for none (so that a page costs the same whatever it lists)."""
     found = {
         action.id: action
         for action in session.scalars(
             select(Action)
             .where(Action.id.in_(ids))
             .options(
-                joinedload(Action.plan).joinedload(Plan.area),
-                joinedload(Action.shared_action),
-                selectinload(Action.leads),
-                selectinload(Action.kpi_measures),
+                joinedload(Action.plan).joinedload(Plan.area), joinedload(Action.shared_action)
             )
         )
     }
-    updates = latest_updates(session, Action.id.in_(ids), as_at=as_at)
-    return ActionPage([(found[i], updates.get(i)) for i in ids], total)
+    for model, attribute in ((ActionLead, "leads"), (KpiMeasure, "kpi_measures")):
+        members: dict[int, list] = {action_id: [] for action_id in found}
+        rows = session.scalars(
+            select(model).where(model.action_id.in_(ids)).order_by(model.action_id, model.position)
+        )
+        for row in rows:
+            members[row.action_id].append(row)
+        for action_id, action in found.items():
+            set_committed_value(action, attribute, members[action_id])
+    return found

@@ -110,11 +110,17 @@ def mark_completed(
     )
 
 
+# Built once: making an alias is slow next to the query itself.
+_NEWEST = aliased(ProgressUpdate, name="newest")
+# The latest update joined to each action, for queries that filter or count on it.
+LATEST = aliased(ProgressUpdate, name="latest")
+
+
 def newest_update_id(action_id: ColumnElement[int], as_at: ColumnElement | dt.date | None):
     """The id of the newest update in force of action ``action_id`` reported on or before
     ``as_at`` (any date if ``None``), as a correlated scalar subquery: one descending seek of
     the ``(action_id, reported_on, id)`` index per action, however long its history."""
-    newest = aliased(ProgressUpdate)
+    newest = _NEWEST
     query = select(newest.id).where(newest.action_id == action_id, newest.retired_at.is_(None))
     if as_at is not None:
         query = query.where(newest.reported_on <= as_at)

@@ -8,11 +8,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.enums import ActionKind, ProgressStatus, Rag
 from core.models import Action, Plan, ProgressUpdate
 from core.services.progress import (
+    LATEST,
     in_plan_as_at,
     in_plan_on,
     is_completed,
@@ -126,7 +127,9 @@ def plan_state(session: Session, plan: Plan, as_at: dt.date | None = None) -> Pl
 
 
 def plan_summary(session: Session, plan: Plan, as_at: dt.date | None = None) -> PlanSummary:
-    return plan_state(session, plan, as_at).summary
+    """The plan's Progress/Update Report row as at ``as_at`` (default today), counted by the
+    database (``plan_summaries``)."""
+    return plan_summaries(session, [plan], as_at)[plan.id]
 
 
 def summarise(
@@ -182,34 +185,49 @@ def plan_summaries(
     session: Session, plans: list[Plan], as_at: dt.date | None = None
 ) -> dict[int, PlanSummary]:
     """Each plan's Progress/Update Report row as at ``as_at`` (default today), by plan id,
-    counted by the database: one aggregate query over the actions, each action's latest update
-    found by one index seek. Returns a handful of rows per plan, whatever its size."""
+    counted by the database (``plan_counts``)."""
+    return {plan_id: counts[0] for plan_id, counts in plan_counts(session, plans, as_at).items()}
+
+
+def plan_counts(
+    session: Session, plans: list[Plan], as_at: dt.date | None = None
+) -> dict[int, tuple[PlanSummary, RagCounts, int]]:
+    """Each plan's Progress/Update Report row, RAG counts and number of overdue actions as at
+    ``as_at`` (default today), by plan id: one aggregate query over the actions, each action's
+    latest update found by one index seek. The database returns a handful of rows per plan,
+    whatever its size."""
     as_at = as_at or dt.date.today()
-    latest = aliased(ProgressUpdate)
+    latest = LATEST
     added = Action.added_on.is_not(None)
     done = and_(latest.id.is_not(None), latest.status == ProgressStatus.COMPLETED)
+    grouping = (Action.plan_id, Action.kind, added, Action.target_date, done, latest.rag)
     rows = session.execute(
-        select(Action.plan_id, Action.kind, added, Action.target_date, done, func.count())
+        select(*grouping, func.count())
         .outerjoin(latest, latest.id == newest_update_id(Action.id, as_at))
         .where(Action.plan_id.in_([plan.id for plan in plans]), in_plan_on(as_at))
-        .group_by(Action.plan_id, Action.kind, added, Action.target_date, done)
+        .group_by(*grouping)
     )
     counts: dict[int, Counter] = {plan.id: Counter() for plan in plans}
     years: dict[int, Counter] = {plan.id: Counter() for plan in plans}
     by_id = {plan.id: plan for plan in plans}
-    for plan_id, kind, was_added, target, completed, n in rows:
+    for plan_id, kind, was_added, target, completed, rag, n in rows:
         tally = counts[plan_id]
         if kind is not ActionKind.IMPROVEMENT:
             tally["maintenance"] += n
             continue
         tally["total"] += n
         tally["added"] += n if was_added else 0
+        # As ``RagCounts.of``: the RAG, else "completed" for a completed action, else none.
+        tally[("rag", rag or ("completed" if completed else None))] += n
         if completed:
             tally["completed"] += n
-        elif target is not None:
+            continue
+        if target is not None:
             years[plan_id][by_id[plan_id].year_of(target)] += n
-    return {
-        plan_id: PlanSummary(
+            tally["overdue"] += n if target < as_at else 0
+    found = {}
+    for plan_id, tally in counts.items():
+        summary = PlanSummary(
             as_at=as_at,
             total=tally["total"],
             completed=tally["completed"],
@@ -218,5 +236,12 @@ def plan_summaries(
             by_year={year: years[plan_id][year] for year in sorted(years[plan_id])},
             maintenance=tally["maintenance"],
         )
-        for plan_id, tally in counts.items()
-    }
+        rags = RagCounts(
+            red=tally[("rag", Rag.RED)],
+            amber=tally[("rag", Rag.AMBER)],
+            green=tally[("rag", Rag.GREEN)],
+            completed=tally[("rag", "completed")],
+            not_reported=tally[("rag", None)],
+        )
+        found[plan_id] = (summary, rags, tally["overdue"])
+    return found

@@ -79,7 +79,7 @@ def area(slug: str):
     found = found_or_404(plans.area_by_slug, session, slug)
     plan = found_or_404(plans.current_plan, found)
     as_at, default = shown_as_at(session, plan)
-    board = area_dashboard(session, found, plan, as_at)
+    board = area_dashboard(session, found, plan, as_at, listed=DASHBOARD_ROWS)
     return render_template(
         "dashboard.html",
         board=board,
@@ -87,7 +87,6 @@ def area(slug: str):
         due_days=DUE_SOON_DAYS,
         dates=reporting.reporting_dates(session, plan),
         default=default,
-        shown=DASHBOARD_ROWS,
     )
 
 
