@@ -284,6 +284,45 @@ def sql_profile(url: str, paths: list[str]) -> dict[str, tuple[int, float]]:
     return found
 
 
+def profile(url: str, paths: list[str], repeat: int = 5) -> dict[str, dict[str, float]]:
+    """Where each request's time goes, in-process under cProfile: the driver running SQL
+    (``do_execute``), Jinja rendering templates, and the rest (the app, SQLAlchemy's ORM,
+    Flask); ms per request."""
+    import cProfile
+    import pstats
+
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "bench", "DEMO": True, "SESSION_COOKIE_SECURE": False}
+    )
+    client = app.test_client()
+    token = client.get("/sign-in").text.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+    found = {}
+    for path in paths:
+        client.get(path)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(repeat):
+            client.get(path)
+        profiler.disable()
+        stats = pstats.Stats(profiler).stats
+        total = sql = templates = 0.0
+        for (filename, _line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.items():
+            if name == "full_dispatch_request":
+                total = max(total, cumulative)
+            elif name == "do_execute" and "sqlalchemy" in filename:
+                sql += cumulative
+            elif name == "render" and filename.endswith("jinja2/environment.py"):
+                templates += cumulative
+        found[path] = {
+            "total": total / repeat * 1000,
+            "sql": sql / repeat * 1000,
+            "templates": templates / repeat * 1000,
+        }
+    app.extensions["cpc_engine"].dispose()
+    return found
+
+
 # The run ----------------------------------------------------------------------------------------
 
 
@@ -301,6 +340,7 @@ def measure(database: str, size_name: str, url: str, seconds: float) -> dict:
     engine.dispose()
     wanted = requests_for(size, action_id)
     floors = sql_profile(url, [path for _, path in wanted])
+    breakdown = profile(url, [path for _, path in wanted])
     server, port = serve(url)
     results = []
     try:
@@ -328,6 +368,7 @@ def measure(database: str, size_name: str, url: str, seconds: float) -> dict:
         "results": results,
         "peak": peak,
         "rollup4": (rps4, p50_4, rollup_peak),
+        "profile": {name: breakdown[path] for name, path in wanted},
     }
 
 
@@ -389,7 +430,19 @@ def write(found: dict, floor: tuple[float, float, float], seconds: float, args) 
             f"(fresh server): {rps4:.1f} requests/s, p50 {p50_4:.0f} ms, peak memory "
             f"{rollup_peak:.0f} MB.",
             "",
+            "Where one request's time goes (in-process, cProfile, ms): SQL in the driver, "
+            "Jinja templates, and the rest (the app's Python, SQLAlchemy's ORM, Flask).",
+            "",
+            "| request | total | SQL | templates | the rest |",
+            "|---|---:|---:|---:|---:|",
         ]
+        for name, part in run["profile"].items():
+            rest = part["total"] - part["sql"] - part["templates"]
+            lines.append(
+                f"| {name} | {part['total']:.1f} | {part['sql']:.1f} | "
+                f"{part['templates']:.1f} | {rest:.1f} |"
+            )
+        lines.append("")
     return "\n".join(lines) + "\n"
 
 

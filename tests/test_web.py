@@ -123,3 +123,25 @@ def test_the_dashboard_lists_the_first_ten_overdue_actions_and_links_to_all(app,
     assert f'href="{link}">See all 25 overdue actions' in overdue
     everything = reader.get(link.replace("&amp;", "&")).text
     assert "25 actions match your filters, as at 1 August 2023" in everything
+
+
+def test_find_actions_pages_a_long_list(app, reader):
+    from core import db
+    from core.services.actions import add_local_action
+    from tests.helpers import plan_of
+
+    with app.app_context():
+        session = db.get_session()
+        outcome = next(o for o in plan_of(session).outcomes if o.number == 6)
+        for n in range(30):
+            add_local_action(session, outcome, actor=None, text=f"Synthetic page test {n}")
+        session.commit()
+    today = dt.date.today().isoformat()  # actions added today are in the plan from today
+    first = reader.get(f"{PK_PLAN}actions/?as_at={today}").text
+    assert "62 actions match, as at" in first
+    assert first.count('id="row-') == 50 and "Page 1 of 2" in first
+    assert f'actions/?as_at={today}&amp;page=2" rel="next"' in first
+    second = reader.get(f"{PK_PLAN}actions/?as_at={today}&page=2").text
+    assert second.count('id="row-') == 12 and 'rel="prev"' in second
+    searched = reader.get(f"{PK_PLAN}actions/?as_at={today}&q=page+test&page=1").text
+    assert "30 actions match your filters" in searched and "Page 1 of" not in searched

@@ -175,7 +175,11 @@ class EditUserForm(UserForm):
 
 
 class ActionFilterForm(FormSchema):
-    outcome = fields.Integer(load_default=None, error_messages={"invalid": "Choose an outcome."})
+    outcome = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, 1000, error="Choose an outcome."),
+        error_messages={"invalid": "Choose an outcome."},
+    )
     rag = fields.String(
         load_default=None,
         validate=validate.OneOf(
@@ -188,9 +192,15 @@ class ActionFilterForm(FormSchema):
             [s.value for s in ProgressStatus] + [NOT_REPORTED], error="Choose a status."
         ),
     )
-    lead = fields.String(load_default="")
+    lead = fields.String(
+        load_default="",
+        validate=validate.Length(max=300, error="Give at most 300 characters of a lead's name."),
+    )
     overdue = fields.Boolean(load_default=False)
-    q = fields.String(load_default="")
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=300, error="Search for at most 300 characters of words."),
+    )
 
     @post_load
     def _to_filter(self, data: dict[str, Any], **_kwargs: Any) -> ActionFilter:

@@ -23,6 +23,14 @@ class ActionPage:
 
     items: list[tuple[Action, ProgressUpdate | None]]
     total: int
+    as_at: dt.date | None = None
+
+    @property
+    def actions(self) -> list[Action]:
+        return [action for action, _ in self.items]
+
+    def current(self, action: Action) -> ProgressUpdate | None:
+        return next((update for found, update in self.items if found is action), None)
 
 
 def _contains(column, word: str) -> ColumnElement[bool]:
@@ -38,8 +46,10 @@ def find_actions(
     page: int,
     page_size: int,
 ) -> ActionPage:
-    """The actions of ``plan_ids`` in the plan on ``as_at`` matching ``wanted`` (as
-    ``core.services.search.filter_actions`` reads it), by area, then improvement actions
+    """The actions of ``plan_ids`` in the plan on ``as_at`` matching every criterion of
+    ``wanted`` (``rag``/``status`` ``"none"``: not reported; ``lead`` and each word of ``text``:
+    case-insensitive parts of the leads' names, and of the number, wording, expected impact or
+    a KPI measure), by area, then improvement actions
     before ongoing ones, in plan order. Four queries: the count, the page's ids, the page's
     actions, their latest updates."""
     latest = LATEST
@@ -72,7 +82,8 @@ def find_actions(
             Action.target_date < as_at,
             or_(latest.id.is_(None), latest.status != ProgressStatus.COMPLETED),
         )
-    for word in wanted.text.lower().split():
+    # (The forms and the API allow 300 characters of words; more words add nothing useful.)
+    for word in wanted.text.lower().split()[:30]:
         query = query.where(
             or_(
                 _contains(Action.code, word),
@@ -93,7 +104,7 @@ def find_actions(
     # (With no ids, the same queries still run, so a page costs the same whatever it holds.)
     found = actions_by_id(session, ids)
     updates = latest_updates(session, Action.id.in_(ids), as_at=as_at)
-    return ActionPage([(found[i], updates.get(i)) for i in ids], total)
+    return ActionPage([(found[i], updates.get(i)) for i in ids], total, as_at)
 
 
 def actions_by_id(session: Session, ids: list[int]) -> dict[int, Action]:

@@ -1,13 +1,11 @@
-"""Filtering and searching a plan's actions (by outcome, RAG, status, lead, overdue, text)."""
+"""What to look for among a plan's actions (by outcome, RAG, status, lead, overdue, text); the
+database does the looking (``core.services.action_query.find_actions``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.enums import ActionKind, ProgressStatus, Rag
-from core.models import Action
-from core.services.progress import is_overdue
-from core.services.summary import PlanState
+from core.enums import ProgressStatus, Rag
 
 NOT_REPORTED = "none"
 
@@ -48,45 +46,3 @@ class ActionFilter:
     @property
     def is_empty(self) -> bool:
         return self == ActionFilter()
-
-
-def filter_actions(
-    state: PlanState, wanted: ActionFilter, outcome_numbers: dict[int, int]
-) -> list[Action]:
-    """The plan's actions (improvement, then ongoing) that match every given criterion.
-    ``outcome_numbers`` maps the plan's outcome ids to their numbers."""
-    words = wanted.text.lower().split()
-    lead = wanted.lead.strip().lower()
-
-    def matches(action: Action) -> bool:
-        update = state.current(action)
-        if wanted.outcome is not None and outcome_numbers.get(action.outcome_id) != wanted.outcome:
-            return False
-        if wanted.rag == NOT_REPORTED:
-            if update is not None and update.rag is not None:
-                return False
-        elif wanted.rag is not None and (update is None or update.rag is not wanted.rag):
-            return False
-        if wanted.status == NOT_REPORTED:
-            if update is not None:
-                return False
-        elif wanted.status is not None and (update is None or update.status is not wanted.status):
-            return False
-        if lead and not any(lead in name.name.lower() for name in action.leads):
-            return False
-        if wanted.overdue and not is_overdue(action, update, state.as_at):
-            return False
-        haystack = " ".join(
-            [
-                action.code,
-                action.text,
-                action.expected_impact,
-                *(k.text for k in action.kpi_measures),
-            ]
-        ).lower()
-        return all(word in haystack for word in words)
-
-    ordered = sorted(
-        state.actions, key=lambda a: (a.kind is not ActionKind.IMPROVEMENT, a.position)
-    )
-    return [a for a in ordered if matches(a)]

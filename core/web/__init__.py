@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
         role_names=ROLE_NAMES,
     )
     app.jinja_env.globals["here"] = here
+    app.jinja_env.globals["with_page"] = with_page
     app.jinja_env.filters["zip"] = zip
     app.context_processor(_permission_helpers)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -80,6 +81,14 @@ def here() -> str:
     #main-content then stays behind instead of following the form to its answer."""
     query = request.query_string.decode("utf-8", "replace")
     return request.path + (f"?{query}" if query else "")
+
+
+def with_page(number: int) -> str:
+    """This page's address with its query's ``page`` set to ``number``."""
+    from urllib.parse import urlencode
+
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    return request.path + "?" + urlencode([*kept, ("page", str(number))])
 
 
 def _permission_helpers() -> dict[str, object]:

@@ -15,10 +15,11 @@ from core.models import Outcome, Plan
 from core.schemas.dates import parse_date
 from core.schemas.forms import ActionFilterForm
 from core.services import plans, reporting
+from core.services.action_query import find_actions
 from core.services.dashboard import DUE_SOON_DAYS, area_dashboard
 from core.services.document import plan_document
-from core.services.search import ActionFilter, filter_actions
-from core.services.summary import plan_state, plan_summaries
+from core.services.search import ActionFilter
+from core.services.summary import plan_summaries
 from core.web.auth import signed_in_user
 from core.web.forms import FormState
 
@@ -26,6 +27,8 @@ bp = Blueprint("pages", __name__)
 
 # The dashboard lists at most this many overdue and due-soon actions, with a link to the rest.
 DASHBOARD_ROWS = 10
+# Find actions shows this many a page.
+SEARCH_PAGE = 50
 
 
 def date_arg(name: str = "as_at", label: str = "As at") -> dt.date | None:
@@ -119,16 +122,20 @@ def actions(slug: str, plan_slug: str):
         for name, problems in error.messages.items():  # type: ignore[union-attr]
             form.add_error(str(name), problems[0])
         criteria = ActionFilter()
-    state = plan_state(session, found, shown_as_at(session, found)[0])
-    matched = filter_actions(state, criteria, {o.id: o.number for o in outcomes})
+    as_at = shown_as_at(session, found)[0]
+    number = min(max(request.args.get("page", 1, type=int), 1), 100_000)
+    results = find_actions(session, [found.id], as_at, criteria, page=number, page_size=SEARCH_PAGE)
     return render_template(
         "actions.html",
         plan=found,
         area=found.area,
-        state=state,
+        state=results,
         outcomes_options=[(str(o.number), f"{o.number}. {o.title}") for o in outcomes],
         status_options=[(s.value, s.label) for s in ProgressStatus],
-        matched=matched,
+        matched=results.actions,
+        total=results.total,
+        page=number,
+        pages=max(1, -(-results.total // SEARCH_PAGE)),
         criteria=criteria,
         form=form,
     ), (400 if form.errors else 200)
