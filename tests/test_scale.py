@@ -131,41 +131,90 @@ def test_every_page_and_api_call_takes_the_same_queries_at_two_sizes(app, client
 
 
 def writes(app, token: str, known: dict, round_: int) -> dict[str, int]:
-    """The queries of each kind of API write, made once."""
+    """The queries of every kind of API write, each made once (``round_`` keeps names and
+    dates apart between rounds)."""
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    action_id, plan_id = known["action_id"], known["plan_id"]
-    counts = {}
+    counts: dict[str, int] = {}
     client.get("/api/v1/me", headers=headers)  # the token's first use is recorded once
 
-    def call(name, method, path, **kwargs):
+    def call(method: str, path: str, body=None, if_match: str | None = None):
+        extra = {"If-Match": if_match} if if_match else {}
         with count_queries(app) as counted:
-            answer = getattr(client, method)(path, headers={**headers, **kwargs.pop("h", {})},
-                                             **kwargs)  # fmt: skip
-        assert answer.status_code < 300, (name, answer.status_code, answer.text)
-        counts[name] = counted.n
+            answer = getattr(client, method)(path, json=body, headers={**headers, **extra})
+        assert answer.status_code < 300, (method, path, answer.status_code, answer.text)
+        rule = app.url_map.bind("localhost").match(path.split("?")[0], method=method.upper())
+        counts[f"{method.upper()} {rule[0]}"] = counted.n
         return answer
 
-    posted = call(
-        "post an update",
+    def etag(path: str) -> str:
+        return client.get(path, headers=headers).headers["ETag"]
+
+    later = dt.date.today() + dt.timedelta(days=100 + round_)
+    dates = {"date": later.isoformat(), "deadline": later.isoformat()}
+    made = call(
         "post",
-        f"/api/v1/actions/{action_id}/updates",
-        json={"reported_on": "2023-01-15", "status": "in_progress", "rag": "G", "commentary": "x"},
+        "/api/v1/actions/",
+        {"outcome_id": int(known["outcome_id"]), "text": f"Synthetic {round_}"},
     )
-    update_id = posted.get_json()["id"]
-    call("correct it", "post", f"/api/v1/updates/{update_id}/correction",
-         json={"rag": "A", "reason": "Synthetic correction"})  # fmt: skip
-    etag = client.get(f"/api/v1/actions/{action_id}", headers=headers).headers["ETag"]
-    call("reword an action", "patch", f"/api/v1/actions/{action_id}",
-         json={"text": f"Synthetic wording {round_}"}, h={"If-Match": etag})  # fmt: skip
-    call("add a reporting date", "post", f"/api/v1/plans/{plan_id}/reporting-dates",
-         json={"date": f"2023-0{round_}-20", "deadline": f"2023-0{round_}-10"})  # fmt: skip
+    action_id = made.get_json()["id"]
+    call(
+        "patch",
+        f"/api/v1/actions/{action_id}",
+        {"text": f"Synthetic reworded {round_}"},
+        if_match=etag(f"/api/v1/actions/{action_id}"),
+    )
+    update = {"reported_on": "2022-03-01", "status": "in_progress", "rag": "G", "commentary": "x"}
+    first = call("post", f"/api/v1/actions/{action_id}/updates", update).get_json()["id"]
+    fixed = call("post", f"/api/v1/updates/{first}/correction", {"rag": "A", "reason": "Fix"})
+    call("post", f"/api/v1/updates/{fixed.get_json()['id']}/redaction", {"reason": "Names"})
+    second = client.post(f"/api/v1/actions/{action_id}/updates", json=update, headers=headers)
+    call("post", f"/api/v1/updates/{second.get_json()['id']}/withdrawal", {"reason": "Twice"})
+    plan_dates = f"/api/v1/plans/{known['plan_id']}/reporting-dates"
+    call("post", plan_dates, dates)
+    call("delete", f"{plan_dates}/{later.isoformat()}")
+    call("post", "/api/v1/rollup/reporting-dates", dates)
+    call("delete", f"/api/v1/rollup/reporting-dates/{later.isoformat()}")
+    shared = call(
+        "post",
+        "/api/v1/shared-actions/",
+        {"title": f"Synthetic scale {round_}", "text": "x", "kind": "ongoing"},
+    )
+    key = shared.get_json()["key"]
+    call(
+        "patch",
+        f"/api/v1/shared-actions/{key}",
+        {"text": "Synthetic rewording"},
+        if_match=etag(f"/api/v1/shared-actions/{key}"),
+    )
+    call("post", f"/api/v1/shared-actions/{key}/adoptions", {"area": "angus"})
+    call("post", f"/api/v1/shared-actions/{key}/not-applicable", {"area": "dundee", "reason": "x"})
+    call("delete", f"/api/v1/shared-actions/{key}/not-applicable/dundee")
+    user = call(
+        "post", "/api/v1/users/", {"email": f"scale{round_}@synthetic.invalid", "role": "viewer"}
+    ).get_json()
+    call("patch", f"/api/v1/users/{user['id']}", {"role": "pg5"})
+    call("post", f"/api/v1/users/{user['id']}/reset-password")
+    theirs = api_token(app, user["email"])
+    their_id = client.get("/api/v1/me", headers={"Authorization": f"Bearer {theirs}"})
+    assert their_id.status_code == 200
+    token_id = in_session(app, lambda s: s.scalar(sa.select(sa.func.max(ApiToken.id))))
+    call("delete", f"/api/v1/users/{user['id']}/tokens/{token_id}")
+    mine = call("post", "/api/v1/tokens/", {"name": f"scale {round_}"}).get_json()
+    call("delete", f"/api/v1/tokens/{mine['id']}")
     return counts
 
 
-def test_api_writes_take_the_same_queries_at_two_sizes(app, accounts, known):
+def test_every_api_write_takes_the_same_queries_at_two_sizes(app, accounts, known):
     token = api_token(app, accounts["admin"])
     small = writes(app, token, known, 1)
+    api_writes = {
+        f"{method} {rule.endpoint}"
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - {"GET", "HEAD", "OPTIONS"}
+    }
+    assert set(small) == api_writes  # every API write operation is measured
     grow(app)
     assert writes(app, token, known, 2) == small
 
