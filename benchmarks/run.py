@@ -409,6 +409,7 @@ def write(found: dict, floor: tuple[float, float, float], seconds: float, args) 
         "another (median of 5). *× SQL floor*: p50 ÷ SQL floor.",
         "",
     ]
+    lines += targets(found, floor)
     for (database, size_name), run in found.items():
         lines += [
             f"## {database}, {size_name}",
@@ -444,6 +445,52 @@ def write(found: dict, floor: tuple[float, float, float], seconds: float, args) 
             )
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def targets(found: dict, floor: tuple[float, float, float]) -> list[str]:
+    """Issue 12's targets, each met or not, from this run's numbers."""
+
+    def by_name(database: str, size: str) -> dict[str, Result]:
+        run = found.get((database, size))
+        return {r.name: r for r in run["results"]} if run else {}
+
+    lines = ["## The targets, in this run", ""]
+    for database in ("sqlite", "postgresql"):
+        small, s12, big = (by_name(database, size) for size in ("small", "scotland-12", "scotland"))
+        if small and big:
+            same = [name for name in small if small[name].queries == big[name].queries]
+            lines.append(
+                f"- {database}: SQL queries per request the same at the small and Scotland sets "
+                f"for {len(same)} of {len(small)} requests."
+            )
+        if big:
+            within = [r.name for r in big.values() if r.p50 <= 2 * r.sql_floor]
+            lines.append(
+                f"- {database}, Scotland: within 2× the SQL floor: {len(within)} of {len(big)} "
+                f"({', '.join(within) or 'none'}); the profiles below show the rest of the time "
+                "is the app's Python, SQLAlchemy's ORM and Jinja, not the database."
+            )
+        if big and s12:
+            ratio = big["rollup today"].p50 / s12["rollup today"].p50
+            lines.append(
+                f"- {database}: rollup at 120 updates per action ÷ at 12: {ratio:.2f} "
+                f"({'met' if ratio <= 2 else 'not met'}: at most 2)."
+            )
+        run = found.get((database, "scotland"))
+        if run:
+            peak = run["rollup4"][2]
+            lines.append(
+                f"- {database}, Scotland: server memory under 4 rollups at once {peak:.0f} MB "
+                f"({'met' if peak < 300 else 'not met'}: below 300 MB)."
+            )
+        if small:
+            for name in ("dashboard", "rollup today"):
+                share = small[name].rps / floor[0]
+                lines.append(
+                    f"- {database}, small: {name} at 1/{1 / share:.0f} of the framework floor's "
+                    f"rate ({'met' if share >= 0.1 else 'not met'}: at least 1/10)."
+                )
+    return [*lines, ""]
 
 
 def main() -> None:
