@@ -318,10 +318,10 @@ def states_on_days(
     )
     found: dict[dt.date, dict[int, Row]] = {day: {} for day in days}
     for row in session.execute(query):
-        found[_as_date(row.day)][row.action_id] = row
+        found[as_date(row.day)][row.action_id] = row
     return found
 
 
-def _as_date(value: dt.date | str) -> dt.date:
+def as_date(value: dt.date | str) -> dt.date:
     # SQLite hands a literal date back as text.
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)

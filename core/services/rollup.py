@@ -27,7 +27,13 @@ from core.plugins import PluginProblem, PluginRegistry
 from core.rollup_types import RollupCell, RollupRow, TaysideStatus
 from core.services import reporting
 from core.services.plans import plan_in_force
-from core.services.progress import in_plan_as_at, is_overdue, latest_updates, newest_update_id
+from core.services.progress import (
+    as_date,
+    in_plan_as_at,
+    is_overdue,
+    latest_updates,
+    newest_update_id,
+)
 from core.services.wording import shared_wording_as_at
 
 
@@ -162,7 +168,7 @@ def _trend(
     )
     counts: dict[tuple[dt.date, int], Counter[Rag | None]] = defaultdict(Counter)
     for when, plan_id, rag, n in counted:
-        counts[(_as_date(when), plan_id)][rag] += n
+        counts[(as_date(when), plan_id)][rag] += n
     trend = []
     for when in days:
         rags: Counter[Rag | None] = Counter()
@@ -171,11 +177,6 @@ def _trend(
                 rags.update(counts.get((when, in_force[(when, area.id)]), {}))
         trend.append(TrendPoint(when, rags[Rag.RED], rags[Rag.AMBER], rags[Rag.GREEN], rags[None]))
     return trend
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    # SQLite hands a literal date back as text.
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def tayside_rollup(
