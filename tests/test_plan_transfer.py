@@ -120,3 +120,28 @@ def test_the_upload_page_imports_for_the_areas_coordinator_only(app, client, aut
     fake = auth.post(f"/areas/{PK}/plans/import", {"file": (io.BytesIO(b"not a zip"), "plan.xlsx")})
     assert fake.status_code == 400 and "not an Excel workbook" in fake.text
     assert client.get("/areas/angus/plans/import").status_code == 403
+
+
+def test_hostile_plan_files_are_refused_with_a_reason_never_a_500(app, client, auth):
+    auth.login("pk")
+    plan = exported(app)
+    huge = json.loads(json.dumps(plan))
+    huge["priority_groups"][0]["outcomes"][0]["number"] = 10**12
+    huge["priority_groups"][0]["title"] = "x" * 5000
+    huge["evidence_menu"][0]["frequency"] = "y" * 500
+    deep = ("[" * 100_000 + "]" * 100_000).encode()
+    for name, blob, said in (
+        ("huge.json", json.dumps({**huge, "slug": "huge"}).encode(), "priority_groups.0"),
+        ("deep.json", deep, "nested too deeply"),
+    ):
+        before = counts(app)
+        answer = auth.post(f"/areas/{PK}/plans/import", {"file": (io.BytesIO(blob), name)})
+        assert answer.status_code == 400, name
+        assert said in answer.text, name
+        assert counts(app) == before
+    refused = auth.post(
+        f"/areas/{PK}/plans/import",
+        {"file": (io.BytesIO(json.dumps({**huge, "slug": "huge"}).encode()), "huge.json")},
+    ).text
+    assert "priority_groups.0.outcomes.0.number" in refused
+    assert "priority_groups.0.title" in refused and "evidence_menu.0.frequency" in refused

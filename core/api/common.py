@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,14 +18,6 @@ from core.services.errors import Conflict, FieldError, FieldErrors, StaleEdit
 from core.services.permissions import PermissionDenied, require_user_admin
 from core.services.plans import NotFound
 from core.web.auth import signed_in_user
-
-
-def page(items: Sequence[Any], args: dict[str, Any]) -> dict[str, Any]:
-    """One page of ``items`` (a short list, all in hand), with the page number, size and
-    total."""
-    size, number = args["page_size"], args["page"]
-    start = (number - 1) * size
-    return paged(list(items[start : start + size]), len(items), args)
 
 
 def page_query(

@@ -19,8 +19,15 @@ def _text(validate: Any = NonEmpty) -> fields.String:
     return fields.String(required=True, validate=validate)
 
 
-def _optional_text() -> fields.String:
-    return fields.String(load_default="")
+def _optional_text(max_length: int | None = None) -> fields.String:
+    return fields.String(
+        load_default="", validate=validate.Length(max=max_length) if max_length else None
+    )
+
+
+# The lengths the database keeps (a longer value is refused here, with its field named).
+Title = validate.Length(min=1, max=300)
+Number = validate.Range(min=1, max=999)
 
 
 class FrameItemSchema(Schema):
@@ -59,7 +66,7 @@ class ActionSchema(Schema):
     code = _text(validate=validate.Length(min=1, max=20))
     text = _text()
     expected_impact = _optional_text()
-    leads = fields.List(fields.String(validate=NonEmpty), load_default=list)
+    leads = fields.List(fields.String(validate=Title), load_default=list)
     target_date = PlanDate(load_default=None, allow_none=True)
     kpi_measures = fields.List(fields.String(validate=NonEmpty), load_default=list)
     # The key of the TRIC shared action this action adopts, if any.
@@ -71,27 +78,27 @@ class OngoingActionSchema(Schema):
     code = _text(validate=validate.Length(min=1, max=20))
     text = _text()
     expected_impact = _optional_text()
-    leads = fields.List(fields.String(validate=NonEmpty), load_default=list)
+    leads = fields.List(fields.String(validate=Title), load_default=list)
     shared_action = fields.String(load_default=None, allow_none=True)
     updates = fields.List(fields.Nested(UpdateSchema), load_default=list)
 
 
 class OutcomeSchema(Schema):
-    number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    title = _text()
+    number = fields.Integer(required=True, strict=True, validate=Number)
+    title = _text(validate=Title)
     commitment = _optional_text()
     notes = _optional_text()
     actions = fields.List(fields.Nested(ActionSchema), load_default=list)
 
 
 class PriorityGroupSchema(Schema):
-    title = _text()
+    title = _text(validate=Title)
     outcomes = fields.List(fields.Nested(OutcomeSchema), load_default=list)
 
 
 class EvidenceSourceSchema(Schema):
     text = _text()
-    frequency = _optional_text()
+    frequency = _optional_text(100)
     proportion = fields.Boolean(load_default=False)
 
 
@@ -100,15 +107,15 @@ class AdoptionSchema(Schema):
 
     shared_action = _text()
     # The outcome number; by default the shared action's Priority for Practice.
-    outcome = fields.Integer(strict=True, load_default=None, allow_none=True)
+    outcome = fields.Integer(strict=True, load_default=None, allow_none=True, validate=Number)
 
 
 class PlanFileSchema(Schema):
     """An improvement plan as an area plugin ships it (see plugins/perth_kinross/)."""
 
-    area = _text(validate=Slug)
-    slug = _text(validate=Slug)
-    title = _text()
+    area = _text(validate=[Slug, validate.Length(max=60)])
+    slug = _text(validate=[Slug, validate.Length(max=60)])
+    title = _text(validate=Title)
     period_start = PlanDate(required=True)
     period_end = PlanDate(required=True)
     published_on = PlanDate(load_default=None, allow_none=True)
@@ -186,31 +193,31 @@ class PlanFileSchema(Schema):
 
 
 class FrameOutcomeSchema(Schema):
-    number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    title = _text()
+    number = fields.Integer(required=True, strict=True, validate=Number)
+    title = _text(validate=Title)
 
 
 class FramePriorityGroupSchema(Schema):
-    title = _text()
+    title = _text(validate=Title)
     outcomes = fields.List(fields.Nested(FrameOutcomeSchema), load_default=list)
 
 
 class PlanFrameSchema(Schema):
     """Groupings, outcomes and "plan on a page" lines shared by many plans."""
 
-    key = _text(validate=Slug)
-    title = _text()
+    key = _text(validate=[Slug, validate.Length(max=80)])
+    title = _text(validate=Title)
     source = _optional_text()
     priority_groups = fields.List(fields.Nested(FramePriorityGroupSchema), load_default=list)
     alignment = AlignmentField()
 
 
 class SharedActionSchema(Schema):
-    key = _text(validate=Slug)
-    title = _text()
+    key = _text(validate=[Slug, validate.Length(max=80)])
+    title = _text(validate=Title)
     text = _text()
     expected_impact = _optional_text()
-    lead = _optional_text()
+    lead = _optional_text(300)
     target_date = PlanDate(load_default=None, allow_none=True)
     kind = fields.Enum(ActionKind, by_value=True, load_default=ActionKind.IMPROVEMENT)
     priority_for_practice = fields.Integer(

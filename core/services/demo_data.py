@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.enums import ActionKind, ActionOrigin, PlanStatus, ProgressStatus, Rag
@@ -87,7 +88,13 @@ def load_demo_data(
             is_synthetic=True,
         )
         session.add(area)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            raise DemoDataError(
+                f"{area.name} was made by another run at the same moment."
+            ) from None
         for plan_number in range(1, size.plans + 1):
             stored += _plan(session, area, plan_number, size, start, days, shared, rng)
         audit.record_event(

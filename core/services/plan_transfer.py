@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from core.enums import ActionKind
@@ -275,6 +276,8 @@ def read_json(blob: bytes) -> tuple[dict[str, Any], dict[str, str]]:
         data = json.loads(blob.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportRefused([Problem("", f"The file is not valid JSON: {exc}.")]) from None
+    except RecursionError:
+        raise ImportRefused([Problem("", "The JSON is nested too deeply to be a plan.")]) from None
     if not isinstance(data, dict):
         raise ImportRefused([Problem("", "The JSON must be one plan: an object, {...}.")])
     return data, {}
@@ -506,5 +509,18 @@ def import_plan(
     except PlanDataError as exc:
         savepoint.rollback()
         raise ImportRefused([Problem(_located(exc.field, where), str(exc))]) from None
+    except IntegrityError:
+        # The same slug imported by someone else at the same moment: the unique constraint
+        # on (area, slug) keeps one.
+        savepoint.rollback()
+        raise ImportRefused(
+            [
+                Problem(
+                    _located("slug", where),
+                    f"{area.name} has just been given a plan {loaded['slug']!r} by someone "
+                    "else: give this one another slug.",
+                )
+            ]
+        ) from None
     savepoint.commit()
     return plan

@@ -42,14 +42,10 @@ def date_arg(name: str = "as_at", label: str = "As at") -> dt.date | None:
         abort(400, f"“{label}”: {problem}")
 
 
-def as_at_arg() -> dt.date | None:
-    return date_arg()
-
-
 def shown_as_at(session, plan: Plan | None) -> tuple[dt.date, reporting.DefaultDate | None]:
     """The date a page shows: the one asked for, or the default (the latest reporting date,
     or the end of a plan that has ended, or today), with why."""
-    asked = as_at_arg()
+    asked = date_arg()
     if asked is not None:
         return asked, None
     default = reporting.default_as_at(session, plan)
