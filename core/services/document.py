@@ -65,6 +65,17 @@ def rag_legend(session: Session, plan: Plan) -> dict[Rag, str]:
     return {rag: legend[rag] for rag in Rag}
 
 
+def evidence_menu(session: Session, plan: Plan) -> list[EvidenceSource]:
+    """The plan's evidence menu (Appendix 1), in the plan's order."""
+    return list(
+        session.scalars(
+            select(EvidenceSource)
+            .where(EvidenceSource.plan_id == plan.id)
+            .order_by(EvidenceSource.position)
+        )
+    )
+
+
 def plan_document(session: Session, plan: Plan, as_at: dt.date | None = None) -> PlanDocument:
     """Everything the plan page shows, in a fixed number of queries whatever the plan's size."""
     state = plan_state(session, plan, as_at)
@@ -100,13 +111,7 @@ def plan_document(session: Session, plan: Plan, as_at: dt.date | None = None) ->
         ]
         if group is not None or members:
             sections.append(GroupSection(group, members))
-    evidence = list(
-        session.scalars(
-            select(EvidenceSource)
-            .where(EvidenceSource.plan_id == plan.id)
-            .order_by(EvidenceSource.position)
-        )
-    )
+    evidence = evidence_menu(session, plan)
     return PlanDocument(
         plan=plan,
         state=state,

@@ -24,7 +24,7 @@ from core.models import (
     ReportingDate,
 )
 from core.services import reporting
-from core.services.document import rag_legend
+from core.services.document import evidence_menu, rag_legend
 from core.services.progress import latest_updates, states_on_days
 from core.services.summary import PlanSummary, RagCounts, load_actions, summarise
 from core.services.wording import Wording, end_of, wording_on_days
@@ -254,13 +254,7 @@ def report_data(
             )
         ),
         rag_legend=rag_legend(session, plan),
-        evidence_menu=list(
-            session.scalars(
-                select(EvidenceSource)
-                .where(EvidenceSource.plan_id == plan.id)
-                .order_by(EvidenceSource.position)
-            )
-        ),
+        evidence_menu=evidence_menu(session, plan),
     )
 
 
