@@ -1,9 +1,11 @@
-"""Scale: every page and API operation issues the same number of SQL queries whatever the
-data size, and the SQL versions of the lists and summaries say what the pages say."""
+"""Scale: every page, web form post and API operation issues the same number of SQL queries
+whatever the data size, and the SQL versions of the lists and summaries say what the pages
+say."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from urllib.parse import quote
 
@@ -13,15 +15,18 @@ import sqlalchemy as sa
 from core import db
 from core.enums import ActionKind, ProgressStatus, Rag
 from core.models import Action as ActionModel
-from core.models import ApiToken, User
+from core.models import ApiToken, ProgressUpdate, SharedAction, User
 from core.services.action_query import find_actions
 from core.services.actions import add_local_action
 from core.services.demo_data import DemoSize, load_demo_data
 from core.services.progress import is_overdue
 from core.services.search import NOT_REPORTED, ActionFilter
 from core.services.summary import PlanState, plan_counts, plan_state, plan_summaries
+from tests.forms_on_page import post_forms
 from tests.helpers import (
     PK,
+    TEST_PASSWORD,
+    AuthActions,
     action,
     add_reporting_date,
     count_queries,
@@ -217,6 +222,115 @@ def test_every_api_write_takes_the_same_queries_at_two_sizes(app, accounts, know
     assert set(small) == api_writes  # every API write operation is measured
     grow(app)
     assert writes(app, token, known, 2) == small
+
+
+def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes) -> dict[str, int]:
+    """The queries of every kind of web form post, each sent once as a browser would send it
+    (the form read from its page, with its hidden fields and CSRF token); ``round_`` keeps
+    names and dates apart between rounds. ``plan_file`` is imported (an import's queries
+    follow the file's size, not the database's)."""
+    web = app.test_client()
+    assert AuthActions(web, accounts).login("admin").status_code == 302
+    counts: dict[str, int] = {}
+
+    def newest(model) -> int:
+        return in_session(app, lambda s: s.scalar(sa.select(sa.func.max(model.id))))
+
+    def send(page: str, action: str, changes: dict | None = None, client=None, ok=302, **extra):
+        client = client or web
+        forms = post_forms(client.get(page).text, page)
+        form = next((f for f in forms if f.action == action), None)
+        assert form, (action, [f.action for f in forms])
+        unchosen = {  # the first choice of each list or set of options left unchosen
+            k: v
+            for k, v in form.choices.items()
+            if not form.fields.get(k) and form.types[k] in ("select", "radio")
+        }
+        data = {**form.fields, **unchosen, **(changes or {})}
+        with count_queries(app) as counted:
+            answer = client.post(action, data=data, **extra)
+        assert answer.status_code == ok and "error-summary" not in answer.text, (
+            action,
+            answer.status_code,
+            re.findall(r"govuk-error-summary__list.*?</ul>", answer.text, re.S),
+        )
+        rule = app.url_map.bind("localhost").match(action, method="POST")
+        counts[f"POST {rule[0]}"] = counted.n
+        return answer
+
+    plan = f"/areas/{PK}/plans/2021-2023"
+    later = dt.date.today() + dt.timedelta(days=100 + round_)
+    when = {"date": later.isoformat(), "deadline": later.isoformat()}
+    update = {"reported_on": "2022-03-01", "status": "in_progress", "rag": "G", "commentary": "x"}
+
+    new_action = f"{plan}/actions/new"
+    send(new_action, new_action, {"outcome": known["outcome_id"], "text": f"Synthetic {round_}"})
+    made = f"/actions/{newest(ActionModel)}"
+    send(f"{made}/edit", f"{made}/edit", {"text": f"Synthetic reworded {round_}"})
+    send(f"{made}/updates/new", f"{made}/updates/new", update)
+    first = f"/updates/{newest(ProgressUpdate)}"
+    send(f"{first}/correct", f"{first}/correct", {**update, "rag": "A", "reason": "Fix"})
+    fixed = f"/updates/{newest(ProgressUpdate)}"
+    send(f"{fixed}/redact", f"{fixed}/redact", {"reason": "Names"})
+    send(f"{made}/updates/new", f"{made}/updates/new", update)
+    second = f"/updates/{newest(ProgressUpdate)}"
+    send(f"{second}/withdraw", f"{second}/withdraw", {"reason": "Twice"})
+    send(f"{made}/complete", f"{made}/complete", {"reported_on": "2022-04-01"})
+
+    dates = f"{plan}/reporting-dates"
+    send(dates, dates, when)
+    send(dates, f"{dates}/{later.isoformat()}/remove")
+    send("/tric/reporting-dates", "/tric/reporting-dates", when)
+    send("/tric/reporting-dates", f"/tric/reporting-dates/{later.isoformat()}/remove")
+
+    new_shared = "/tric/shared-actions/new"
+    send(new_shared, new_shared, {"title": f"Synthetic scale {round_}", "text": "x"})
+    key = in_session(
+        app,
+        lambda s: s.scalars(sa.select(SharedAction.key).order_by(SharedAction.id.desc())).first(),
+    )
+    shared = f"/tric/shared-actions/{key}"
+    send(f"{shared}/edit", f"{shared}/edit", {"text": "Synthetic rewording"})
+    send(f"{shared}/adopt/angus", f"{shared}/adopt/angus")
+    send(f"{shared}/not-applicable/dundee", f"{shared}/not-applicable/dundee", {"reason": "x"})
+    send(f"{shared}/", f"{shared}/not-applicable/dundee/withdraw")
+
+    send(
+        "/admin/users/new", "/admin/users/new", {"email": f"form{round_}@synthetic.invalid"}, ok=200
+    )
+    user = f"/admin/users/{newest(User)}"
+    send(user, user, {"role": "pg5"})
+    send(user, f"{user}/reset-password", ok=200)
+    api_token(app, f"form{round_}@synthetic.invalid")
+    send(user, f"{user}/tokens/{newest(ApiToken)}/revoke")
+    send("/account/tokens", "/account/tokens", {"name": f"form {round_}"}, ok=200)
+    send("/account/tokens", f"/account/tokens/{newest(ApiToken)}/revoke")
+
+    upload = {"file": (io.BytesIO(plan_file), "plan.json"), "slug": f"synthetic-copy-{round_}"}
+    send("/areas/angus/plans/import", "/areas/angus/plans/import", upload,
+         content_type="multipart/form-data")  # fmt: skip
+
+    visitor = app.test_client()
+    before = TEST_PASSWORD if round_ == 1 else f"{TEST_PASSWORD} {round_ - 1}"
+    after = f"{TEST_PASSWORD} {round_}"
+    send("/sign-in", "/sign-in", {"email": accounts["pk"], "password": before}, client=visitor)
+    change = {"current_password": before, "new_password": after, "confirm_password": after}
+    send("/account/password", "/account/password", change, client=visitor)
+    send("/account/password", "/sign-out", client=visitor)
+    return counts
+
+
+def test_every_web_form_post_takes_the_same_queries_at_two_sizes(app, client_for, accounts, known):
+    plan_file = client_for(app, "admin").get(f"/areas/{PK}/plans/2021-2023/export.json").data
+    small = form_writes(app, accounts, known, 1, plan_file)
+    web_writes = {
+        f"POST {rule.endpoint}"
+        for rule in app.url_map.iter_rules()
+        if not rule.rule.startswith("/api/") and "POST" in rule.methods
+    }
+    assert set(small) == web_writes  # every web form post is measured
+    grow(app)
+    assert form_writes(app, accounts, known, 2, plan_file) == small
 
 
 def filter_actions(
