@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from core import db, migrate
 from core.cli_helpers import date_option, plan_named
 from core.demo_commands import demo_data_command
+from core.kpi_commands import kpi_group
 from core.plan_commands import export_plan_command, import_plan_command
 from core.report_commands import report_command
 from core.services import accounts, backup, loader, rollup_export
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
         import_plan_command,
         user_group,
         token_group,
+        kpi_group,
     )
     for command in commands:
         app.cli.add_command(command)

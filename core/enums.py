@@ -83,3 +83,94 @@ DEFAULT_RAG_LEGEND = {
     Rag.AMBER: "Some issues will affect delivery if not fixed: at risk.",
     Rag.GREEN: "No issues: progressing to plan.",
 }
+
+
+class KpiUnit(StrEnum):
+    """What a KPI's figure is. A percentage is kept as its numerator and denominator, a rate
+    per 1,000 as its count and population, so that areas combine correctly."""
+
+    COUNT = "count"
+    PERCENTAGE = "percentage"
+    RATE_PER_1000 = "rate_per_1000"
+    DAYS = "days"
+    YES_NO = "yes_no"
+
+    @property
+    def label(self) -> str:
+        return KPI_UNIT_LABELS[self]
+
+    @property
+    def has_parts(self) -> bool:
+        """Whether a figure is given as two numbers (numerator and denominator, or count and
+        population)."""
+        return self in (KpiUnit.PERCENTAGE, KpiUnit.RATE_PER_1000)
+
+
+KPI_UNIT_LABELS = {
+    KpiUnit.COUNT: "Number",
+    KpiUnit.PERCENTAGE: "Percentage (a number out of a total)",
+    KpiUnit.RATE_PER_1000: "Rate per 1,000 (a count and a population)",
+    KpiUnit.DAYS: "Days",
+    KpiUnit.YES_NO: "Yes or no",
+}
+
+
+class KpiFrequency(StrEnum):
+    """How often a KPI is counted, and so how its periods are written."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+    SAMPLING = "sampling"
+
+    @property
+    def label(self) -> str:
+        return {
+            KpiFrequency.MONTHLY: "Monthly",
+            KpiFrequency.QUARTERLY: "Quarterly",
+            KpiFrequency.ANNUAL: "Annual",
+            KpiFrequency.SAMPLING: "On a sampling date",
+        }[self]
+
+
+class KpiDirection(StrEnum):
+    """Which way is better."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    NEITHER = "neither"
+
+    @property
+    def label(self) -> str:
+        return {
+            KpiDirection.HIGHER: "Higher is better",
+            KpiDirection.LOWER: "Lower is better",
+            KpiDirection.NEITHER: "Neither higher nor lower is better",
+        }[self]
+
+
+class KpiCombine(StrEnum):
+    """How areas' figures combine into a Tayside figure."""
+
+    SUM = "sum"
+    RATIO_OF_SUMS = "ratio_of_sums"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return {
+            KpiCombine.SUM: "Added up across areas",
+            KpiCombine.RATIO_OF_SUMS: "The areas' numerators added up over their denominators "
+            "added up (never an average of percentages)",
+            KpiCombine.NONE: "Not combined: shown side by side",
+        }[self]
+
+
+class KpiValueOrigin(StrEnum):
+    """How a KPI figure reached the platform."""
+
+    ENTERED = "entered"
+    IMPORTED = "imported"
+    API = "api"
+    PULLED = "pulled"
+    SYNTHETIC = "synthetic"

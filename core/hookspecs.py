@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
+from core.kpi_types import Combined, KpiFigure, KpiRef
 from core.plugin_data import AreaSpec, DataSource
 from core.report_types import ReportSection
 from core.rollup_types import RollupRow, TaysideStatus
@@ -97,4 +98,50 @@ def report_sections(report: ReportData) -> Iterable[ReportSection]:
     (``core.default_plugins.report_sections``) are at 10 to 90, so a section at 35 comes
     after the RAG counts. A plugin whose hook raises or answers something that is not a
     section is skipped, and the report page names it.
+    """
+
+
+@hookspec
+def contribute_kpis() -> Iterable[DataSource]:
+    """Contribute KPI definitions, as data files validated by ``core.schemas.KpiFileSchema``.
+
+    Receives nothing. Returns an iterable of :class:`core.plugin_data.DataSource`, each holding
+    ``{"area": SLUG, "kpis": [...]}`` (``"area": null`` for TRIC PG5's Tayside-wide KPIs).
+    Every plugin is asked. Each KPI has a ``key``, a ``name``, what is ``counted``, its
+    ``unit`` (count, percentage, rate_per_1000, days, yes_no), ``frequency`` (monthly,
+    quarterly, annual, sampling), ``direction`` (higher, lower, neither), ``combine`` (sum,
+    ratio_of_sums, none), an optional ``target`` ``{"value", "date"}``, the numbers of the
+    ``actions`` it evidences and its ``source``. Leave out what the source does not say. A
+    file is stored whole or not at all, after the plans (so ``actions`` can name theirs); a
+    KPI already in the database (same area and key) is left as it is. A plugin contributes
+    KPIs only for the areas it registers.
+    """
+
+
+@hookspec(firstresult=True)
+def kpi_values(area: str, kpi: KpiRef, period: str) -> KpiFigure | None:
+    """Supply an area's figure for a KPI from the area's own system (a data-source adapter).
+
+    Receives the area's slug, the KPI as a :class:`core.kpi_types.KpiRef` and the period as
+    written ("2025-03", "2025-Q1", "2025" or a date). Returns a
+    :class:`core.kpi_types.KpiFigure` (with its ``source`` and ``edition``), or ``None`` when
+    this plugin has no figure for it. The first answer wins. ``cpc kpi pull`` asks for each
+    KPI and period, records each answer as a pulled figure, and reports what no plugin could
+    supply; a pulled figure never overwrites one a person entered (a differing one waits for
+    the coordinator's decision). A plugin that raises or answers something else is named and
+    skipped.
+    """
+
+
+@hookspec(firstresult=True)
+def combine_kpi(kpi: KpiRef, period: str, figures: dict[str, KpiFigure | None]) -> Combined | None:
+    """Combine the areas' figures for one period of a KPI into a Tayside figure.
+
+    Receives the KPI as a :class:`core.kpi_types.KpiRef`, the period, and ``figures``: each
+    area slug that should report, mapped to its :class:`core.kpi_types.KpiFigure` or ``None``
+    where it has none. Returns a :class:`core.kpi_types.Combined`, or ``None`` to leave it to
+    the next plugin. The first answer wins. The built-in rule (``core.default_plugins.
+    kpi_combine``) answers last: ``sum`` adds the figures; ``ratio_of_sums`` divides the sum of
+    the numerators by the sum of the denominators (never an average of percentages); ``none``
+    combines nothing; and a period where an area has no figure is incomplete and not combined.
     """

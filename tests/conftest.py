@@ -191,6 +191,12 @@ def accounts(app: Flask, password_hash: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def accounts_for(password_hash: str) -> Callable[[Flask], dict[str, str]]:
+    """Create the test accounts in an app a test built itself; returns name -> email."""
+    return lambda app: add_accounts(app, password_hash)
+
+
+@pytest.fixture
 def auth(client, accounts) -> AuthActions:
     """Sign the test client in and out as one of the test accounts."""
     return AuthActions(client, accounts)

@@ -25,7 +25,18 @@ def is_api_request() -> bool:
 
 
 def init_app(app: Flask, csrf) -> Api:
-    from core.api import actions, areas, audit, pages, report, reporting, shared, updates, users
+    from core.api import (
+        actions,
+        areas,
+        audit,
+        kpis,
+        pages,
+        report,
+        reporting,
+        shared,
+        updates,
+        users,
+    )
 
     app.config.update(
         API_TITLE="Tayside CPC improvement plans API",
@@ -51,7 +62,7 @@ def init_app(app: Flask, csrf) -> Api:
         },
     )
     api = Api(app)
-    for module in (areas, actions, updates, reporting, report, shared, users, audit):
+    for module in (areas, actions, updates, reporting, report, shared, kpis, users, audit):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)
             csrf.exempt(blueprint)

@@ -3,6 +3,7 @@
 from core.models.action import Action, ActionChange, ActionLead, KpiMeasure
 from core.models.area import Area
 from core.models.audit import AuditEntry
+from core.models.kpi import Kpi, KpiValue, kpi_actions
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
 from core.models.reporting import ReportingDate
@@ -18,7 +19,9 @@ __all__ = [
     "AuditEntry",
     "EvidenceSource",
     "FrameItem",
+    "Kpi",
     "KpiMeasure",
+    "KpiValue",
     "NotApplicable",
     "Outcome",
     "Plan",
@@ -31,5 +34,6 @@ __all__ = [
     "SignInAttempt",
     "User",
     "UserSession",
+    "kpi_actions",
     "user_areas",
 ]

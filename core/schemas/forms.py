@@ -10,7 +10,16 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 
-from core.enums import ActionKind, ProgressStatus, Rag, Role
+from core.enums import (
+    ActionKind,
+    KpiCombine,
+    KpiDirection,
+    KpiFrequency,
+    KpiUnit,
+    ProgressStatus,
+    Rag,
+    Role,
+)
 from core.schemas.dates import PlanDate
 from core.services.accounts import MAX_PASSWORD_LENGTH
 from core.services.search import NOT_REPORTED, ActionFilter
@@ -332,3 +341,50 @@ class ReportingDateForm(FormSchema):
             "invalid": "Enter the deadline as a real date, like 2022-03-17.",
         },
     )
+
+
+class KpiForm(FormSchema):
+    name = fields.String(
+        required=True,
+        validate=_length(300, "The name"),
+        error_messages=_required("Give the KPI a name."),
+    )
+    counted = fields.String(load_default="", validate=_length(MAX_TEXT, "What is counted"))
+    unit = fields.Enum(
+        KpiUnit, by_value=True, load_default=None, error_messages={"unknown": "Choose a unit."}
+    )
+    frequency = fields.Enum(
+        KpiFrequency,
+        by_value=True,
+        load_default=None,
+        error_messages={"unknown": "Choose how often it is counted."},
+    )
+    direction = fields.Enum(
+        KpiDirection,
+        by_value=True,
+        load_default=KpiDirection.NEITHER,
+        error_messages={"unknown": "Choose which way is better."},
+    )
+    combine = fields.Enum(
+        KpiCombine,
+        by_value=True,
+        load_default=KpiCombine.NONE,
+        error_messages={"unknown": "Choose how areas' figures combine."},
+    )
+    target_value = fields.Float(
+        load_default=None,
+        allow_nan=False,
+        validate=validate.Range(-1e12, 1e12, error="Enter the target as a number."),
+        error_messages={"invalid": "Enter the target as a number, like 75."},
+    )
+    target_date = PlanDate(
+        load_default=None,
+        error_messages={"invalid": "Enter the target date as a real date, like 2023-07-31."},
+    )
+    actions = fields.String(
+        load_default="",
+        validate=validate.Regexp(
+            r"^[\d.,\s]*$", error='List the action numbers separated by commas, like "3.1, 3.2".'
+        ),
+    )
+    source = fields.String(load_default="", validate=_length(MAX_TEXT, "The source"))

@@ -18,6 +18,7 @@ from core.models import (
     Area,
     EvidenceSource,
     FrameItem,
+    Kpi,
     KpiMeasure,
     Outcome,
     Plan,
@@ -28,7 +29,14 @@ from core.models import (
 )
 from core.plugin_data import AreaSpec, DataSource, DataSourceError
 from core.plugins import PluginProblem, PluginRegistry
-from core.schemas import PlanFileSchema, PlanFrameSchema, SharedActionFileSchema, flatten_errors
+from core.schemas import (
+    KpiFileSchema,
+    PlanFileSchema,
+    PlanFrameSchema,
+    SharedActionFileSchema,
+    flatten_errors,
+)
+from core.services import kpis
 
 
 class PlanDataError(ValueError):
@@ -47,6 +55,7 @@ class LoadReport:
     shared_actions_added: list[str] = field(default_factory=list)
     plans_added: list[str] = field(default_factory=list)
     plans_present: list[str] = field(default_factory=list)
+    kpis_added: list[str] = field(default_factory=list)
     problems: list[PluginProblem] = field(default_factory=list)
 
 
@@ -64,7 +73,80 @@ def load_plugin_content(session: Session, plugins: PluginRegistry) -> LoadReport
     for plugin_name, sources in plugins.call_each("contribute_plans", report.problems):
         for source in sources:
             _load_plan(session, plugin_name, source, frames, owners, report)
+    for plugin_name, sources in plugins.call_each("contribute_kpis", report.problems):
+        for source in sources:
+            _load_kpis(session, plugin_name, source, owners, report)
     return report
+
+
+def _load_kpis(
+    session: Session,
+    plugin_name: str,
+    source: DataSource,
+    owners: Mapping[str, str],
+    report: LoadReport,
+) -> None:
+    """Store a KPI file's new KPIs, whole or not at all."""
+    data = _read(plugin_name, source, KpiFileSchema(), report)
+    if data is None:
+        return
+
+    def problem(message: str, where: str = "area") -> None:
+        report.problems.append(
+            PluginProblem(plugin_name, message, source=source.label, field=where)
+        )
+
+    area = None
+    if data["area"] is not None:
+        owner = owners.get(data["area"])
+        if owner is not None and owner != plugin_name:
+            return problem(
+                f"area {data['area']!r} belongs to plugin {owner!r}: a plugin contributes KPIs "
+                "only for the areas it registers"
+            )
+        area = session.scalar(select(Area).where(Area.slug == data["area"]))
+        if area is None:
+            return problem(f"no area {data['area']!r} is registered")
+    scope = Kpi.area_id == area.id if area else Kpi.area_id.is_(None)
+    existing = set(session.scalars(select(Kpi.key).where(scope)))
+    new = []
+    for n, item in enumerate(data["kpis"]):
+        if item["key"] in existing:
+            continue
+        linked: list[Action] = []
+        if item["actions"]:
+            if area is None:
+                return problem("a Tayside-wide KPI names no area's actions", f"kpis.{n}.actions")
+            linked, missing = kpis.area_of_plan_actions(
+                session, area, item["actions"], item["plan"]
+            )
+            if missing:
+                return problem(
+                    f"{area.name}'s plan has no action {', '.join(missing)}", f"kpis.{n}.actions"
+                )
+        target = item["target"] or {}
+        new.append(
+            Kpi(
+                key=item["key"],
+                area=area,
+                name=item["name"],
+                counted=item["counted"],
+                unit=item["unit"],
+                frequency=item["frequency"],
+                direction=item["direction"],
+                combine=item["combine"],
+                target_value=target.get("value"),
+                target_date=target.get("date"),
+                source=item["source"],
+                origin="plugin",
+                position=n + 1,
+                version=1,
+                actions=linked,
+            )
+        )
+    session.add_all(new)
+    session.flush()
+    report.kpis_added += [f"{data['area'] or 'tayside'}/{kpi.key}" for kpi in new]
 
 
 def _load_areas(session: Session, plugins: PluginRegistry, report: LoadReport) -> dict[str, str]:

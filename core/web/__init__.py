@@ -11,7 +11,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from core.api import is_api_request
-from core.enums import ActionKind, ProgressStatus, Rag, Role
+from core.enums import ActionKind, KpiCombine, KpiFrequency, KpiUnit, ProgressStatus, Rag, Role
 from core.services import permissions
 from core.web import filters
 
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         auth,
         committee_report,
         guard,
+        kpis,
         pages,
         plan_transfer,
         reporting,
@@ -42,7 +43,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app, csrf)
     blueprints = (
         auth.bp, accounts.bp, pages.bp, actions.bp, reporting.bp, committee_report.bp,
-        plan_transfer.bp, tric.bp, users.bp, audit.bp,
+        plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -52,6 +53,9 @@ def init_app(app: Flask) -> None:
         ProgressStatus=ProgressStatus,
         Role=Role,
         ActionKind=ActionKind,
+        KpiUnit=KpiUnit,
+        KpiFrequency=KpiFrequency,
+        KpiCombine=KpiCombine,
         role_names=ROLE_NAMES,
     )
     app.jinja_env.globals["here"] = here

@@ -14,7 +14,7 @@ from core.enums import ProgressStatus
 from core.models import Outcome, Plan
 from core.schemas.dates import parse_date
 from core.schemas.forms import ActionFilterForm
-from core.services import plans, reporting
+from core.services import kpis, plans, reporting
 from core.services.action_query import find_actions
 from core.services.dashboard import DUE_SOON_DAYS, area_dashboard
 from core.services.document import plan_document
@@ -86,6 +86,7 @@ def area(slug: str):
         due_days=DUE_SOON_DAYS,
         dates=reporting.reporting_dates(session, plan),
         default=default,
+        kpi_health=kpis.kpi_health(session, found, dt.date.today()),
     )
 
 

@@ -1,6 +1,10 @@
-"""Perth and Kinross: its area and its published CPC Improvement Plan 2021 – 2023."""
+"""Perth and Kinross: its area, its published CPC Improvement Plan 2021 – 2023, and the KPI
+measures of its Appendix 1."""
+
+from pathlib import Path
 
 from core.hookspecs import hookimpl
+from core.plugin_data import DataSource
 from plugins.area_plugin import AreaSpec, plan_files
 
 
@@ -18,3 +22,8 @@ def register_areas():
 @hookimpl
 def contribute_plans():
     return plan_files(__file__)
+
+
+@hookimpl
+def contribute_kpis():
+    return [DataSource.file(Path(__file__).parent / "kpis.json")]

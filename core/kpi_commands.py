@@ -1,0 +1,75 @@
+"""``cpc kpi import`` and ``cpc kpi pull``: KPI figures from a CSV file, or from each area's
+own system through its plugin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from core import db
+from core.services import plans
+from core.services.errors import Conflict
+from core.services.kpi_transfer import KpiImportRefused, import_values, pull_values
+
+
+@click.group("kpi")
+def kpi_group() -> None:
+    """KPI figures: import a CSV file, or pull them from the area plugins."""
+
+
+@kpi_group.command("import")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(file: Path) -> None:
+    """Record the figures in FILE, a CSV with the columns area, kpi (the KPI's key), period,
+    value, numerator, denominator, source and edition. Every problem is listed with its row;
+    nothing is stored unless every row is valid."""
+    try:
+        with db.transaction() as session:
+            result = import_values(session, file.read_bytes(), actor=None)
+    except Conflict as clash:
+        raise click.ClickException(clash.message) from None
+    except KpiImportRefused as refused:
+        for problem in refused.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"Nothing was imported: {len(refused.problems)} problem(s) in {file.name}."
+        ) from None
+    click.echo(
+        f"Recorded {result.recorded} figure(s) from {file.name}; "
+        f"{result.unchanged} were already recorded as they are."
+    )
+
+
+@kpi_group.command("pull")
+@with_appcontext
+@click.option("--area", "area_slug", help="Only this area (its slug).")
+@click.option("--period", help='Only this period ("2025-03", "2025-Q1", "2025" or a date).')
+def pull_command(area_slug: str | None, period: str | None) -> None:
+    """Ask each area plugin for its KPI figures (by default, each KPI's last period due) and
+    record them. A coordinator's own entry is never overwritten: a differing pulled figure
+    waits on the KPI's page for a decision. Says what could not be got."""
+    session = db.get_session()
+    try:
+        area = plans.area_by_slug(session, area_slug) if area_slug else None
+    except plans.NotFound as missing:
+        raise click.ClickException(str(missing)) from None
+    try:
+        with db.transaction() as session:
+            result = pull_values(
+                session, current_app.extensions["cpc_plugins"], area=area, period=period
+            )
+    except Conflict as clash:
+        raise click.ClickException(f"{clash.message} Run the pull again.") from None
+    click.echo(f"Recorded {len(result.recorded)} figure(s).")
+    if result.unchanged:
+        click.echo(f"{len(result.unchanged)} were already recorded as they are.")
+    for label in result.proposed:
+        click.echo(f"Differs from a coordinator's entry, waiting for their decision: {label}")
+    for label in result.not_found:
+        click.echo(f"No plugin could supply: {label}")
+    for problem in result.problems:
+        click.echo(f"Problem: {problem}", err=True)

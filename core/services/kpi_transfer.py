@@ -1,0 +1,235 @@
+"""KPI figures in bulk: a CSV file imported whole or not at all, and figures pulled from each
+area's own system through the ``kpi_values`` hook."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core.enums import KpiValueOrigin
+from core.kpi_types import KpiFigure
+from core.models import Area, Kpi, User
+from core.plugins import PluginProblem, PluginRegistry
+from core.services import kpis
+from core.services.errors import Conflict, FieldError, FieldErrors
+from core.services.periods import last_period_due, parse_period
+from core.services.permissions import PermissionDenied
+
+COLUMNS = ("area", "kpi", "period", "value", "numerator", "denominator", "source", "edition")
+REQUIRED = ("area", "kpi", "period")
+MAX_BYTES = 2_000_000
+MAX_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Row {self.row}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+class KpiImportRefused(ValueError):
+    """Nothing was imported; ``problems`` lists every reason, each with its row."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    recorded: int = 0
+    unchanged: int = 0
+
+
+def _rows(blob: bytes) -> list[dict[str, str]]:
+    if len(blob) > MAX_BYTES:
+        raise KpiImportRefused([RowProblem(0, "", "The file is larger than 2 MB.")])
+    try:
+        text = blob.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise KpiImportRefused(
+            [RowProblem(0, "", "The file is not UTF-8 text: save it as CSV UTF-8.")]
+        ) from None
+    if "\x00" in text:
+        raise KpiImportRefused([RowProblem(0, "", "The file holds a NUL character.")])
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name not in COLUMNS]
+    problems = [RowProblem(1, name, "This column is missing.") for name in missing]
+    problems += [
+        RowProblem(1, name, "This column is not one of " + ", ".join(COLUMNS) + ".")
+        for name in unknown
+    ]
+    if problems:
+        raise KpiImportRefused(problems)
+    reader.fieldnames = header
+    rows = []
+    try:
+        for row in reader:
+            rows.append({k: (v or "").strip() for k, v in row.items() if isinstance(k, str)})
+            if len(rows) > MAX_ROWS:
+                raise KpiImportRefused(
+                    [RowProblem(0, "", f"The file has more than {MAX_ROWS:,} rows.")]
+                )
+    except csv.Error as problem:
+        raise KpiImportRefused(
+            [RowProblem(reader.line_num, "", f"Not valid CSV: {problem}.")]
+        ) from None
+    return rows
+
+
+def import_values(session: Session, blob: bytes, *, actor: User | None) -> ImportResult:
+    """Record every row of a CSV file (columns area, kpi, period, value, numerator,
+    denominator, source, edition; ``kpi`` is the KPI's key). Every problem is listed with its
+    row and column, and nothing is stored unless every row is valid; the caller commits."""
+    rows = _rows(blob)
+    areas = {a.slug: a for a in session.scalars(select(Area))}
+    defined = {
+        (k.area_id, k.key): k for k in session.scalars(select(Kpi).options(selectinload(Kpi.area)))
+    }
+    problems: list[RowProblem] = []
+    seen: dict[tuple[int, int, str], int] = {}
+    result = ImportResult()
+    for n, row in enumerate(rows, start=2):
+        area = areas.get(row.get("area", ""))
+        if area is None:
+            problems.append(RowProblem(n, "area", f"There is no area {row.get('area', '')!r}."))
+            continue
+        kpi = defined.get((area.id, row.get("kpi", ""))) or defined.get((None, row.get("kpi", "")))
+        if kpi is None:
+            problems.append(
+                RowProblem(n, "kpi", f"{area.name} has no KPI with the key {row.get('kpi', '')!r}.")
+            )
+            continue
+        try:
+            period = parse_period(row.get("period", ""), kpi.frequency).text
+        except FieldError as problem:
+            problems.append(RowProblem(n, "period", problem.message))
+            continue
+        first = seen.setdefault((kpi.id, area.id, period), n)
+        if first != n:
+            problems.append(
+                RowProblem(n, "period", f"Row {first} already gives this KPI, area and period.")
+            )
+            continue
+        try:
+            recorded = kpis.record_value(
+                session,
+                kpi,
+                area,
+                actor=actor,
+                period=period,
+                value=row.get("value"),
+                numerator=row.get("numerator"),
+                denominator=row.get("denominator"),
+                source=row.get("source", ""),
+                edition=row.get("edition", ""),
+                origin=KpiValueOrigin.IMPORTED,
+            )
+        except Conflict:
+            raise  # written at the same moment by someone else: the whole file is refused
+        except FieldErrors as several:
+            problems += [RowProblem(n, p.field, p.message) for p in several.all]
+        except FieldError as problem:
+            problems.append(RowProblem(n, problem.field, problem.message))
+        except PermissionDenied as refusal:
+            problems.append(RowProblem(n, "area", str(refusal)))
+        else:
+            if recorded is None:
+                result.unchanged += 1
+            else:
+                result.recorded += 1
+    if not rows:
+        problems.append(RowProblem(2, "", "The file has no rows of figures."))
+    if problems:
+        raise KpiImportRefused(problems)
+    return result
+
+
+@dataclass
+class PullResult:
+    recorded: list[str] = field(default_factory=list)
+    proposed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    problems: list[PluginProblem] = field(default_factory=list)
+
+
+def pull_values(
+    session: Session,
+    plugins: PluginRegistry,
+    *,
+    area: Area | None = None,
+    period: str | None = None,
+    today: dt.date | None = None,
+) -> PullResult:
+    """Ask the area plugins (``kpi_values``) for each KPI's figure for ``period`` (by default
+    each KPI's last period due) and record every answer as a pulled figure, never replacing
+    a person's (a differing one waits as a proposal). Says what no plugin could supply."""
+    result = PullResult()
+    query = select(Area).order_by(Area.name)
+    targets = [area] if area is not None else list(session.scalars(query))
+    today = today or dt.date.today()
+    for where in targets:
+        for kpi in kpis.area_kpis(session, where):
+            if period is not None:
+                try:
+                    wanted = parse_period(period, kpi.frequency).text
+                except FieldError:
+                    continue  # a period of another kind than this KPI is counted by
+            else:
+                due = last_period_due(kpi.frequency, today)
+                if due is None:
+                    continue
+                wanted = due.text
+            label = f"{where.slug} {kpi.key} {wanted}"
+            plugin, figure = plugins.first_answer(
+                "kpi_values",
+                expect=KpiFigure,
+                problems=result.problems,
+                area=where.slug,
+                kpi=kpis.kpi_ref(kpi),
+                period=wanted,
+            )
+            if figure is None:
+                result.not_found.append(label)
+                continue
+            try:
+                recorded = kpis.record_value(
+                    session,
+                    kpi,
+                    where,
+                    actor=None,
+                    period=wanted,
+                    value=figure.value,
+                    numerator=figure.numerator,
+                    denominator=figure.denominator,
+                    source=figure.source or f"Pulled by plugin {plugin!r}.",
+                    edition=figure.edition,
+                    origin=KpiValueOrigin.PULLED,
+                )
+            except Conflict:
+                raise
+            except FieldError as problem:
+                result.problems.append(
+                    PluginProblem(plugin or "?", f"{label}: {problem.message}", field=problem.field)
+                )
+                continue
+            if recorded is None:
+                result.unchanged.append(label)
+            elif recorded.proposed:
+                result.proposed.append(label)
+            else:
+                result.recorded.append(label)
+    return result

@@ -1,0 +1,145 @@
+"""KPI periods, written as people write them: a month "2025-03", a quarter "2025-Q1", a year
+"2025", or a sampling date "2025-03-14"."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from core.enums import KpiFrequency
+from core.services.errors import FieldError
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+# The frequency each way of writing a period belongs to.
+KIND_OF = {
+    "month": KpiFrequency.MONTHLY,
+    "quarter": KpiFrequency.QUARTERLY,
+    "year": KpiFrequency.ANNUAL,
+    "date": KpiFrequency.SAMPLING,
+}
+EXAMPLE = {
+    KpiFrequency.MONTHLY: "a month, like 2025-03",
+    KpiFrequency.QUARTERLY: "a quarter, like 2025-Q1",
+    KpiFrequency.ANNUAL: "a year, like 2025",
+    KpiFrequency.SAMPLING: "the sampling date, like 2025-03-14",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A period: its first and last day, how it is written, and its kind."""
+
+    start: dt.date
+    end: dt.date
+    text: str
+    kind: str
+
+    @property
+    def frequency(self) -> KpiFrequency:
+        return KIND_OF[self.kind]
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return self.start.strftime("%B %Y")
+        if self.kind == "quarter":
+            return f"{self.text[-2:]} {self.start.year} ({self.start:%b}–{self.end:%b})"
+        if self.kind == "year":
+            return self.text
+        return f"{self.start.day} {self.start:%B %Y}"
+
+    def previous(self) -> Period:
+        """The period before this one, of the same kind (a date's is the day before)."""
+        return period_containing(self.start - dt.timedelta(days=1), self.kind)
+
+
+def parse_period(text: str, frequency: KpiFrequency | None = None) -> Period:
+    """The period ``text`` names; refused with a sentence when it is not a period, is out of
+    range, or (given a KPI's ``frequency``) is not the kind that KPI is counted by."""
+    text = (text or "").strip()
+    problem = FieldError(
+        "period",
+        "Write the period as "
+        + (
+            EXAMPLE[frequency]
+            if frequency
+            else "a month (2025-03), a quarter (2025-Q1), a year (2025) or a date (2025-03-14)"
+        )
+        + ".",
+    )
+    if len(text) > 10:
+        raise problem
+    found = None
+    if m := _MONTH.match(text):
+        year, month = int(m[1]), int(m[2])
+        if 1 <= month <= 12:
+            found = _month(year, month)
+    elif m := _QUARTER.match(text):
+        found = _quarter(int(m[1]), int(m[2]))
+    elif m := _YEAR.match(text):
+        year = int(m[1])
+        found = Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year), "year")
+    elif m := _DATE.match(text):
+        try:
+            day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise problem from None
+        found = Period(day, day, day.isoformat(), "date")
+    if found is None:
+        raise problem
+    if not FIRST_YEAR <= found.start.year <= LAST_YEAR:
+        raise FieldError("period", f"The period must be between {FIRST_YEAR} and {LAST_YEAR}.")
+    if frequency is not None and found.frequency is not frequency:
+        raise problem
+    return found
+
+
+def _month(year: int, month: int) -> Period:
+    last = calendar.monthrange(year, month)[1]
+    return Period(
+        dt.date(year, month, 1), dt.date(year, month, last), f"{year}-{month:02d}", "month"
+    )
+
+
+def _quarter(year: int, quarter: int) -> Period:
+    first = 3 * quarter - 2
+    last = calendar.monthrange(year, first + 2)[1]
+    return Period(
+        dt.date(year, first, 1), dt.date(year, first + 2, last), f"{year}-Q{quarter}", "quarter"
+    )
+
+
+def period_containing(day: dt.date, kind: str) -> Period:
+    """The month, quarter, year or date (``kind``) that ``day`` falls in."""
+    if kind == "month":
+        return _month(day.year, day.month)
+    if kind == "quarter":
+        return _quarter(day.year, (day.month - 1) // 3 + 1)
+    if kind == "year":
+        return Period(dt.date(day.year, 1, 1), dt.date(day.year, 12, 31), str(day.year), "year")
+    return Period(day, day, day.isoformat(), "date")
+
+
+KIND_FOR = {frequency: kind for kind, frequency in KIND_OF.items()}
+
+
+def period_for(frequency: KpiFrequency | None, month: Period) -> Period:
+    """The period a KPI counted at ``frequency`` reports in the grid for ``month``: that month,
+    its quarter, its year, or (sampling, or unstated) the month itself."""
+    if frequency in (KpiFrequency.QUARTERLY, KpiFrequency.ANNUAL):
+        return period_containing(month.start, KIND_FOR[frequency])
+    return month
+
+
+def last_period_due(frequency: KpiFrequency | None, today: dt.date) -> Period | None:
+    """The latest whole period that has ended by ``today``, for a KPI counted monthly,
+    quarterly or annually; None for sampling (or an unstated frequency): no period is due."""
+    if frequency not in (KpiFrequency.MONTHLY, KpiFrequency.QUARTERLY, KpiFrequency.ANNUAL):
+        return None
+    return period_containing(today, KIND_FOR[frequency]).previous()

@@ -1,0 +1,378 @@
+"""KPIs in the app: an area's KPIs with their latest figures, each KPI's chart and table,
+the month's grid for entering figures, defining a KPI, a CSV import, and the Tayside view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import selectinload
+
+from core import db
+from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValueOrigin, Role
+from core.models import Area, Kpi, KpiValue
+from core.schemas.forms import KpiForm
+from core.services import kpis, permissions, plans
+from core.services.errors import Conflict, FieldError, FieldErrors
+from core.services.kpi_tayside import tayside_view
+from core.services.kpi_transfer import COLUMNS, KpiImportRefused, import_values
+from core.services.periods import Period, parse_period, period_containing, period_for
+from core.services.permissions import PermissionDenied
+from core.web.auth import signed_in_user
+from core.web.forms import FormState, allowed, submit
+from core.web.kpi_chart import line_chart
+from core.web.pages import found_or_404
+
+bp = Blueprint("kpis", __name__)
+
+
+def _area(slug: str) -> Area:
+    return found_or_404(plans.area_by_slug, db.get_session(), slug)
+
+
+def _kpi(kpi_id: int) -> Kpi:
+    return found_or_404(kpis.kpi_by_id, db.get_session(), kpi_id)
+
+
+def _demo() -> bool:
+    return bool(current_app.config.get("DEMO"))
+
+
+@bp.get("/areas/<slug>/kpis/")
+def area_kpis(slug: str):
+    """The area's KPIs and the Tayside-wide ones, each with its latest figure, the change
+    since the period before, whether it moved the right way, and any target missed."""
+    area = _area(slug)
+    session = db.get_session()
+    listed = kpis.area_kpis(session, area)
+    latest = kpis.latest_figures(session, [k.id for k in listed], [area.id])
+    health = kpis.kpi_health(session, area, dt.date.today())
+    rows = []
+    for kpi in listed:
+        figures = latest.get((kpi.id, area.id), kpis.Latest(None, None))
+        rows.append(
+            {
+                "kpi": kpi,
+                "latest": figures.latest,
+                "change": figures.change,
+                "moving": kpis.moving(kpi, figures),
+                "off_target": kpis.off_target(kpi, figures.latest),
+            }
+        )
+    return render_template(
+        "kpis.html",
+        area=area,
+        rows=rows,
+        health=health,
+        may_change=permissions.writes_area(signed_in_user(), area),
+    )
+
+
+@bp.route("/areas/<slug>/kpis/new", methods=["GET", "POST"])
+def new_kpi(slug: str):
+    area = _area(slug)
+    allowed(permissions.require_area, area)
+    return _define(area, url_for("kpis.area_kpis", slug=area.slug))
+
+
+@bp.route("/tric/kpis/new", methods=["GET", "POST"])
+def new_tayside_kpi():
+    allowed(permissions.require_shared)
+    return _define(None, url_for("kpis.tayside_kpis"))
+
+
+def _define(area: Area | None, back: str):
+    session = db.get_session()
+    user = signed_in_user()
+
+    def write(data: dict[str, Any]) -> Kpi:
+        codes = [c.strip() for c in data.pop("actions").replace(",", " ").split() if c.strip()]
+        linked: list = []
+        if codes:
+            if area is None:
+                raise FieldError("actions", "A Tayside-wide KPI names no area's actions.")
+            linked, missing = kpis.area_of_plan_actions(session, area, codes, None)
+            if missing:
+                raise FieldError(
+                    "actions", f"{area.name}'s current plan has no action {', '.join(missing)}."
+                )
+        return kpis.define_kpi(session, actor=user, area=area, actions=linked, **data)
+
+    saved, kpi, form = submit(KpiForm, FormState(), write)
+    if saved:
+        flash(f"The KPI {kpi.name!r} has been defined.", "success")
+        return redirect(url_for("kpis.show", kpi_id=kpi.id))
+    return render_template(
+        "kpi_form.html",
+        area=area,
+        form=form,
+        back=back,
+        units=[("", "Not stated")] + [(u.value, u.label) for u in KpiUnit],
+        frequencies=[("", "Not stated")] + [(f.value, f.label) for f in KpiFrequency],
+        directions=[(d.value, d.label) for d in KpiDirection],
+        combines=[(c.value, c.label) for c in KpiCombine],
+    ), (400 if form.errors else 200)
+
+
+@bp.get("/kpis/<id:kpi_id>/")
+def show(kpi_id: int):
+    """A KPI's figures by area against its target: a chart, the same numbers as a table, the
+    latest figure and its direction of travel, and the history of corrections."""
+    kpi = _kpi(kpi_id)
+    session = db.get_session()
+    view = tayside_view(
+        session, current_app.extensions["cpc_plugins"], kpi, include_synthetic=_demo()
+    )
+    area_ids = [a.id for a in view.areas]
+    latest = kpis.latest_figures(session, [kpi.id], area_ids)
+    user = signed_in_user()
+    summary = []
+    for area in view.areas:
+        figures = latest.get((kpi.id, area.id), kpis.Latest(None, None))
+        summary.append(
+            {
+                "area": area,
+                "latest": figures.latest,
+                "change": figures.change,
+                "moving": kpis.moving(kpi, figures),
+                "off_target": kpis.off_target(kpi, figures.latest),
+                "may_change": permissions.writes_area(user, area),
+            }
+        )
+    chart = line_chart(
+        f"{kpi.name}, by area",
+        [p.period for p in view.periods],
+        {
+            **{
+                area.name: [
+                    p.areas[area.slug].value if p.areas[area.slug] else None for p in view.periods
+                ]
+                for area in view.areas
+            },
+            **(
+                {"Tayside": [p.combined.value for p in view.periods]}
+                if kpi.area is None and kpi.combine is not KpiCombine.NONE
+                else {}
+            ),
+        },
+        kpi.target_value,
+    )
+    return render_template(
+        "kpi.html",
+        kpi=kpi,
+        view=view,
+        summary=summary,
+        chart=chart,
+        history=kpis.history(session, kpi.id, area_ids),
+        proposals=kpis.proposals(session, kpi.id, area_ids),
+        may_change=any(row["may_change"] for row in summary),
+    )
+
+
+@bp.post("/kpis/figures/<id:value_id>/decide")
+def decide(value_id: int):
+    session = db.get_session()
+    proposal = session.get(KpiValue, value_id, options=[selectinload(KpiValue.area)])
+    if proposal is None:
+        abort(404, "There is no such figure.")
+    accept = request.form.get("decision") == "accept"
+    try:
+        with db.transaction():
+            kpis.decide_proposal(session, proposal, actor=signed_in_user(), accept=accept)
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+    except FieldError as problem:
+        flash(problem.message, "important")
+    else:
+        flash(
+            "The pulled figure now stands."
+            if accept
+            else "Your entry stands; the pulled figure is kept in the history.",
+            "success",
+        )
+    return redirect(url_for("kpis.show", kpi_id=proposal.kpi_id))
+
+
+def _month(text: str | None) -> Period:
+    if text:
+        try:
+            return parse_period(text, KpiFrequency.MONTHLY)
+        except FieldError:
+            abort(404, "Write the month like 2025-03.")
+    return period_containing(dt.date.today(), "month").previous()
+
+
+@bp.route("/areas/<slug>/kpis/figures", methods=["GET", "POST"])
+def figures(slug: str):
+    """The month's grid: every KPI of the area, one row each, entered and saved together
+    (all of it or, if any row is refused, none of it)."""
+    area = _area(slug)
+    allowed(permissions.require_area, area)
+    session = db.get_session()
+    month = _month(request.values.get("month"))
+    listed = kpis.area_kpis(session, area)
+    periods = {k.id: period_for(k.frequency, month) for k in listed}
+    form = FormState(values={k: request.form.getlist(k) for k in request.form})
+    if request.method == "POST":
+        saved = _save_grid(session, area, listed, periods, form)
+        if saved is not None:
+            flash(f"{saved} figure(s) for {month.label} saved.", "success")
+            return redirect(url_for("kpis.figures", slug=area.slug, month=month.text))
+    current = {
+        v.kpi_id: v
+        for v in session.scalars(
+            kpis.in_force_for(area.id, {kpi_id: p.text for kpi_id, p in periods.items()})
+        )
+    }
+    return render_template(
+        "kpi_figures.html",
+        area=area,
+        month=month,
+        rows=[(k, periods[k.id], current.get(k.id)) for k in listed],
+        form=form,
+    ), (400 if form.errors else 200)
+
+
+def _save_grid(session, area: Area, listed: list[Kpi], periods, form: FormState) -> int | None:
+    user = signed_in_user()
+    saved = 0
+    try:
+        with db.transaction():
+            for kpi in listed:
+                given = {
+                    name: form.value(f"{name}-{kpi.id}").strip()
+                    for name in ("value", "numerator", "denominator", "source", "edition", "period")
+                }
+                if not any(given[n] for n in ("value", "numerator", "denominator")):
+                    continue
+                try:
+                    recorded = kpis.record_value(
+                        session,
+                        kpi,
+                        area,
+                        actor=user,
+                        period=given["period"] or periods[kpi.id].text,
+                        value=given["value"],
+                        numerator=given["numerator"],
+                        denominator=given["denominator"],
+                        source=given["source"],
+                        edition=given["edition"],
+                        origin=KpiValueOrigin.ENTERED,
+                    )
+                except Conflict:
+                    raise
+                except FieldErrors as several:
+                    for problem in several.all:
+                        form.add_error(
+                            f"{problem.field}-{kpi.id}", f"{kpi.name}: {problem.message}"
+                        )
+                except FieldError as problem:
+                    form.add_error(f"{problem.field}-{kpi.id}", f"{kpi.name}: {problem.message}")
+                else:
+                    saved += recorded is not None
+            if form.errors:
+                raise _Refused
+    except _Refused:
+        return None
+    except Conflict as clash:
+        form.add_error("", clash.message)
+        return None
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+    return saved
+
+
+class _Refused(Exception):
+    """A grid row was refused: nothing of the grid is saved."""
+
+
+@bp.route("/kpis/import", methods=["GET", "POST"])
+def import_page():
+    """Upload a CSV of figures: every problem listed with its row; nothing stored unless all
+    of it is valid."""
+    user = signed_in_user()
+    if not user.is_active or user.role not in (Role.ADMIN, Role.COORDINATOR):
+        abort(403, "Only coordinators and administrators can import KPI figures.")
+    problems: list[str] = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            problems = ["Choose a CSV file to import."]
+        else:
+            try:
+                with db.transaction() as session:
+                    result = import_values(session, upload.read(), actor=user)
+            except KpiImportRefused as refused:
+                problems = [str(problem) for problem in refused.problems]
+            except Conflict as clash:
+                problems = [clash.message]
+            else:
+                flash(
+                    f"{result.recorded} figure(s) imported; {result.unchanged} were already "
+                    "recorded as they are.",
+                    "success",
+                )
+                return redirect(url_for("kpis.import_page"))
+    return render_template("kpi_import.html", problems=problems, columns=COLUMNS), (
+        400 if problems else 200
+    )
+
+
+@bp.get("/tric/kpis/")
+def tayside_kpis():
+    """The Tayside-wide KPIs, each area's latest figure side by side."""
+    session = db.get_session()
+    listed = kpis.tayside_kpis(session)
+    areas = [a for a in plans.areas(session) if _demo() or not a.is_synthetic]
+    latest = kpis.latest_figures(session, [k.id for k in listed], [a.id for a in areas])
+    return render_template(
+        "tayside_kpis.html",
+        kpis=listed,
+        areas=areas,
+        latest=latest,
+        Latest=kpis.Latest,
+        may_define=permissions.edits_shared(signed_in_user()),
+    )
+
+
+@bp.app_template_filter("kpi_figure")
+def kpi_figure(record: KpiValue | float | None, unit: KpiUnit | None = None) -> str:
+    """A figure as people read it: "12", "25.0% (1 of 4)", "3.2 per 1,000 (16 of 5,000)",
+    "Yes"; "No figure" when there is none."""
+    if record is None:
+        return "No figure"
+    value = record if isinstance(record, float | int) else record.value
+    parts = None if isinstance(record, float | int) else (record.numerator, record.denominator)
+
+    def n(x: float) -> str:
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+    if unit is KpiUnit.PERCENTAGE:
+        text = f"{value:.1f}%"
+        return text + (
+            f" ({n(parts[0])} of {n(parts[1])})" if parts and parts[0] is not None else ""
+        )
+    if unit is KpiUnit.RATE_PER_1000:
+        text = f"{value:.1f} per 1,000"
+        return text + (
+            f" ({n(parts[0])} in {n(parts[1])})" if parts and parts[0] is not None else ""
+        )
+    if unit is KpiUnit.YES_NO:
+        return "Yes" if value else "No"
+    if unit is KpiUnit.DAYS:
+        return f"{n(value)} days"
+    return n(value)
+
+
+MOVING_WORDS = {
+    "better": "Moving the right way",
+    "worse": "Moving the wrong way",
+    "same": "No change",
+    None: "",
+}
+
+
+@bp.app_template_filter("moving_words")
+def moving_words(moving: str | None) -> str:
+    return MOVING_WORDS[moving]
