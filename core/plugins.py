@@ -21,6 +21,7 @@ ENTRY_POINT_GROUP = hookspecs.PROJECT
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.default_plugins.tayside_status",
     "core.default_plugins.report_sections",
+    "core.default_plugins.report_kpis",
     "core.default_plugins.kpi_combine",
 )
 

@@ -13,8 +13,9 @@ from sqlalchemy import String, Text
 from core import db
 from core.db import Base
 from core.enums import ProgressStatus, Rag
-from core.models import ApiToken, AuditEntry, ProgressUpdate, User
+from core.models import ApiToken, AuditEntry, Kpi, KpiValue, ProgressUpdate, User
 from core.services.audit import EXEMPT, SECRET, AuditTrailIsPermanent
+from core.services.kpis import record_value
 from tests.helpers import (
     PK,
     TEST_PASSWORD,
@@ -53,6 +54,9 @@ def test_every_mapped_table_is_audited_on_create_and_change_or_exempt_with_a_rea
     in_session(app, lambda s: report(s, "2.1", Rag.AMBER))
     with app.app_context(), db.transaction() as session:
         reword(session, action(session, "2.1"), "Reworded")
+    with app.app_context(), db.transaction() as session:
+        irds = session.scalars(sa.select(Kpi).where(Kpi.key == "no-of-irds-held")).one()
+        record_value(session, irds, irds.area, actor=None, period="2025-03", value=3)
     with app.app_context():
         session = db.get_session()
         checked = []
@@ -67,7 +71,7 @@ def test_every_mapped_table_is_audited_on_create_and_change_or_exempt_with_a_rea
             assert created, f"no entry for a new {table} row"
             assert created[0].after["id"] == row.id
             column = _text_column(mapper)
-            if mapper.class_ is ProgressUpdate or column is None:
+            if mapper.class_ in (ProgressUpdate, KpiValue) or column is None:
                 checked.append(table)
                 continue  # append-only: never changed (corrections are new records)
             old = getattr(row, column)
@@ -78,7 +82,15 @@ def test_every_mapped_table_is_audited_on_create_and_change_or_exempt_with_a_rea
             assert changed[-1].before[column] == old
             assert changed[-1].after[column] == f"{old} (audited change)"[:60]
             checked.append(table)
-    assert {"actions", "progress_updates", "users", "api_tokens", "not_applicable"} <= set(checked)
+    assert {
+        "actions",
+        "progress_updates",
+        "users",
+        "api_tokens",
+        "not_applicable",
+        "kpis",
+        "kpi_values",
+    } <= set(checked)
 
 
 def test_a_change_rolled_back_leaves_no_entry(app):

@@ -15,6 +15,8 @@ from core.enums import Rag
 from core.models import (
     Action,
     ActionChange,
+    Kpi,
+    KpiValue,
     NotApplicable,
     ProgressUpdate,
     SharedAction,
@@ -313,3 +315,38 @@ def test_a_reporting_date_removed_at_once_is_removed_once(app, accounts, servers
     answers = race(WRITERS, lambda i: clients[i].delete(f"{clients[i].base}{path}/2099-06-30"))
     found = statuses(answers)
     assert found.count(204) == 1 and set(found) <= {204, 404, 409}, found
+
+
+def test_kpi_figures_sent_at_once_keep_one_in_force_and_lose_none(app, accounts, servers):
+    """Writers send different figures for the same KPI, area and period at one moment: each
+    is saved (a later one correcting an earlier, which stays in the history) or refused with
+    409; exactly one is in force and every saved figure is in the history."""
+    kpi_id = in_session(app, lambda s: s.scalar(select(Kpi.id).where(Kpi.key == "no-of-irds-held")))
+    clients = _clients(app, servers, accounts["pk"], WRITERS)
+    path = f"/api/v1/kpis/{kpi_id}/values"
+    for n in range(ROUNDS):
+        period = f"2025-{n + 1:02d}"
+        answers = race(
+            WRITERS,
+            lambda i, period=period, n=n: clients[i].post(
+                clients[i].base + path,
+                json={"area": "perth-and-kinross", "period": period, "value": 10 * n + i},
+            ),
+        )
+        found = statuses(answers)
+        assert set(found) <= {201, 409} and 201 in found, [a.text for a in answers]
+        for refused in (a for a in answers if a.status_code == 409):
+            assert "at the same moment" in refused.json()["message"]
+        saved = {a.json()["id"] for a in answers if a.status_code == 201}
+
+        def figures(session, period=period):
+            rows = session.execute(
+                select(KpiValue.id, KpiValue.retired_at).where(
+                    KpiValue.kpi_id == kpi_id, KpiValue.period == period
+                )
+            ).all()
+            return {id_ for id_, _ in rows}, [id_ for id_, retired in rows if retired is None]
+
+        kept, in_force = in_session(app, figures)
+        assert saved <= kept  # no saved figure is lost
+        assert len(in_force) == 1

@@ -13,8 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from core import db
-from core.enums import Rag
-from core.models import Action, ApiToken, SharedAction, User
+from core.enums import KpiValueOrigin, Rag
+from core.models import Action, ApiToken, Kpi, SharedAction, User
+from core.services.kpis import record_value
 from tests.forms_on_page import post_forms
 from tests.helpers import (
     TEST_PASSWORD,
@@ -81,6 +82,24 @@ def known(app, accounts):
         add_reporting_date(session, tric=True)
         values["date_text"] = "2022-03-31"
     values["update_id"] = str(in_session(app, lambda s: report(s, "1.1", Rag.AMBER).id))
+
+    def figure(session):
+        irds = session.scalars(sa.select(Kpi).where(Kpi.key == "no-of-irds-held")).one()
+        record_value(session, irds, irds.area, actor=None, period="2025-03", value=4)
+        pulled = record_value(
+            session,
+            irds,
+            irds.area,
+            actor=None,
+            period="2025-03",
+            value=5,
+            origin=KpiValueOrigin.PULLED,
+        )
+        session.commit()
+        return irds.id, pulled.id
+
+    kpi, proposal = in_session(app, figure)
+    values["kpi_id"], values["value_id"] = str(kpi), str(proposal)
     api_token(app, accounts["admin"])  # so that Your API tokens offers to revoke one
     api_token(app, accounts["viewer"])
     values["token_id"] = str(
@@ -110,7 +129,7 @@ def _form_body(data: dict[str, str]) -> str:
 
 QUERY_NAMES = (
     "as_at", "q", "outcome", "rag", "status", "lead", "overdue", "page", "page_size", "area",
-    "plan", "next", "kind",
+    "plan", "next", "kind", "month", "from", "to",
 )  # fmt: skip
 
 

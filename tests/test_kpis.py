@@ -621,3 +621,23 @@ def test_the_dashboard_lists_kpis_off_target_and_with_no_figure_for_the_last_per
     assert "Synthetic share seen within 24 hours</a>: no figure" not in board
     listed = reader.get(f"/areas/{PK}/kpis/").text
     assert "+50 points" in listed and "Moving the right way" in listed
+
+
+def test_the_committee_report_has_a_kpi_section_as_at_its_date(app, api):
+    irds = kpi_id(app, "No. of IRDs held")
+    for period, value in (("2022-07", 10), ("2022-08", 13), ("2022-10", 99)):
+        sent = api(
+            "pk",
+            "post",
+            f"/api/v1/kpis/{irds}/values",
+            {"area": PK, "period": period, "value": value},
+        )
+        assert sent.status_code == 201
+    plan_id = api("viewer", "get", f"/api/v1/areas/{PK}").get_json()["plans"][0]["id"]
+    body = api("viewer", "get", f"/api/v1/plans/{plan_id}/report?as_at=2022-09-30").get_json()
+    section = next(s for s in body["sections"] if s["key"] == "kpis")
+    table = next(b for b in section["blocks"] if b.get("key") == "kpis")
+    rows = [[cell["text"] for cell in row] for row in table["rows"]]
+    # October's figure came after the report's date: September's report shows August's.
+    assert rows == [["No. of IRDs held", "13 (2022-08)", "+3", "None set"]]
+    assert "21 KPI(s) have no figure yet." in section["blocks"][0]["text"]

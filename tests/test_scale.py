@@ -13,12 +13,21 @@ import pytest
 import sqlalchemy as sa
 
 from core import db
-from core.enums import ActionKind, ProgressStatus, Rag
+from core.enums import (
+    ActionKind,
+    KpiCombine,
+    KpiFrequency,
+    KpiUnit,
+    KpiValueOrigin,
+    ProgressStatus,
+    Rag,
+)
 from core.models import Action as ActionModel
-from core.models import ApiToken, ProgressUpdate, SharedAction, User
+from core.models import ApiToken, Area, Kpi, KpiValue, ProgressUpdate, SharedAction, User
 from core.services.action_query import find_actions
 from core.services.actions import add_local_action
 from core.services.demo_data import DemoSize, load_demo_data
+from core.services.kpis import define_kpi, record_value
 from core.services.progress import is_overdue
 from core.services.search import NOT_REPORTED, ActionFilter
 from core.services.summary import PlanState, plan_counts, plan_state, plan_summaries
@@ -40,6 +49,30 @@ from tests.served import api_token
 PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 # Pages that are the same whatever the data (documentation, static files) are left out.
 SKIP = ("/static/", "/api/v1/docs", "/api/v1/openapi.json")
+
+
+def synthetic_kpi_figures(session, days: list[dt.date]) -> int:
+    """Synthetic: a Tayside-wide percentage (made once) with every real area's figure for the
+    month of each of ``days``; returns its id."""
+    kpi = session.scalars(sa.select(Kpi).where(Kpi.key == "synthetic-scale-share")).first()
+    if kpi is None:
+        kpi = define_kpi(
+            session,
+            actor=None,
+            area=None,
+            key="synthetic-scale-share",
+            name="Synthetic scale share",
+            unit=KpiUnit.PERCENTAGE,
+            frequency=KpiFrequency.MONTHLY,
+            combine=KpiCombine.RATIO_OF_SUMS,
+        )
+    areas = session.scalars(sa.select(Area).where(Area.is_synthetic.is_(False))).all()
+    for day in days:
+        for n, area in enumerate(areas, 1):
+            record_value(
+                session, kpi, area, actor=None, period=f"{day:%Y-%m}", numerator=n, denominator=4
+            )
+    return kpi.id
 
 
 def some_updates(session, on=dt.date(2022, 3, 1)) -> None:
@@ -69,6 +102,10 @@ def grow(app) -> None:
             add_reporting_date(session, day + dt.timedelta(days=1))
             add_reporting_date(session, day + dt.timedelta(days=1), tric=True)
             session.commit()
+        synthetic_kpi_figures(
+            session, [dt.date(2023, 1, 1) + dt.timedelta(days=31 * n) for n in range(30)]
+        )
+        session.commit()
 
 
 @pytest.fixture
@@ -80,6 +117,7 @@ def known(app, accounts):
         key = not_applying_in_dundee(session, "Scale test")
         add_reporting_date(session)
         add_reporting_date(session, tric=True)
+        shared_kpi = synthetic_kpi_figures(session, [dt.date(2022, 3, 1)])
         session.commit()
         one = action(session, "1.1")
         admin = session.scalars(sa.select(User).where(User.email == accounts["admin"])).one()
@@ -95,6 +133,8 @@ def known(app, accounts):
             "update_id": str(one.updates[-1].id),
             "date_text": "2022-03-31",
             "kind": "json",
+            "kpi_id": str(shared_kpi),
+            "value_id": str(session.scalar(sa.select(sa.func.max(KpiValue.id)))),
         }
     api_token(app, accounts["admin"])
     values["token_id"] = str(
@@ -207,6 +247,9 @@ def writes(app, token: str, known: dict, round_: int) -> dict[str, int]:
     call("delete", f"/api/v1/users/{user['id']}/tokens/{token_id}")
     mine = call("post", "/api/v1/tokens/", {"name": f"scale {round_}"}).get_json()
     call("delete", f"/api/v1/tokens/{mine['id']}")
+    kpi = call("post", "/api/v1/kpis", {"name": f"Synthetic KPI {round_}", "unit": "count"})
+    figure = {"area": PK, "period": f"{2030 + round_}-01", "value": 3}
+    call("post", f"/api/v1/kpis/{kpi.get_json()['id']}/values", figure)
     return counts
 
 
@@ -222,6 +265,22 @@ def test_every_api_write_takes_the_same_queries_at_two_sizes(app, accounts, know
     assert set(small) == api_writes  # every API write operation is measured
     grow(app)
     assert writes(app, token, known, 2) == small
+
+
+def waiting_figure(app, kpi_id: int, round_: int) -> int:
+    """Synthetic: a coordinator's figure and a differing pulled one waiting for a decision."""
+
+    def make(session):
+        kpi = session.get(Kpi, kpi_id)
+        period = f"{2030 + round_}-03"
+        record_value(session, kpi, kpi.area, actor=None, period=period, value=1)
+        pulled = record_value(
+            session, kpi, kpi.area, actor=None, period=period, value=2, origin=KpiValueOrigin.PULLED
+        )
+        session.commit()
+        return pulled.id
+
+    return in_session(app, make)
 
 
 def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes) -> dict[str, int]:
@@ -254,7 +313,7 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
             answer.status_code,
             re.findall(r"govuk-error-summary__list.*?</ul>", answer.text, re.S),
         )
-        rule = app.url_map.bind("localhost").match(action, method="POST")
+        rule = app.url_map.bind("localhost").match(action.split("?")[0], method="POST")
         counts[f"POST {rule[0]}"] = counted.n
         return answer
 
@@ -309,6 +368,21 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     upload = {"file": (io.BytesIO(plan_file), "plan.json"), "slug": f"synthetic-copy-{round_}"}
     send("/areas/angus/plans/import", "/areas/angus/plans/import", upload,
          content_type="multipart/form-data")  # fmt: skip
+
+    kpis_page = f"/areas/{PK}/kpis/new"
+    send(kpis_page, kpis_page, {"name": f"Synthetic form KPI {round_}", "unit": "count"})
+    tayside = {"name": f"Synthetic Tayside KPI {round_}", "unit": "count", "combine": "sum"}
+    send("/tric/kpis/new", "/tric/kpis/new", tayside)
+    irds = in_session(
+        app, lambda s: s.scalar(sa.select(Kpi.id).where(Kpi.key == "no-of-irds-held"))
+    )
+    grid = f"/areas/{PK}/kpis/figures?month={2030 + round_}-02"
+    send(grid, grid, {f"value-{irds}": "12"})
+    send(f"/kpis/{irds}/", f"/kpis/figures/{waiting_figure(app, irds, round_)}/decide",
+         {"decision": "accept"})  # fmt: skip
+    csv = f"area,kpi,period,value\n{PK},no-of-irds-held,{2030 + round_}-04,5\n".encode()
+    upload = {"file": (io.BytesIO(csv), "figures.csv")}
+    send("/kpis/import", "/kpis/import", upload, content_type="multipart/form-data")
 
     visitor = app.test_client()
     before = TEST_PASSWORD if round_ == 1 else f"{TEST_PASSWORD} {round_ - 1}"

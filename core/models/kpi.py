@@ -20,10 +20,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     func,
 )
 from sqlalchemy import text as sql
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import Base, enum_column
 from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValueOrigin
@@ -146,3 +147,17 @@ class KpiValue(Base):
     kpi: Mapped[Kpi] = relationship()
     area: Mapped[Area] = relationship()
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+
+
+class FiguresAreKeptError(RuntimeError):
+    """Raised when code tries to change or delete a KPI figure that was already saved."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_rewriting_figures(session: Session, _context, _instances) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, KpiValue) and session.is_modified(obj):
+            raise FiguresAreKeptError("KPI figures cannot be changed: record a correction instead.")
+    for obj in session.deleted:
+        if isinstance(obj, KpiValue):
+            raise FiguresAreKeptError("KPI figures cannot be deleted: record a correction instead.")

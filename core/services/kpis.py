@@ -385,15 +385,15 @@ def record_value(
         proposed=proposed,
         corrects_id=None if proposed or current is None else current.id,
     )
+    clash = (  # worded now: after a failed flush nothing can be read
+        f"A figure for {area.name}, {when.label} was recorded at the same moment: nothing was "
+        "saved. Reload to see it."
+    )
     session.add(record)
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(
-            "value",
-            f"A figure for {area.name}, {when.label} was recorded at the same moment: nothing "
-            "was saved. Reload to see it.",
-        ) from None
+        raise Conflict("value", clash) from None
     return record
 
 
@@ -569,10 +569,10 @@ class Latest:
 
 
 def latest_figures(
-    session: Session, kpi_ids: list[int], area_ids: list[int]
+    session: Session, kpi_ids: list[int], area_ids: list[int], as_at: dt.date | None = None
 ) -> dict[tuple[int, int], Latest]:
-    """For each KPI and area, the figure of the latest period and of the one before: one
-    query, each pair found by a seek down the (kpi, period) index."""
+    """For each KPI and area, the figure of the latest period (ended by ``as_at``, if given)
+    and of the one before: one query on the (kpi, period) index."""
     if not kpi_ids or not area_ids:
         return {}
     ranked = (
@@ -590,6 +590,7 @@ def latest_figures(
             KpiValue.area_id.in_(area_ids),
             KpiValue.retired_at.is_(None),
             KpiValue.proposed.is_(False),
+            KpiValue.period_end <= (as_at or dt.date.max),
         )
         .subquery()
     )

@@ -16,6 +16,7 @@ from core.models import (
     Action,
     ActionChange,
     EvidenceSource,
+    Kpi,
     NotApplicable,
     Outcome,
     Plan,
@@ -25,6 +26,7 @@ from core.models import (
 )
 from core.services import reporting
 from core.services.document import evidence_menu, rag_legend
+from core.services.kpis import Latest, area_kpis, latest_figures, moving, off_target
 from core.services.progress import latest_updates, states_on_days
 from core.services.summary import PlanSummary, RagCounts, load_actions, summarise
 from core.services.wording import Wording, end_of, wording_on_days
@@ -131,6 +133,7 @@ class ReportData:
     not_applicable: list[NotApplicable]
     rag_legend: dict[Rag, str]
     evidence_menu: list[EvidenceSource]
+    kpis: list[KpiAt]
 
     @property
     def area_name(self) -> str:
@@ -255,7 +258,33 @@ def report_data(
         ),
         rag_legend=rag_legend(session, plan),
         evidence_menu=evidence_menu(session, plan),
+        kpis=kpis_at(session, plan, as_at),
     )
+
+
+@dataclass(frozen=True)
+class KpiAt:
+    """One of the area's KPIs as at the report's date: the figure of the latest period ended
+    by then, the one before it, and whether it moved the right way and meets its target."""
+
+    kpi: Kpi
+    figures: Latest
+
+    @property
+    def moving(self) -> str | None:
+        return moving(self.kpi, self.figures)
+
+    @property
+    def off_target(self) -> bool:
+        return off_target(self.kpi, self.figures.latest)
+
+
+def kpis_at(session: Session, plan: Plan, as_at: dt.date) -> list[KpiAt]:
+    """The area's KPIs (its own and the Tayside-wide ones) with their figures as at ``as_at``:
+    two queries."""
+    listed = area_kpis(session, plan.area)
+    figures = latest_figures(session, [k.id for k in listed], [plan.area_id], as_at=as_at)
+    return [KpiAt(k, figures.get((k.id, plan.area_id), Latest(None, None))) for k in listed]
 
 
 def _wording_changes(

@@ -17,6 +17,7 @@ from core.services import kpis, permissions, plans
 from core.services.errors import Conflict, FieldError, FieldErrors
 from core.services.kpi_tayside import tayside_view
 from core.services.kpi_transfer import COLUMNS, KpiImportRefused, import_values
+from core.services.kpi_words import MOVING_WORDS, change_words, figure_words
 from core.services.periods import Period, parse_period, period_containing, period_for
 from core.services.permissions import PermissionDenied
 from core.web.auth import signed_in_user
@@ -338,39 +339,12 @@ def tayside_kpis():
 
 @bp.app_template_filter("kpi_figure")
 def kpi_figure(record: KpiValue | float | None, unit: KpiUnit | None = None) -> str:
-    """A figure as people read it: "12", "25.0% (1 of 4)", "3.2 per 1,000 (16 of 5,000)",
-    "Yes"; "No figure" when there is none."""
-    if record is None:
-        return "No figure"
-    value = record if isinstance(record, float | int) else record.value
-    parts = None if isinstance(record, float | int) else (record.numerator, record.denominator)
-
-    def n(x: float) -> str:
-        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
-
-    if unit is KpiUnit.PERCENTAGE:
-        text = f"{value:.1f}%"
-        return text + (
-            f" ({n(parts[0])} of {n(parts[1])})" if parts and parts[0] is not None else ""
-        )
-    if unit is KpiUnit.RATE_PER_1000:
-        text = f"{value:.1f} per 1,000"
-        return text + (
-            f" ({n(parts[0])} in {n(parts[1])})" if parts and parts[0] is not None else ""
-        )
-    if unit is KpiUnit.YES_NO:
-        return "Yes" if value else "No"
-    if unit is KpiUnit.DAYS:
-        return f"{n(value)} days"
-    return n(value)
+    return figure_words(record, unit)
 
 
-MOVING_WORDS = {
-    "better": "Moving the right way",
-    "worse": "Moving the wrong way",
-    "same": "No change",
-    None: "",
-}
+@bp.app_template_filter("kpi_change")
+def kpi_change(change: float | None, unit: KpiUnit | None = None) -> str:
+    return change_words(change, unit)
 
 
 @bp.app_template_filter("moving_words")
