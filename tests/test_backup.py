@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from core import db, migrate
 from core.db import make_engine
 from core.enums import Rag
-from core.services import backup, progress
+from core.models import Kpi
+from core.services import backup, kpis, progress
 from tests.conftest import fresh_database
 from tests.helpers import (
     AuthActions,
@@ -87,6 +88,11 @@ def _populate(app, accounts, client_for) -> None:
         reword(session, action(session, "2.2"), "Reworded for the backup test")
         not_applying_in_dundee(session, "Backed up")
         add_reporting_date(session)
+        # A KPI linked to an action, with a figure and its correction.
+        irds = session.scalars(sa.select(Kpi).where(Kpi.key == "no-of-irds-held")).one()
+        kpis.edit_kpi(session, irds, actor=None, version=1, actions=[action(session, "3.1")])
+        kpis.record_value(session, irds, irds.area, actor=None, period="2025-03", value=1)
+        kpis.record_value(session, irds, irds.area, actor=None, period="2025-03", value=2)
 
 
 def test_backup_and_restore_into_the_other_kind_keep_every_row(app, accounts, client_for, tmp_path):

@@ -11,6 +11,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from core import db
 from core.enums import KpiCombine, KpiFrequency, KpiUnit, KpiValueOrigin
 from core.kpi_types import Combined, KpiFigure
 from core.models import AuditEntry, Kpi, KpiValue
@@ -641,3 +642,71 @@ def test_the_committee_report_has_a_kpi_section_as_at_its_date(app, api):
     # October's figure came after the report's date: September's report shows August's.
     assert rows == [["No. of IRDs held", "13 (2022-08)", "+3", "None set"]]
     assert "21 KPI(s) have no figure yet." in section["blocks"][0]["text"]
+
+
+def test_a_kpi_is_reworded_from_the_version_read_and_linked_to_actions(app, api, client, accounts):
+    irds = kpi_id(app, "No. of IRDs held")
+    read = api("pk", "get", f"/api/v1/kpis/{irds}")
+    assert read.headers["ETag"] == '"1"'
+    token = api_token(app, accounts["pk"])
+    headers = {"Authorization": f"Bearer {token}", "If-Match": read.headers["ETag"]}
+    changed = app.test_client().patch(
+        f"/api/v1/kpis/{irds}",
+        json={"direction": "neither", "target": {"value": 30, "date": "2023-07-31"}},
+        headers=headers,
+    )
+    assert changed.status_code == 200 and changed.headers["ETag"] == '"2"'
+    stale = app.test_client().patch(f"/api/v1/kpis/{irds}", json={"name": "x"}, headers=headers)
+    assert stale.status_code == 412
+    unit = app.test_client().patch(
+        f"/api/v1/kpis/{irds}", json={"unit": "days"}, headers={**headers, "If-Match": '"2"'}
+    )
+    assert unit.status_code == 422  # the unit would change what the figures mean
+    AuthActions(client, accounts).login("pk")
+    page = f"/kpis/{irds}/edit"
+    form = client.get(page).text
+    assert 'value="30"' in form and 'name="version" value="2"' in form
+    saved = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "version": "2",
+            "name": "No. of IRDs held",
+            "direction": "neither",
+            "target_value": "30",
+            "target_date": "2023-07-31",
+            "actions": "1.4, 3.1",
+        },
+    )
+    assert saved.status_code == 302
+    shown = client.get(f"/kpis/{irds}/").text
+    assert "Action 1.4" in shown and "Action 3.1" in shown and "30 by 31 July 2023" in shown
+    old = client.post(
+        page, data={"csrf_token": csrf_token(client, page), "version": "2", "name": "Renamed"}
+    )
+    assert old.status_code == 400 and "Someone changed this KPI since you opened it" in old.text
+    other = app.test_client()
+    AuthActions(other, accounts).login("angus")
+    assert other.get(page).status_code == 403
+
+
+def test_demo_data_gives_synthetic_areas_synthetic_kpi_series_and_real_areas_none(app):
+    from core.services.demo_data import DEMO_KPIS, DemoSize, load_demo_data
+
+    with app.app_context():
+        session = db.get_session()
+        load_demo_data(session, DemoSize(areas=2, plans=1, actions=3, months=5))
+        rows = session.execute(
+            sa.select(Kpi.name, sa.func.count(KpiValue.id), sa.func.min(KpiValue.origin))
+            .join(Kpi.area)
+            .join(KpiValue, KpiValue.kpi_id == Kpi.id)
+            .where(Kpi.area.has(is_synthetic=True))
+            .group_by(Kpi.id, Kpi.name)
+        ).all()
+        real = session.scalar(
+            sa.select(sa.func.count(KpiValue.id)).where(KpiValue.area.has(is_synthetic=False))
+        )
+    assert len(rows) == 2 * len(DEMO_KPIS)
+    assert all(name.startswith("Synthetic: ") and n == 5 for name, n, _ in rows)
+    assert {origin for _, _, origin in rows} == {KpiValueOrigin.SYNTHETIC}
+    assert real == 0

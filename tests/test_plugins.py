@@ -35,7 +35,11 @@ def test_cpc_plugins_lists_versions_and_hooks(runner):
     result = runner.invoke(args=["plugins", "--json"])
     assert result.exit_code == 0, result.output
     rows = {row["name"]: row for row in json.loads(result.output)["plugins"]}
-    assert rows["perth_kinross"]["hooks"] == ["contribute_plans", "register_areas"]
+    assert rows["perth_kinross"]["hooks"] == [
+        "contribute_kpis",
+        "contribute_plans",
+        "register_areas",
+    ]
     assert rows["shared_tric"]["hooks"] == ["contribute_plan_frames", "contribute_shared_actions"]
     assert rows["angus"]["version"] == "0.1.0"
     text = runner.invoke(args=["plugins"]).output

@@ -248,8 +248,10 @@ def writes(app, token: str, known: dict, round_: int) -> dict[str, int]:
     mine = call("post", "/api/v1/tokens/", {"name": f"scale {round_}"}).get_json()
     call("delete", f"/api/v1/tokens/{mine['id']}")
     kpi = call("post", "/api/v1/kpis", {"name": f"Synthetic KPI {round_}", "unit": "count"})
+    kpi_path = f"/api/v1/kpis/{kpi.get_json()['id']}"
+    call("patch", kpi_path, {"target": {"value": 4}}, if_match=etag(kpi_path))
     figure = {"area": PK, "period": f"{2030 + round_}-01", "value": 3}
-    call("post", f"/api/v1/kpis/{kpi.get_json()['id']}/values", figure)
+    call("post", f"{kpi_path}/values", figure)
     return counts
 
 
@@ -376,6 +378,7 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     irds = in_session(
         app, lambda s: s.scalar(sa.select(Kpi.id).where(Kpi.key == "no-of-irds-held"))
     )
+    send(f"/kpis/{irds}/edit", f"/kpis/{irds}/edit", {"target_value": str(round_)})
     grid = f"/areas/{PK}/kpis/figures?month={2030 + round_}-02"
     send(grid, grid, {f"value-{irds}": "12"})
     send(f"/kpis/{irds}/", f"/kpis/figures/{waiting_figure(app, irds, round_)}/decide",

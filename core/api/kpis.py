@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from core import db
 from core.api.areas import get_or_404
-from core.api.common import me, page_query, writing
+from core.api.common import check_if_match, etag, me, page_query, writing
 from core.api.fields import Id, Text, UtcDateTime
 from core.api.schemas import PageArgs, Strict, page_of
 from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValueOrigin
@@ -70,6 +70,15 @@ class KpiCreateSchema(Strict):
     target = fields.Nested(TargetSchema, load_default=None, allow_none=True)
     actions = fields.List(Id(), load_default=list, validate=validate.Length(max=500))
     source = Text(load_default="", max_length=kpis.MAX_TEXT)
+
+
+class KpiPatchSchema(Strict):
+    name = Text(min_length=1, max_length=kpis.MAX_NAME)
+    counted = Text(max_length=kpis.MAX_TEXT)
+    direction = fields.Enum(KpiDirection, by_value=True)
+    target = fields.Nested(TargetSchema, allow_none=True)
+    actions = fields.List(Id(), validate=validate.Length(max=500))
+    source = Text(max_length=kpis.MAX_TEXT)
 
 
 class KpiListArgs(PageArgs):
@@ -236,8 +245,39 @@ def create_kpi(data):
 @kpis_bp.get("/kpis/<id:kpi_id>")
 @kpis_bp.response(200, KpiSchema)
 def get_kpi(kpi_id: int):
-    """One KPI's definition."""
-    return kpi_json(_kpi(kpi_id))
+    """One KPI's definition; its `version` is also the ETag."""
+    kpi = _kpi(kpi_id)
+    return kpi_json(kpi), 200, {"ETag": etag(kpi.version)}
+
+
+@kpis_bp.patch("/kpis/<id:kpi_id>")
+@kpis_bp.arguments(KpiPatchSchema)
+@kpis_bp.response(200, KpiSchema)
+def patch_kpi(data, kpi_id: int):
+    """Reword a KPI, change its direction, target or source, or the actions it evidences (its
+    area's coordinators and admins; a Tayside-wide KPI: PG5 members and admins). Its unit,
+    frequency and combination do not change. Send the ETag you read as `If-Match` (412 if it
+    is stale)."""
+    kpi = _kpi(kpi_id)
+    check_if_match(kpi.version)
+    changes = dict(data)
+    if "target" in changes:
+        target = changes.pop("target") or {}
+        changes["target_value"] = target.get("value")
+        changes["target_date"] = target.get("date")
+    with writing() as session:
+        if "actions" in changes:
+            ids = changes["actions"]
+            changes["actions"] = list(
+                session.scalars(
+                    select(Action).where(Action.id.in_(ids)).options(selectinload(Action.plan))
+                )
+            )
+            if len(changes["actions"]) != len(set(ids)):
+                raise FieldError("actions", "Some of those actions do not exist.")
+        kpis.edit_kpi(session, kpi, actor=me(), version=kpi.version, **changes)
+        body = kpi_json(kpi)
+    return body, 200, {"ETag": etag(kpi.version)}
 
 
 @kpis_bp.get("/kpis/<id:kpi_id>/values")

@@ -388,3 +388,13 @@ class KpiForm(FormSchema):
         ),
     )
     source = fields.String(load_default="", validate=_length(MAX_TEXT, "The source"))
+
+
+class KpiEditForm(KpiForm):
+    """A KPI's wording, direction, target, links and source (its unit, frequency and
+    combination stay as defined)."""
+
+    class Meta(FormSchema.Meta):
+        exclude = ("unit", "frequency", "combine")
+
+    version = _edited_from("version")

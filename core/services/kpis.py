@@ -176,16 +176,25 @@ def define_kpi(
     return kpi
 
 
+# What may change once a KPI has figures: its wording, direction, target, links and source
+# (its unit, frequency and combination would change what the figures mean).
+EDITABLE = ("name", "counted", "direction", "target_value", "target_date", "source", "actions")
+
+
 def edit_kpi(
     session: Session, kpi: Kpi, *, actor: User | None, version: int, **changes: Any
 ) -> bool:
-    """Reword a KPI or change its target: one guarded UPDATE from the ``version`` read (a
-    Tayside-wide KPI's rewording is PG5's). Returns whether anything changed."""
+    """Reword a KPI, change its target or the actions it evidences: one guarded UPDATE from the
+    ``version`` read (a Tayside-wide KPI's wording is PG5's), kept in the audit trail. Returns
+    whether anything changed."""
     if actor is not None:
         if kpi.area is None:
             require_shared(actor)
         else:
             require_area(actor, kpi.area)
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise FieldError(unknown[0], "A KPI's unit, frequency and combination do not change.")
     if version != kpi.version:
         raise _stale()
     merged = {
@@ -193,10 +202,19 @@ def edit_kpi(
         for name in ("name", "counted", "unit", "combine", "target_value", "source")
     }
     _check_definition(merged)
-    if all(getattr(kpi, name) == value for name, value in changes.items()):
+    actions = changes.pop("actions", None)
+    if actions is not None and kpi.area is not None:
+        if any(a.plan.area_id != kpi.area_id for a in actions):
+            raise FieldError("actions", f"A KPI of {kpi.area.name} evidences its actions only.")
+    elif actions:
+        raise FieldError("actions", "A Tayside-wide KPI names no area's actions.")
+    same_links = actions is None or {a.id for a in actions} == {a.id for a in kpi.actions}
+    if same_links and all(getattr(kpi, name) == value for name, value in changes.items()):
         return False
     for name, value in changes.items():
-        setattr(kpi, name, value.strip() if isinstance(value, str) else value)
+        setattr(kpi, name, value.strip() if type(value) is str else value)
+    if actions is not None:
+        kpi.actions = list(actions)
     kpi.version += 1
     try:
         session.flush()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from core import db
 from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValueOrigin, Role
 from core.models import Area, Kpi, KpiValue
-from core.schemas.forms import KpiForm
+from core.schemas.forms import KpiEditForm, KpiForm
 from core.services import kpis, permissions, plans
 from core.services.errors import Conflict, FieldError, FieldErrors
 from core.services.kpi_tayside import tayside_view
@@ -88,16 +88,7 @@ def _define(area: Area | None, back: str):
     user = signed_in_user()
 
     def write(data: dict[str, Any]) -> Kpi:
-        codes = [c.strip() for c in data.pop("actions").replace(",", " ").split() if c.strip()]
-        linked: list = []
-        if codes:
-            if area is None:
-                raise FieldError("actions", "A Tayside-wide KPI names no area's actions.")
-            linked, missing = kpis.area_of_plan_actions(session, area, codes, None)
-            if missing:
-                raise FieldError(
-                    "actions", f"{area.name}'s current plan has no action {', '.join(missing)}."
-                )
+        linked = _linked(session, area, data.pop("actions"))
         return kpis.define_kpi(session, actor=user, area=area, actions=linked, **data)
 
     saved, kpi, form = submit(KpiForm, FormState(), write)
@@ -114,6 +105,60 @@ def _define(area: Area | None, back: str):
         directions=[(d.value, d.label) for d in KpiDirection],
         combines=[(c.value, c.label) for c in KpiCombine],
     ), (400 if form.errors else 200)
+
+
+@bp.route("/kpis/<id:kpi_id>/edit", methods=["GET", "POST"])
+def edit(kpi_id: int):
+    """Change a KPI's wording, direction, target, source or the actions it evidences."""
+    kpi = _kpi(kpi_id)
+    if kpi.area is None:
+        allowed(permissions.require_shared)
+    else:
+        allowed(permissions.require_area, kpi.area)
+    session = db.get_session()
+    form = FormState.with_defaults(
+        name=kpi.name,
+        counted=kpi.counted,
+        direction=kpi.direction.value,
+        target_value=f"{kpi.target_value:g}" if kpi.target_value is not None else None,
+        target_date=kpi.target_date.isoformat() if kpi.target_date else None,
+        actions=", ".join(a.code for a in kpi.actions),
+        source=kpi.source,
+        version=kpi.version,
+    )
+
+    def write(data: dict[str, Any]) -> bool:
+        version = data.pop("version")
+        data["actions"] = _linked(session, kpi.area, data["actions"])
+        return kpis.edit_kpi(session, kpi, actor=signed_in_user(), version=version, **data)
+
+    saved, changed, form = submit(KpiEditForm, form, write)
+    if saved:
+        flash("The KPI has been changed." if changed else "Nothing was changed.", "success")
+        return redirect(url_for("kpis.show", kpi_id=kpi.id))
+    return render_template(
+        "kpi_form.html",
+        area=kpi.area,
+        kpi=kpi,
+        form=form,
+        back=url_for("kpis.show", kpi_id=kpi.id),
+        directions=[(d.value, d.label) for d in KpiDirection],
+    ), (400 if form.errors else 200)
+
+
+def _linked(session, area: Area | None, codes_text: str) -> list:
+    """The actions of the area's current plan named by their numbers ("3.1, 3.2")."""
+    codes = [c.strip() for c in codes_text.replace(",", " ").split() if c.strip()]
+    if not codes:
+        return []
+    if area is None:
+        raise FieldError("actions", "A Tayside-wide KPI names no area's actions.")
+    linked, missing = kpis.area_of_plan_actions(session, area, codes, None)
+    if missing:
+        raise FieldError(
+            "actions", f"{area.name}'s current plan has no action {', '.join(missing)}."
+        )
+    return linked
 
 
 @bp.get("/kpis/<id:kpi_id>/")
@@ -168,6 +213,9 @@ def show(kpi_id: int):
         history=kpis.history(session, kpi.id, area_ids),
         proposals=kpis.proposals(session, kpi.id, area_ids),
         may_change=any(row["may_change"] for row in summary),
+        may_edit=permissions.edits_shared(user)
+        if kpi.area is None
+        else permissions.writes_area(user, kpi.area),
     )
 
 
