@@ -20,7 +20,12 @@ from core.models import Action, Area, Kpi, KpiValue, Plan, User
 from core.services import audit
 from core.services.errors import Conflict, FieldError, FieldErrors, StaleEdit
 from core.services.periods import Period, last_period_due, parse_period
-from core.services.permissions import PermissionDenied, require_area, require_shared
+from core.services.permissions import (
+    PermissionDenied,
+    edits_shared,
+    require_area,
+    require_shared,
+)
 from core.services.plans import NotFound
 
 MAX_NAME, MAX_TEXT, MAX_EDITION = 300, 10_000, 100
@@ -80,7 +85,7 @@ def _may_define(actor: User | None, area: Area | None) -> None:
     if actor is None:
         return
     if area is None:
-        if not (actor.is_active and actor.role.value in ("admin", "pg5")):
+        if not edits_shared(actor):
             raise PermissionDenied(
                 "Only TRIC PG5 members and administrators can define Tayside-wide KPIs."
             )
@@ -112,7 +117,7 @@ def _check_definition(fields: dict[str, Any]) -> None:
                 "Only a percentage or a rate per 1,000 combines as a ratio of sums.",
             )
         )
-    if combine is KpiCombine.SUM and unit not in (KpiUnit.COUNT, KpiUnit.DAYS):
+    if combine is KpiCombine.SUM and unit is not KpiUnit.COUNT:
         problems.append(
             FieldError(
                 "combine",
@@ -452,6 +457,21 @@ def _retire(session: Session, record: KpiValue, actor: User | None) -> None:
     session.expire(record)
 
 
+# What a figure says (as against who recorded it and what became of it).
+FIGURE = (
+    "kpi_id",
+    "area_id",
+    "period",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "source",
+    "edition",
+)
+
+
 def decide_proposal(session: Session, proposal: KpiValue, *, actor: User | None, accept: bool):
     """A coordinator's decision on a pulled figure that differs from a person's entry: accept
     it (it replaces the entry, which stays in the history) or keep the entry (the proposal is
@@ -463,6 +483,7 @@ def decide_proposal(session: Session, proposal: KpiValue, *, actor: User | None,
     if not accept:
         _retire(session, proposal, actor)
         return proposal
+    figure = {name: getattr(proposal, name) for name in FIGURE}
     current = session.scalars(
         in_force_query(proposal.kpi_id, proposal.area_id, proposal.period)
     ).first()
@@ -470,16 +491,7 @@ def decide_proposal(session: Session, proposal: KpiValue, *, actor: User | None,
     if current is not None:
         _retire(session, current, actor)
     accepted = KpiValue(
-        kpi_id=proposal.kpi_id,
-        area_id=proposal.area_id,
-        period=proposal.period,
-        period_start=proposal.period_start,
-        period_end=proposal.period_end,
-        value=proposal.value,
-        numerator=proposal.numerator,
-        denominator=proposal.denominator,
-        source=proposal.source,
-        edition=proposal.edition,
+        **figure,
         origin=KpiValueOrigin.PULLED,
         entered_by_id=actor.id if actor else None,
         corrects_id=current.id if current else None,
