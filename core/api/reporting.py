@@ -7,10 +7,15 @@ from flask_smorest import Blueprint, abort
 from core import db
 from core.api.areas import get_or_404
 from core.api.common import me, writing
-from core.api.schemas import ReportingDateCreateSchema, ReportingDateSchema
+from core.api.schemas import (
+    MissingUpdatesSchema,
+    ReportingDateCreateSchema,
+    ReportingDateSchema,
+)
 from core.models import Plan, ReportingDate
 from core.schemas.dates import parse_date
 from core.services import reporting
+from core.services.missing_updates import missing_updates
 
 reporting_bp = Blueprint(
     "reporting_api", __name__, url_prefix="/api/v1", description="Reporting dates"
@@ -89,3 +94,28 @@ def add_tric_date(data):
 def remove_tric_date(date_text: str):
     """Remove a TRIC PG5 reporting date still to come."""
     _remove(None, date_text)
+
+
+@reporting_bp.get("/plans/<id:plan_id>/reporting-dates/<date_text>/missing")
+@reporting_bp.response(200, MissingUpdatesSchema)
+def missing(plan_id: int, date_text: str):
+    """The actions in the plan on this reporting date with no update in force reported for
+    its period (after the reporting date before it, up to this one), except those completed
+    before the period began; each with its strategic leads."""
+    plan = _plan(plan_id)
+    found = missing_updates(db.get_session(), plan, _record(plan, date_text))
+    return {
+        "date": found.reporting_date.reported_on,
+        "deadline": found.reporting_date.deadline,
+        "since": found.since,
+        "actions": [
+            {
+                "id": a.id,
+                "code": a.code,
+                "kind": a.kind,
+                "text": a.text,
+                "leads": [lead.name for lead in a.leads],
+            }
+            for a in found.actions
+        ],
+    }

@@ -397,6 +397,24 @@ class ReportingDateSchema(Schema):
     deadline = PlanDate(required=True, metadata={"description": "Updates are due by this date"})
 
 
+class MissingActionSchema(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    kind = fields.Enum(ActionKind, by_value=True)
+    text = fields.String()
+    leads = fields.List(fields.String())
+
+
+class MissingUpdatesSchema(Schema):
+    date = PlanDate(required=True, metadata={"description": "The reporting date"})
+    deadline = PlanDate(required=True)
+    since = PlanDate(
+        allow_none=True,
+        metadata={"description": "The reporting date before it (null: the plan's start)"},
+    )
+    actions = fields.List(fields.Nested(MissingActionSchema))
+
+
 class ReportingDateCreateSchema(Strict):
     date = PlanDate(required=True, data_key="date", attribute="reported_on")
     deadline = PlanDate(required=True)

@@ -11,6 +11,7 @@ from core.schemas.dates import parse_date
 from core.schemas.forms import ReportingDateForm
 from core.services import permissions, plans, reporting
 from core.services.errors import FieldError
+from core.services.missing_updates import missing_updates
 from core.services.permissions import PermissionDenied
 from core.web.auth import signed_in_user
 from core.web.forms import FormState, submit
@@ -92,3 +93,20 @@ def tric_dates():
 @bp.post("/tric/reporting-dates/<date_text>/remove")
 def remove_tric_date(date_text: str):
     return _remove(None, date_text, url_for("reporting.tric_dates"))
+
+
+@bp.get("/areas/<slug>/plans/<plan_slug>/reporting-dates/<date_text>/missing")
+def missing(slug: str, plan_slug: str, date_text: str):
+    """Every action with no update for the period up to this reporting date, by lead."""
+    plan = _plan(slug, plan_slug)
+    try:
+        day = parse_date(date_text)
+    except ValueError:
+        abort(404, "There is no such reporting date.")
+    session = db.get_session()
+    record = reporting.reporting_date_on(session, plan, day)
+    if record is None:
+        abort(404, f"{plan.area.name}'s plan has no reporting date on {day:%d/%m/%Y}.")
+    return render_template(
+        "missing_updates.html", plan=plan, missing=missing_updates(session, plan, record)
+    )

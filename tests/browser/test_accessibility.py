@@ -11,7 +11,7 @@ from core.enums import Rag
 from core.models import Action
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_coordinator_journey import sign_in
-from tests.helpers import PK, action, in_session, report, reword
+from tests.helpers import PK, action, add_reporting_date, in_session, report, reword
 
 PLAN = f"/areas/{PK}/plans/2021-2023/"
 
@@ -24,6 +24,12 @@ def test_the_checker_reports_a_real_violation(page):
 
 def test_every_page_has_no_serious_or_critical_violations(page, live_app):
     local, shared = in_session(live_app, lambda s: (action(s, "2.1").id, action(s, "1.3").id))
+
+    def meeting(session):
+        add_reporting_date(session)  # 31 March 2022, for its missing-updates page
+        session.commit()
+
+    in_session(live_app, meeting)
     sign_in(page, "admin")
     for url in (
         "/",
@@ -56,6 +62,7 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_app):
         f"{PLAN}report/print?as_at=2022-06-01",
         f"{PLAN}changes/",
         f"/areas/{PK}/plans/import",
+        f"{PLAN}reporting-dates/2022-03-31/missing",
         "/areas/nowhere/",  # the "not found" page
     ):
         page.goto(url)
