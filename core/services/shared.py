@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -359,3 +359,29 @@ def withdraw_not_applicable(
         require_area(actor, record.area)
     record.withdrawn_on = on or dt.date.today()
     session.flush()
+
+
+def awaiting_decision(
+    session: Session, plan: Plan, as_at: dt.date | None = None
+) -> list[SharedAction]:
+    """The shared actions in effect on ``as_at`` (default today) that ``plan``'s area has
+    neither adopted into the plan nor recorded as not applying: one query."""
+    as_at = as_at or dt.date.today()
+    adopted = exists().where(Action.shared_action_id == SharedAction.id, Action.plan_id == plan.id)
+    declined = exists().where(
+        NotApplicable.shared_action_id == SharedAction.id,
+        NotApplicable.area_id == plan.area_id,
+        NotApplicable.recorded_on <= as_at,
+        or_(NotApplicable.withdrawn_on.is_(None), NotApplicable.withdrawn_on > as_at),
+    )
+    return list(
+        session.scalars(
+            select(SharedAction)
+            .where(
+                or_(SharedAction.effective_on.is_(None), SharedAction.effective_on <= as_at),
+                ~adopted,
+                ~declined,
+            )
+            .order_by(SharedAction.position)
+        )
+    )

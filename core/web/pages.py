@@ -14,7 +14,7 @@ from core.enums import ProgressStatus
 from core.models import Outcome, Plan
 from core.schemas.dates import parse_date
 from core.schemas.forms import ActionFilterForm
-from core.services import kpis, plans, reporting
+from core.services import kpis, plans, reporting, shared
 from core.services.action_query import find_actions
 from core.services.dashboard import DUE_SOON_DAYS, area_dashboard
 from core.services.document import plan_document
@@ -87,6 +87,7 @@ def area(slug: str):
         dates=reporting.reporting_dates(session, plan),
         default=default,
         kpi_health=kpis.kpi_health(session, found, dt.date.today()),
+        awaiting=shared.awaiting_decision(session, plan),
     )
 
 
