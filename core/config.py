@@ -51,6 +51,10 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         # The largest request body accepted (forms and JSON): larger ones are refused with 413.
         MAX_CONTENT_LENGTH=max_request,
         MAX_FORM_MEMORY_SIZE=max_request,
+        # Email (password-reset links): smtp://host:25, smtp://user:password@host:587?starttls=1
+        # or smtps://user:password@host:465. Without it, each email is written to the log.
+        SMTP_URL=os.environ.get("CPC_SMTP_URL") or None,
+        MAIL_FROM=os.environ.get("CPC_MAIL_FROM", "cpc-platform@localhost"),
         # Seconds a SQLite writer waits for another's lock before answering 503.
         SQLITE_BUSY_TIMEOUT=10.0,
     )

@@ -18,7 +18,7 @@ from core import db, migrate
 from core.db import make_engine
 from core.enums import Rag
 from core.models import Kpi
-from core.services import backup, kpis, progress
+from core.services import backup, kpis, password_resets, progress
 from tests.conftest import fresh_database
 from tests.helpers import (
     AuthActions,
@@ -93,6 +93,7 @@ def _populate(app, accounts, client_for) -> None:
         kpis.edit_kpi(session, irds, actor=None, version=1, actions=[action(session, "3.1")])
         kpis.record_value(session, irds, irds.area, actor=None, period="2025-03", value=1)
         kpis.record_value(session, irds, irds.area, actor=None, period="2025-03", value=2)
+        password_resets.request_reset(session, accounts["viewer"])  # a reset link
 
 
 def test_backup_and_restore_into_the_other_kind_keep_every_row(app, accounts, client_for, tmp_path):

@@ -100,6 +100,15 @@ def known(app, accounts):
 
     kpi, proposal = in_session(app, figure)
     values["kpi_id"], values["value_id"] = str(kpi), str(proposal)
+
+    def reset_link(session):
+        from core.services.password_resets import request_reset
+
+        _user, token = request_reset(session, accounts["viewer"])
+        session.commit()
+        return token
+
+    values["token"] = in_session(app, reset_link)
     api_token(app, accounts["admin"])  # so that Your API tokens offers to revoke one
     api_token(app, accounts["viewer"])
     values["token_id"] = str(

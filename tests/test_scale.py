@@ -133,6 +133,7 @@ def known(app, accounts):
             "update_id": str(one.updates[-1].id),
             "date_text": "2022-03-31",
             "kind": "json",
+            "token": "not-a-real-link",
             "kpi_id": str(shared_kpi),
             "value_id": str(session.scalar(sa.select(sa.func.max(KpiValue.id)))),
         }
@@ -269,6 +270,17 @@ def test_every_api_write_takes_the_same_queries_at_two_sizes(app, accounts, know
     assert writes(app, token, known, 2) == small
 
 
+def reset_link(app, email: str) -> str:
+    def make(session):
+        from core.services.password_resets import request_reset
+
+        _user, token = request_reset(session, email)
+        session.commit()
+        return token
+
+    return in_session(app, make)
+
+
 def waiting_figure(app, kpi_id: int, round_: int) -> int:
     """Synthetic: a coordinator's figure and a differing pulled one waiting for a decision."""
 
@@ -388,6 +400,12 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     send("/kpis/import", "/kpis/import", upload, content_type="multipart/form-data")
 
     visitor = app.test_client()
+    forgotten = {"email": accounts["viewer"]}
+    send("/forgotten-password", "/forgotten-password", forgotten, client=visitor, ok=200)
+    link = f"/reset-password/{reset_link(app, accounts['angus'])}"
+    chosen = f"{TEST_PASSWORD} reset {round_}"
+    new = {"new_password": chosen, "confirm_password": chosen}
+    send(link, link, new, client=visitor)
     before = TEST_PASSWORD if round_ == 1 else f"{TEST_PASSWORD} {round_ - 1}"
     after = f"{TEST_PASSWORD} {round_}"
     send("/sign-in", "/sign-in", {"email": accounts["pk"], "password": before}, client=visitor)

@@ -8,7 +8,14 @@ from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityG
 from core.models.progress import ProgressUpdate
 from core.models.reporting import ReportingDate
 from core.models.shared import NotApplicable, SharedAction, SharedActionVersion
-from core.models.user import ApiToken, SignInAttempt, User, UserSession, user_areas
+from core.models.user import (
+    ApiToken,
+    PasswordReset,
+    SignInAttempt,
+    User,
+    UserSession,
+    user_areas,
+)
 
 __all__ = [
     "Action",
@@ -24,6 +31,7 @@ __all__ = [
     "KpiValue",
     "NotApplicable",
     "Outcome",
+    "PasswordReset",
     "Plan",
     "PriorityGroup",
     "ProgressUpdate",

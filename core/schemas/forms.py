@@ -77,6 +77,19 @@ class PasswordForm(FormSchema):
     )
 
 
+class ForgottenPasswordForm(FormSchema):
+    email = fields.String(
+        required=True,
+        validate=_length(320, "The email address"),
+        error_messages=_required("Enter your email address."),
+    )
+
+
+class ResetPasswordForm(FormSchema):
+    new_password = PasswordForm._declared_fields["new_password"]
+    confirm_password = PasswordForm._declared_fields["confirm_password"]
+
+
 def _reporting_date() -> PlanDate:
     return PlanDate(
         required=True,

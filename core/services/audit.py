@@ -30,6 +30,8 @@ EXEMPT: dict[str, str] = {
     "audited as an event instead",
     "user_sessions": "the server side of browser sessions: signing in and out are audited as "
     "events instead",
+    "password_resets": "single-use reset links: asking for one and using it are audited as "
+    "events instead",
 }
 # Recorded as changed, never with their value.
 HIDDEN = frozenset({"password_hash", "token_hash", "key_hash"})

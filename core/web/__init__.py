@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         guard,
         kpis,
         pages,
+        password_reset,
         plan_transfer,
         reporting,
         request_log,
@@ -42,8 +43,8 @@ def init_app(app: Flask) -> None:
     csrf = CSRFProtect(app)
     api.init_app(app, csrf)
     blueprints = (
-        auth.bp, accounts.bp, pages.bp, actions.bp, reporting.bp, committee_report.bp,
-        plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp,
+        auth.bp, password_reset.bp, accounts.bp, pages.bp, actions.bp, reporting.bp,
+        committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -29,7 +29,9 @@ from core.web.forms import FormState, read_form
 bp = Blueprint("auth", __name__)
 
 # Reachable without an account.
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.sign_in", "static", "password_reset.forgotten", "password_reset.reset"}
+)
 
 
 def init_app(app: Flask) -> None:

@@ -26,10 +26,14 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_app):
     local, shared = in_session(live_app, lambda s: (action(s, "2.1").id, action(s, "1.3").id))
 
     def meeting(session):
-        add_reporting_date(session)  # 31 March 2022, for its missing-updates page
-        session.commit()
+        from core.services.password_resets import request_reset
 
-    in_session(live_app, meeting)
+        add_reporting_date(session)  # 31 March 2022, for its missing-updates page
+        _user, token = request_reset(session, "viewer@test.invalid")  # for the reset page
+        session.commit()
+        return token
+
+    reset_token = in_session(live_app, meeting)
     sign_in(page, "admin")
     for url in (
         "/",
@@ -63,6 +67,9 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_app):
         f"{PLAN}changes/",
         f"/areas/{PK}/plans/import",
         f"{PLAN}reporting-dates/2022-03-31/missing",
+        "/forgotten-password",
+        "/reset-password/not-a-real-link",  # the "cannot be used" page
+        f"/reset-password/{reset_token}",
         "/areas/nowhere/",  # the "not found" page
     ):
         page.goto(url)
