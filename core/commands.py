@@ -19,6 +19,7 @@ from core.cli_helpers import date_option, plan_named
 from core.demo_commands import demo_data_command
 from core.kpi_commands import kpi_group
 from core.plan_commands import export_plan_command, import_plan_command
+from core.reminder_commands import remind_command
 from core.report_commands import report_command
 from core.services import accounts, backup, loader, rollup_export
 from core.services.rollup import Rollup, tayside_rollup
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
         user_group,
         token_group,
         kpi_group,
+        remind_command,
     )
     for command in commands:
         app.cli.add_command(command)

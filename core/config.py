@@ -55,6 +55,8 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         # or smtps://user:password@host:465. Without it, each email is written to the log.
         SMTP_URL=os.environ.get("CPC_SMTP_URL") or None,
         MAIL_FROM=os.environ.get("CPC_MAIL_FROM", "cpc-platform@localhost"),
+        # The platform's address, for links in emails sent by commands (cpc remind).
+        BASE_URL=os.environ.get("CPC_BASE_URL", "http://localhost:5000"),
         # Seconds a SQLite writer waits for another's lock before answering 503.
         SQLITE_BUSY_TIMEOUT=10.0,
     )

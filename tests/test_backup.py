@@ -18,7 +18,7 @@ from core import db, migrate
 from core.db import make_engine
 from core.enums import Rag
 from core.models import Kpi
-from core.services import backup, kpis, password_resets, progress
+from core.services import backup, kpis, password_resets, progress, reminders
 from tests.conftest import fresh_database
 from tests.helpers import (
     AuthActions,
@@ -94,6 +94,12 @@ def _populate(app, accounts, client_for) -> None:
         kpis.record_value(session, irds, irds.area, actor=None, period="2025-03", value=1)
         kpis.record_value(session, irds, irds.area, actor=None, period="2025-03", value=2)
         password_resets.request_reset(session, accounts["viewer"])  # a reset link
+    with app.app_context():  # a reminder in the sent-log
+        session = db.get_session()
+        add_reporting_date(session, dt.date(2022, 9, 30))
+        session.commit()
+        due = reminders.due(session, dt.date(2022, 9, 10), lambda record: "http://link")
+        reminders.send_reminders(session, due[:1], lambda message: None)
 
 
 def test_backup_and_restore_into_the_other_kind_keep_every_row(app, accounts, client_for, tmp_path):

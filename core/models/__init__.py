@@ -6,7 +6,7 @@ from core.models.audit import AuditEntry
 from core.models.kpi import Kpi, KpiValue, kpi_actions
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
-from core.models.reporting import ReportingDate
+from core.models.reporting import ReminderSent, ReportingDate
 from core.models.shared import NotApplicable, SharedAction, SharedActionVersion
 from core.models.user import (
     ApiToken,
@@ -36,6 +36,7 @@ __all__ = [
     "PriorityGroup",
     "ProgressUpdate",
     "RagDefinition",
+    "ReminderSent",
     "ReportingDate",
     "SharedAction",
     "SharedActionVersion",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, UniqueConstraint, func
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,3 +47,19 @@ class ReportingDate(Base):
 
     plan: Mapped[Plan | None] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+
+class ReminderSent(Base):
+    """A reminder email sent (or being sent): its ``key`` is unique, so that however many times
+    ``cpc remind`` runs, and on however many machines at once, each is sent once."""
+
+    __tablename__ = "reminders_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What was sent to whom for which reporting date and when: "digest:12:3:before".
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    reporting_date_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_dates.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

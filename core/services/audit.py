@@ -32,6 +32,8 @@ EXEMPT: dict[str, str] = {
     "events instead",
     "password_resets": "single-use reset links: asking for one and using it are audited as "
     "events instead",
+    "reminders_sent": "the sent-log of reminder emails, itself the record of what was sent to "
+    "whom and when",
 }
 # Recorded as changed, never with their value.
 HIDDEN = frozenset({"password_hash", "token_hash", "key_hash"})

@@ -1,0 +1,57 @@
+"""``cpc remind``: the reminder emails due today, each sent once (run it daily from cron or a
+systemd timer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask import current_app, url_for
+from flask.cli import with_appcontext
+
+from core import db
+from core.cli_helpers import date_option
+from core.models import ReportingDate
+from core.services import mail, reminders
+
+
+@click.command("remind")
+@with_appcontext
+@click.option("--today", callback=date_option, help="Act as if today were this date (YYYY-MM-DD).")
+def remind_command(today: dt.date | None) -> None:
+    """Send the reminders due today: each area's coordinators get a digest of the actions with
+    no update, in the week before each reporting date's deadline and weekly after it until the
+    meeting. Each email is sent once, however often (and on however many machines) this runs;
+    without CPC_SMTP_URL they are written to the log."""
+    app = current_app._get_current_object()
+    base = app.config["BASE_URL"].rstrip("/")
+
+    def link(record: ReportingDate) -> str:
+        with app.test_request_context(base_url=base):
+            return url_for(
+                "reporting.missing",
+                slug=record.plan.area.slug,
+                plan_slug=record.plan.slug,
+                date_text=record.reported_on.isoformat(),
+                _external=True,
+            )
+
+    session = db.get_session()
+    due = reminders.due(session, today or dt.date.today(), link)
+    session.rollback()  # end the read before each claim commits on its own
+    result = reminders.send_reminders(
+        session,
+        due,
+        lambda message: mail.send(
+            message, smtp_url=app.config["SMTP_URL"], sender=app.config["MAIL_FROM"]
+        ),
+    )
+    click.echo(
+        f"Sent {len(result.sent)} reminder(s); {len(result.already_sent)} had been sent already."
+    )
+    for line in result.sent:
+        click.echo(f"Sent: {line}")
+    for line in result.failed:
+        click.echo(f"Not sent (will be tried again next run): {line}", err=True)
+    if result.failed:
+        raise SystemExit(1)
