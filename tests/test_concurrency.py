@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -350,3 +351,50 @@ def test_kpi_figures_sent_at_once_keep_one_in_force_and_lose_none(app, accounts,
         kept, in_force = in_session(app, figures)
         assert saved <= kept  # no saved figure is lost
         assert len(in_force) == 1
+
+
+def test_a_lock_and_updates_sent_at_once_leave_nothing_in_the_period_after_the_lock(
+    app, accounts, servers
+):
+    """Coordinators post updates into a period while one of them locks it: every update
+    saved in the period was saved before the lock; the others are refused with a sentence."""
+    from core.models import ReportingDate
+    from tests.helpers import add_reporting_date, plan_of
+
+    def meeting(session):
+        add_reporting_date(session)  # 31 March 2022
+        session.commit()
+        return plan_of(session).id, [action(session, c).id for c in ("1.1", "1.2", "1.3", "1.4")]
+
+    plan_id, action_ids = in_session(app, meeting)
+    clients = _clients(app, servers, accounts["pk"], WRITERS + 1)
+    lock = f"/api/v1/plans/{plan_id}/reporting-dates/2022-03-31/lock"
+    body = {"reported_on": "2022-03-15", "status": "in_progress", "rag": "A", "commentary": "x"}
+    answers = race(
+        WRITERS + 1,
+        lambda i: (
+            clients[i].post(clients[i].base + lock)
+            if i == WRITERS
+            else clients[i].post(
+                clients[i].base + f"/api/v1/actions/{action_ids[i % 4]}/updates", json=body
+            )
+        ),
+    )
+    assert answers[WRITERS].status_code == 200, answers[WRITERS].text
+    for answer in answers[:WRITERS]:
+        assert answer.status_code in (201, 422), answer.text
+        if answer.status_code == 422:
+            assert "is locked" in answer.json()["message"]
+
+    def check(session):
+        locked_at = session.scalar(
+            select(ReportingDate.locked_at).where(ReportingDate.plan_id == plan_id)
+        )
+        saved = session.scalars(
+            select(ProgressUpdate.created_at).where(ProgressUpdate.reported_on == date(2022, 3, 15))
+        ).all()
+        return locked_at, saved
+
+    locked_at, saved = in_session(app, check)
+    assert len(saved) == sum(a.status_code == 201 for a in answers[:WRITERS])
+    assert all(moment <= locked_at for moment in saved)

@@ -219,6 +219,8 @@ def writes(app, token: str, known: dict, round_: int) -> dict[str, int]:
     plan_dates = f"/api/v1/plans/{known['plan_id']}/reporting-dates"
     call("post", plan_dates, dates)
     call("delete", f"{plan_dates}/{later.isoformat()}")
+    call("post", f"{plan_dates}/2022-03-31/lock")
+    call("delete", f"{plan_dates}/2022-03-31/lock")
     call("post", "/api/v1/rollup/reporting-dates", dates)
     call("delete", f"/api/v1/rollup/reporting-dates/{later.isoformat()}")
     shared = call(
@@ -353,6 +355,8 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     dates = f"{plan}/reporting-dates"
     send(dates, dates, when)
     send(dates, f"{dates}/{later.isoformat()}/remove")
+    send(dates, f"{dates}/2022-03-31/lock")
+    send(dates, f"{dates}/2022-03-31/unlock")
     send("/tric/reporting-dates", "/tric/reporting-dates", when)
     send("/tric/reporting-dates", f"/tric/reporting-dates/{later.isoformat()}/remove")
 

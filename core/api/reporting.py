@@ -14,7 +14,7 @@ from core.api.schemas import (
 )
 from core.models import Plan, ReportingDate
 from core.schemas.dates import parse_date
-from core.services import reporting
+from core.services import period_locks, reporting
 from core.services.missing_updates import missing_updates
 
 reporting_bp = Blueprint(
@@ -119,3 +119,25 @@ def missing(plan_id: int, date_text: str):
             for a in found.actions
         ],
     }
+
+
+@reporting_bp.post("/plans/<id:plan_id>/reporting-dates/<date_text>/lock")
+@reporting_bp.response(200, ReportingDateSchema)
+def lock(plan_id: int, date_text: str):
+    """Lock the period up to a meeting that has taken place (the area's coordinators and
+    admins): no update reported for it can then be added, corrected or withdrawn, except by an
+    admin (recorded in the audit trail). 409 if it is locked already."""
+    record = _record(_plan(plan_id), date_text)
+    with writing() as session:
+        period_locks.lock_period(session, record, actor=me())
+    return record
+
+
+@reporting_bp.delete("/plans/<id:plan_id>/reporting-dates/<date_text>/lock")
+@reporting_bp.response(200, ReportingDateSchema)
+def unlock(plan_id: int, date_text: str):
+    """Unlock a period (administrators only). 409 if it is not locked."""
+    record = _record(_plan(plan_id), date_text)
+    with writing() as session:
+        period_locks.unlock_period(session, record, actor=me())
+    return record

@@ -395,6 +395,10 @@ class AuditEntrySchema(Schema):
 class ReportingDateSchema(Schema):
     date = PlanDate(required=True, attribute="reported_on", metadata={"description": "The meeting"})
     deadline = PlanDate(required=True, metadata={"description": "Updates are due by this date"})
+    locked_at = UtcDateTime(
+        allow_none=True,
+        metadata={"description": "When the period up to the meeting was locked (null: open)"},
+    )
 
 
 class MissingActionSchema(Schema):

@@ -45,8 +45,14 @@ class ReportingDate(Base):
         DateTime(timezone=True), server_default=func.now()
     )
 
+    # Set when the coordinator locks the period up to this meeting (the committee has had its
+    # report): no update for it can then be added, corrected or withdrawn but by an admin.
+    locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
     plan: Mapped[Plan | None] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    locked_by: Mapped[User | None] = relationship(foreign_keys=[locked_by_id])
 
 
 class ReminderSent(Base):

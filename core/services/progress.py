@@ -13,6 +13,7 @@ from core.enums import ProgressStatus, Rag
 from core.models import Action, ProgressUpdate, User
 from core.services import audit
 from core.services.errors import Conflict, FieldError, FieldErrors
+from core.services.period_locks import check_open
 from core.services.permissions import require_area, require_user_admin
 
 # "Keep as it was", for a correction's RAG (where None means "no RAG").
@@ -44,6 +45,7 @@ def post_update(
     if actor is not None:
         require_area(actor, action.plan.area)
     FieldErrors.raise_any(update_problems(action, reported_on=reported_on, status=status, rag=rag))
+    check_open(session, action, reported_on, actor, "added an update to")
     update = ProgressUpdate(
         action=action,
         reported_on=reported_on,
@@ -174,6 +176,8 @@ def correct_update(
     if not reason.strip():
         problems.append(ProgressError("reason", "Say why the update is being corrected."))
     FieldErrors.raise_any(problems)
+    for day in sorted({original.reported_on, fields["reported_on"]}):
+        check_open(session, action, day, actor, "corrected an update of")
     _retire(session, original, ProgressUpdate.CORRECTED, actor, reason)
     correction = ProgressUpdate(
         action=action,
@@ -198,6 +202,7 @@ def withdraw_update(
         require_area(actor, update.action.plan.area)
     if not reason.strip():
         raise ProgressError("reason", "Say why the update is being withdrawn.")
+    check_open(session, update.action, update.reported_on, actor, "withdrew an update of")
     _retire(session, update, ProgressUpdate.WITHDRAWN, actor, reason)
 
 

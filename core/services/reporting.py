@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.models import Action, Plan, ProgressUpdate, ReportingDate, User
 from core.services import audit
@@ -26,7 +26,9 @@ def _owned_by(plan: Plan | None):
 
 def reporting_dates(session: Session, plan: Plan | None) -> list[ReportingDate]:
     """A plan's reporting dates (TRIC PG5's with ``plan`` ``None``), oldest first."""
-    owned = select(ReportingDate).where(_owned_by(plan))
+    owned = (
+        select(ReportingDate).where(_owned_by(plan)).options(selectinload(ReportingDate.locked_by))
+    )
     return list(session.scalars(owned.order_by(ReportingDate.reported_on)))
 
 
@@ -103,6 +105,20 @@ def add_reporting_date(
                 f"{plan.period_start.day} {plan.period_start:%B %Y}.",
             )
         )
+    if plan is not None:
+        locked = session.scalar(
+            select(func.max(ReportingDate.reported_on)).where(
+                ReportingDate.plan_id == plan.id, ReportingDate.locked_at.is_not(None)
+            )
+        )
+        if locked is not None and reported_on <= locked:
+            problems.append(
+                ReportingDateError(
+                    "date",
+                    f"The periods up to {locked.day} {locked:%B %Y} are locked: a new reporting "
+                    "date must come after it.",
+                )
+            )
     FieldErrors.raise_any(problems)
     record = ReportingDate(plan=plan, reported_on=reported_on, deadline=deadline, created_by=actor)
     session.add(record)

@@ -3,13 +3,15 @@ them), and TRIC PG5's for the Tayside rollup."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from core import db
 from core.models import Plan
 from core.schemas.dates import parse_date
 from core.schemas.forms import ReportingDateForm
-from core.services import permissions, plans, reporting
+from core.services import period_locks, permissions, plans, reporting
 from core.services.errors import FieldError
 from core.services.missing_updates import missing_updates
 from core.services.permissions import PermissionDenied
@@ -48,6 +50,7 @@ def _page(plan: Plan | None, back: str):
         dates=reporting.reporting_dates(db.get_session(), plan),
         form=form,
         may_change=may_change,
+        today=dt.date.today(),
     ), (400 if form.errors else 200)
 
 
@@ -110,3 +113,38 @@ def missing(slug: str, plan_slug: str, date_text: str):
     return render_template(
         "missing_updates.html", plan=plan, missing=missing_updates(session, plan, record)
     )
+
+
+def _lock_change(slug: str, plan_slug: str, date_text: str, change, done: str):
+    plan = _plan(slug, plan_slug)
+    back = url_for("reporting.plan_dates", slug=slug, plan_slug=plan_slug)
+    try:
+        day = parse_date(date_text)
+    except ValueError:
+        abort(404, "There is no such reporting date.")
+    session = db.get_session()
+    record = reporting.reporting_date_on(session, plan, day)
+    if record is None:
+        abort(404, "There is no such reporting date.")
+    try:
+        with db.transaction():
+            change(session, record, actor=signed_in_user())
+    except PermissionDenied as refusal:
+        abort(403, str(refusal))
+    except FieldError as error:
+        flash(error.message, "important")
+        return redirect(back)
+    flash(f"The period up to {day.day} {day:%B %Y} {done}.", "success")
+    return redirect(back)
+
+
+@bp.post("/areas/<slug>/plans/<plan_slug>/reporting-dates/<date_text>/lock")
+def lock(slug: str, plan_slug: str, date_text: str):
+    """Lock the period up to a meeting: no update for it can then change but by an admin."""
+    return _lock_change(slug, plan_slug, date_text, period_locks.lock_period, "is locked")
+
+
+@bp.post("/areas/<slug>/plans/<plan_slug>/reporting-dates/<date_text>/unlock")
+def unlock(slug: str, plan_slug: str, date_text: str):
+    """Unlock a period (administrators only)."""
+    return _lock_change(slug, plan_slug, date_text, period_locks.unlock_period, "is unlocked")
