@@ -5,6 +5,7 @@ suite runs on (CI runs it on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from urllib.parse import quote, urlencode
@@ -16,6 +17,8 @@ from core import db
 from core.enums import KpiValueOrigin, Rag
 from core.models import Action, ApiToken, Kpi, SharedAction, User
 from core.services.kpis import record_value
+from core.services.period_locks import lock_period
+from core.services.reporting import reporting_date_on
 from tests.forms_on_page import post_forms
 from tests.helpers import (
     TEST_PASSWORD,
@@ -24,6 +27,7 @@ from tests.helpers import (
     csrf_token,
     in_session,
     not_applying_in_dundee,
+    plan_of,
     report,
 )
 from tests.served import api_token
@@ -79,6 +83,12 @@ def known(app, accounts):
     with app.app_context(), db.transaction() as session:
         values["key"] = not_applying_in_dundee(session, "Hostile input")
         add_reporting_date(session)
+        # A locked period too, so that the reporting dates page offers to unlock one.
+        add_reporting_date(session, dt.date(2022, 2, 28))
+        session.flush()
+        lock_period(
+            session, reporting_date_on(session, plan_of(session), dt.date(2022, 2, 28)), actor=None
+        )
         add_reporting_date(session, tric=True)
         values["date_text"] = "2022-03-31"
     values["update_id"] = str(in_session(app, lambda s: report(s, "1.1", Rag.AMBER).id))

@@ -74,6 +74,12 @@ def test_an_unknown_or_switched_off_account_gets_the_same_answer_and_no_email(
     app, accounts, caplog
 ):
     assert ask(app.test_client(), "nobody@test.invalid", caplog) is None
+    visitor = app.test_client()
+    wrong = visitor.post(
+        "/forgotten-password",
+        data={"csrf_token": csrf_token(visitor, "/forgotten-password"), "email": "not an email"},
+    )
+    assert wrong.status_code == 400 and "Enter an email address in the right format" in wrong.text
 
     def switch_off(session):
         from core.services.accounts import user_by_email

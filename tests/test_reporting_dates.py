@@ -27,7 +27,8 @@ def test_coordinators_set_reporting_dates_through_the_api(app, accounts):
     pk = _api(app, accounts, "pk")
     path = f"/api/v1/plans/{plan_id}/reporting-dates"
     made = pk.post(path, json={"date": "2022-03-31", "deadline": "2022-03-17"})
-    assert made.status_code == 201 and made.json == {"date": "2022-03-31", "deadline": "2022-03-17"}
+    assert made.status_code == 201
+    assert made.json == {"date": "2022-03-31", "deadline": "2022-03-17", "locked_at": None}
     pk.post(path, json={"date": "2021-11-30", "deadline": "2021-11-16"})
     assert [d["date"] for d in pk.get(path).json] == ["2021-11-30", "2022-03-31"]
     again = pk.post(path, json={"date": "2022-03-31", "deadline": "2022-03-01"})

@@ -19,8 +19,12 @@ def forgotten():
     if request.method == "POST":
         data, form = read_form(ForgottenPasswordForm)
         if data is not None:
-            with db.transaction() as session:
-                made = password_resets.request_reset(session, data["email"])
+            try:
+                with db.transaction() as session:
+                    made = password_resets.request_reset(session, data["email"])
+            except FieldError as problem:  # not an email address at all
+                form.add_error("email", problem.message)
+                return render_template("password_forgotten.html", form=form), 400
             if made is not None:
                 user, token = made
                 link = url_for("password_reset.reset", token=token, _external=True)
