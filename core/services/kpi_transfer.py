@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -89,6 +90,57 @@ def _rows(blob: bytes) -> list[dict[str, str]]:
     return rows
 
 
+@dataclass(frozen=True)
+class FigureRow:
+    """One figure to record, as typed; ``where`` places its problems (a row, a KPI)."""
+
+    where: Any
+    kpi: Kpi
+    area: Area
+    period: str
+    value: Any
+    numerator: Any
+    denominator: Any
+    source: str
+    edition: str
+
+
+def record_rows(
+    session: Session, rows: list[FigureRow], *, actor: User | None, origin: KpiValueOrigin
+) -> tuple[ImportResult, list[tuple[Any, FieldError]]]:
+    """Record each figure (entered in a grid, or imported); returns the counts and every
+    problem with its row's ``where``. The caller stores nothing (rolls back) if there is any
+    problem. A figure saved by someone else at the same moment refuses the lot (Conflict)."""
+    result, problems = ImportResult(), []
+    for row in rows:
+        try:
+            recorded = kpis.record_value(
+                session,
+                row.kpi,
+                row.area,
+                actor=actor,
+                period=row.period,
+                value=row.value,
+                numerator=row.numerator,
+                denominator=row.denominator,
+                source=row.source,
+                edition=row.edition,
+                origin=origin,
+            )
+        except Conflict:
+            raise
+        except FieldErrors as several:
+            problems += [(row.where, problem) for problem in several.all]
+        except FieldError as problem:
+            problems.append((row.where, problem))
+        except PermissionDenied as refusal:
+            problems.append((row.where, FieldError("area", str(refusal))))
+        else:
+            result.unchanged += recorded is None
+            result.recorded += recorded is not None
+    return result, problems
+
+
 def import_values(session: Session, blob: bytes, *, actor: User | None) -> ImportResult:
     """Record every row of a CSV file (columns area, kpi, period, value, numerator,
     denominator, source, edition; ``kpi`` is the KPI's key). Every problem is listed with its
@@ -100,7 +152,7 @@ def import_values(session: Session, blob: bytes, *, actor: User | None) -> Impor
     }
     problems: list[RowProblem] = []
     seen: dict[tuple[int, int, str], int] = {}
-    result = ImportResult()
+    given: list[FigureRow] = []
     for n, row in enumerate(rows, start=2):
         area = areas.get(row.get("area", ""))
         if area is None:
@@ -123,38 +175,17 @@ def import_values(session: Session, blob: bytes, *, actor: User | None) -> Impor
                 RowProblem(n, "period", f"Row {first} already gives this KPI, area and period.")
             )
             continue
-        try:
-            recorded = kpis.record_value(
-                session,
-                kpi,
-                area,
-                actor=actor,
-                period=period,
-                value=row.get("value"),
-                numerator=row.get("numerator"),
-                denominator=row.get("denominator"),
-                source=row.get("source", ""),
-                edition=row.get("edition", ""),
-                origin=KpiValueOrigin.IMPORTED,
-            )
-        except Conflict:
-            raise  # written at the same moment by someone else: the whole file is refused
-        except FieldErrors as several:
-            problems += [RowProblem(n, p.field, p.message) for p in several.all]
-        except FieldError as problem:
-            problems.append(RowProblem(n, problem.field, problem.message))
-        except PermissionDenied as refusal:
-            problems.append(RowProblem(n, "area", str(refusal)))
-        else:
-            if recorded is None:
-                result.unchanged += 1
-            else:
-                result.recorded += 1
+        given.append(
+            FigureRow(n, kpi, area, period, row.get("value"), row.get("numerator"),
+                      row.get("denominator"), row.get("source", ""), row.get("edition", ""))
+        )  # fmt: skip
+    found, refused = record_rows(session, given, actor=actor, origin=KpiValueOrigin.IMPORTED)
+    problems += [RowProblem(n, p.field, p.message) for n, p in refused]
     if not rows:
         problems.append(RowProblem(2, "", "The file has no rows of figures."))
     if problems:
         raise KpiImportRefused(problems)
-    return result
+    return found
 
 
 @dataclass

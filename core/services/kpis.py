@@ -52,13 +52,12 @@ def kpi_by_id(session: Session, kpi_id: int) -> Kpi:
     return kpi
 
 
-def kpis_query(area_id: int | None = None, *, tayside: bool = True) -> Select[tuple[Kpi]]:
-    """The KPIs an area reports: its own and (``tayside``) the Tayside-wide ones; without an
-    area, every KPI. Tayside-wide first, then by position."""
+def kpis_query(area_id: int | None = None) -> Select[tuple[Kpi]]:
+    """The KPIs an area reports: its own and the Tayside-wide ones; without an area, every
+    KPI. Tayside-wide first, then by position."""
     query = select(Kpi).options(selectinload(Kpi.area), selectinload(Kpi.actions))
     if area_id is not None:
-        mine = Kpi.area_id == area_id
-        query = query.where(mine | Kpi.area_id.is_(None) if tayside else mine)
+        query = query.where((Kpi.area_id == area_id) | Kpi.area_id.is_(None))
     return query.order_by(Kpi.area_id.is_not(None), Kpi.area_id, Kpi.position, Kpi.id)
 
 

@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core.db import lock_row
 from core.models import PasswordReset, User
 from core.services import audit
 from core.services.accounts import AccountError, normalise_email, set_password, user_by_email
@@ -36,6 +37,7 @@ def request_reset(
     user = user_by_email(session, normalise_email(email))
     if user is None or not user.is_active:
         return None
+    lock_row(session, User, user.id)  # two requests at once count each other's links
     recent = session.scalar(
         select(func.count(PasswordReset.id)).where(
             PasswordReset.user_id == user.id, PasswordReset.created_at > now - LIFETIME

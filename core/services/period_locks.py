@@ -37,7 +37,7 @@ def period_of(session: Session, plan_id: int, reported_on: dt.date) -> Reporting
     ).first()
 
 
-def _hold(session: Session, plan_id: int, reported_on: dt.date) -> None:
+def hold_period(session: Session, plan_id: int, reported_on: dt.date) -> None:
     """Hold the row of the reporting date whose period holds ``reported_on`` until the
     transaction ends (PostgreSQL: ``FOR UPDATE``; SQLite: a no-op update, which takes its
     write lock), so that a lock cannot be saved between the check and the write."""
@@ -59,7 +59,7 @@ def check_open(
     """Refuse a write to an update reported on ``reported_on`` if its period is locked, unless
     ``actor`` is an administrator (recorded in the audit trail) or a trusted caller (None).
     Holds the reporting date's row until the transaction ends. Two queries."""
-    _hold(session, action.plan_id, reported_on)
+    hold_period(session, action.plan_id, reported_on)
     record = period_of(session, action.plan_id, reported_on)
     if record is None or record.locked_at is None or actor is None:
         return

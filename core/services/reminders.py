@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.enums import Role
 from core.models import Plan, ReminderSent, ReportingDate, User
@@ -52,7 +52,9 @@ def coordinators(session: Session, plan: Plan) -> list[User]:
     return [
         user
         for user in session.scalars(
-            select(User).where(User.role == Role.COORDINATOR, User.is_active.is_(True))
+            select(User)
+            .where(User.role == Role.COORDINATOR, User.is_active.is_(True))
+            .options(selectinload(User.areas))
         )
         if any(area.id == plan.area_id for area in user.areas)
     ]

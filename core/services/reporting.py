@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.models import Action, Plan, ProgressUpdate, ReportingDate, User
 from core.services import audit
 from core.services.errors import Conflict, FieldError, FieldErrors
+from core.services.period_locks import hold_period
 from core.services.permissions import PermissionDenied, require_area, require_shared
 
 
@@ -106,6 +107,8 @@ def add_reporting_date(
             )
         )
     if plan is not None:
+        # Hold the date whose period the new one would split, so it cannot be locked meanwhile.
+        hold_period(session, plan.id, reported_on)
         locked = session.scalar(
             select(func.max(ReportingDate.reported_on)).where(
                 ReportingDate.plan_id == plan.id, ReportingDate.locked_at.is_not(None)

@@ -14,9 +14,15 @@ from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValue
 from core.models import Area, Kpi, KpiValue
 from core.schemas.forms import KpiEditForm, KpiForm
 from core.services import kpis, permissions, plans
-from core.services.errors import Conflict, FieldError, FieldErrors
+from core.services.errors import Conflict, FieldError
 from core.services.kpi_tayside import tayside_view
-from core.services.kpi_transfer import COLUMNS, KpiImportRefused, import_values
+from core.services.kpi_transfer import (
+    COLUMNS,
+    FigureRow,
+    KpiImportRefused,
+    import_values,
+    record_rows,
+)
 from core.services.kpi_words import MOVING_WORDS, change_words, figure_words
 from core.services.periods import Period, parse_period, period_containing, period_for
 from core.services.permissions import PermissionDenied
@@ -284,52 +290,34 @@ def figures(slug: str):
 
 
 def _save_grid(session, area: Area, listed: list[Kpi], periods, form: FormState) -> int | None:
-    user = signed_in_user()
-    saved = 0
+    """Record the grid's filled rows; None (nothing saved, each problem on its row) if any is
+    refused."""
+
+    def typed(name: str, kpi: Kpi) -> str:
+        return form.value(f"{name}-{kpi.id}").strip()
+
+    rows = [
+        FigureRow(kpi, kpi, area, typed("period", kpi) or periods[kpi.id].text,
+                  typed("value", kpi), typed("numerator", kpi), typed("denominator", kpi),
+                  typed("source", kpi), typed("edition", kpi))
+        for kpi in listed
+        if any(typed(name, kpi) for name in ("value", "numerator", "denominator"))
+    ]  # fmt: skip
     try:
         with db.transaction():
-            for kpi in listed:
-                given = {
-                    name: form.value(f"{name}-{kpi.id}").strip()
-                    for name in ("value", "numerator", "denominator", "source", "edition", "period")
-                }
-                if not any(given[n] for n in ("value", "numerator", "denominator")):
-                    continue
-                try:
-                    recorded = kpis.record_value(
-                        session,
-                        kpi,
-                        area,
-                        actor=user,
-                        period=given["period"] or periods[kpi.id].text,
-                        value=given["value"],
-                        numerator=given["numerator"],
-                        denominator=given["denominator"],
-                        source=given["source"],
-                        edition=given["edition"],
-                        origin=KpiValueOrigin.ENTERED,
-                    )
-                except Conflict:
-                    raise
-                except FieldErrors as several:
-                    for problem in several.all:
-                        form.add_error(
-                            f"{problem.field}-{kpi.id}", f"{kpi.name}: {problem.message}"
-                        )
-                except FieldError as problem:
-                    form.add_error(f"{problem.field}-{kpi.id}", f"{kpi.name}: {problem.message}")
-                else:
-                    saved += recorded is not None
-            if form.errors:
+            result, problems = record_rows(
+                session, rows, actor=signed_in_user(), origin=KpiValueOrigin.ENTERED
+            )
+            for kpi, problem in problems:
+                form.add_error(f"{problem.field}-{kpi.id}", f"{kpi.name}: {problem.message}")
+            if problems:
                 raise _Refused
     except _Refused:
         return None
     except Conflict as clash:
         form.add_error("", clash.message)
         return None
-    except PermissionDenied as refusal:
-        abort(403, str(refusal))
-    return saved
+    return result.recorded
 
 
 class _Refused(Exception):

@@ -8,7 +8,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from core import db
-from core.models import Plan
+from core.models import Plan, ReportingDate
 from core.schemas.dates import parse_date
 from core.schemas.forms import ReportingDateForm
 from core.services import period_locks, permissions, plans, reporting
@@ -54,25 +54,44 @@ def _page(plan: Plan | None, back: str):
     ), (400 if form.errors else 200)
 
 
-def _remove(plan: Plan | None, date_text: str, back: str):
+def _record(plan: Plan | None, date_text: str) -> ReportingDate:
+    """The plan's (or TRIC PG5's) reporting date named in the address, or 404."""
     try:
         day = parse_date(date_text)
     except ValueError:
         abort(404, "There is no such reporting date.")
-    session = db.get_session()
-    record = reporting.reporting_date_on(session, plan, day)
+    record = reporting.reporting_date_on(db.get_session(), plan, day)
     if record is None:
-        abort(404, "There is no such reporting date.")
+        whose = f"{plan.area.name}'s plan" if plan else "TRIC PG5"
+        abort(404, f"{whose} has no reporting date on {day:%d/%m/%Y}.")
+    return record
+
+
+def _apply(plan: Plan | None, date_text: str, back: str, change, done: str):
+    """Run ``change(session, record, actor=...)`` on the named reporting date in one
+    transaction; flash ``done`` (a format string of ``day``) or the refusal, and go ``back``."""
+    record = _record(plan, date_text)
+    day = record.reported_on
     try:
-        with db.transaction():
-            reporting.remove_reporting_date(session, record, actor=signed_in_user())
+        with db.transaction() as session:
+            change(session, record, actor=signed_in_user())
     except PermissionDenied as refusal:
         abort(403, str(refusal))
     except FieldError as error:
         flash(error.message, "important")
         return redirect(back)
-    flash(f"The reporting date {day.day} {day:%B %Y} has been removed.", "success")
+    flash(done.format(day=f"{day.day} {day:%B %Y}"), "success")
     return redirect(back)
+
+
+def _remove(plan: Plan | None, date_text: str, back: str):
+    return _apply(
+        plan,
+        date_text,
+        back,
+        reporting.remove_reporting_date,
+        "The reporting date {day} has been removed.",
+    )
 
 
 @bp.route("/areas/<slug>/plans/<plan_slug>/reporting-dates", methods=["GET", "POST"])
@@ -102,49 +121,33 @@ def remove_tric_date(date_text: str):
 def missing(slug: str, plan_slug: str, date_text: str):
     """Every action with no update for the period up to this reporting date, by lead."""
     plan = _plan(slug, plan_slug)
-    try:
-        day = parse_date(date_text)
-    except ValueError:
-        abort(404, "There is no such reporting date.")
+    record = _record(plan, date_text)
     session = db.get_session()
-    record = reporting.reporting_date_on(session, plan, day)
-    if record is None:
-        abort(404, f"{plan.area.name}'s plan has no reporting date on {day:%d/%m/%Y}.")
     return render_template(
         "missing_updates.html", plan=plan, missing=missing_updates(session, plan, record)
     )
 
 
 def _lock_change(slug: str, plan_slug: str, date_text: str, change, done: str):
-    plan = _plan(slug, plan_slug)
     back = url_for("reporting.plan_dates", slug=slug, plan_slug=plan_slug)
-    try:
-        day = parse_date(date_text)
-    except ValueError:
-        abort(404, "There is no such reporting date.")
-    session = db.get_session()
-    record = reporting.reporting_date_on(session, plan, day)
-    if record is None:
-        abort(404, "There is no such reporting date.")
-    try:
-        with db.transaction():
-            change(session, record, actor=signed_in_user())
-    except PermissionDenied as refusal:
-        abort(403, str(refusal))
-    except FieldError as error:
-        flash(error.message, "important")
-        return redirect(back)
-    flash(f"The period up to {day.day} {day:%B %Y} {done}.", "success")
-    return redirect(back)
+    return _apply(_plan(slug, plan_slug), date_text, back, change, done)
 
 
 @bp.post("/areas/<slug>/plans/<plan_slug>/reporting-dates/<date_text>/lock")
 def lock(slug: str, plan_slug: str, date_text: str):
     """Lock the period up to a meeting: no update for it can then change but by an admin."""
-    return _lock_change(slug, plan_slug, date_text, period_locks.lock_period, "is locked")
+    return _lock_change(
+        slug, plan_slug, date_text, period_locks.lock_period, "The period up to {day} is locked."
+    )
 
 
 @bp.post("/areas/<slug>/plans/<plan_slug>/reporting-dates/<date_text>/unlock")
 def unlock(slug: str, plan_slug: str, date_text: str):
     """Unlock a period (administrators only)."""
-    return _lock_change(slug, plan_slug, date_text, period_locks.unlock_period, "is unlocked")
+    return _lock_change(
+        slug,
+        plan_slug,
+        date_text,
+        period_locks.unlock_period,
+        "The period up to {day} is unlocked.",
+    )
