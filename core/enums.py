@@ -14,6 +14,11 @@ class Rag(StrEnum):
     def word(self) -> str:
         return self.name.capitalize()
 
+    @property
+    def rank(self) -> int:
+        """Red 0, Amber 1, Green 2: a higher rank is greener."""
+        return {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}[self]
+
 
 class ProgressStatus(StrEnum):
     NOT_STARTED = "not_started"
@@ -49,6 +54,57 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     PG5 = "pg5"
     VIEWER = "viewer"
+    # A strategic lead with an account: posts updates on the actions they are linked to.
+    CONTRIBUTOR = "contributor"
+
+
+class ReviewState(StrEnum):
+    """Where a progress update stands in the coordinator's review. Only accepted updates count
+    (in the report, the dashboard and the rollup); a coordinator's own updates, and every
+    update of a plan with review switched off, are accepted when posted."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return {
+            ReviewState.SUBMITTED: "Submitted, waiting for the coordinator's review",
+            ReviewState.ACCEPTED: "Accepted",
+            ReviewState.RETURNED: "Returned to its author",
+        }[self]
+
+
+class Direction(StrEnum):
+    """Direction of travel: how an action's RAG moved since the previous reporting date."""
+
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+    NEW = "new"
+
+    @property
+    def label(self) -> str:
+        return {
+            Direction.BETTER: "Better since the previous reporting date",
+            Direction.SAME: "Same as at the previous reporting date",
+            Direction.WORSE: "Worse since the previous reporting date",
+            Direction.NEW: "New since the previous reporting date",
+        }[self]
+
+    @property
+    def word(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def arrow(self) -> str:
+        return {
+            Direction.BETTER: "↑",
+            Direction.SAME: "→",
+            Direction.WORSE: "↓",
+            Direction.NEW: "•",
+        }[self]
 
 
 class FrameSection(StrEnum):

@@ -15,6 +15,7 @@ import pluggy
 
 from core.kpi_types import Combined, KpiFigure, KpiRef
 from core.plugin_data import AreaSpec, DataSource
+from core.rag_types import ActionFacts, RagSuggestion
 from core.report_types import ReportSection
 from core.rollup_types import RollupRow, TaysideStatus
 
@@ -144,4 +145,23 @@ def combine_kpi(kpi: KpiRef, period: str, figures: dict[str, KpiFigure | None]) 
     kpi_combine``) answers last: ``sum`` adds the figures; ``ratio_of_sums`` divides the sum of
     the numerators by the sum of the denominators (never an average of percentages); ``none``
     combines nothing; and a period where an area has no figure is incomplete and not combined.
+    """
+
+
+@hookspec(firstresult=True)
+def suggest_rag(facts: ActionFacts) -> RagSuggestion | None:
+    """Suggest the RAG of an action's update from the evidence, and say why.
+
+    Receives :class:`core.rag_types.ActionFacts`: the area's slug, the action's number, kind
+    and target date, the status being reported, the day it reports on, the plan's start, the
+    date of the action's previous update and the names of its linked KPIs off target.
+    Returns a :class:`core.rag_types.RagSuggestion` (a RAG, or None for no RAG, and a reason
+    in plain words such as "target date passed and not completed"), or ``None`` to leave it
+    to the next plugin. The first answer wins. The built-in rule (``core.default_plugins.
+    suggest_rag``) answers last: Red when the target date has passed and the action is not
+    completed, or it is not started with three-quarters of its time gone; Amber when it is
+    not started with half its time gone, has had no update for 120 days, or a linked KPI is
+    off target; Green otherwise; no RAG once completed. The update form shows the
+    suggestion; choosing a greener RAG than it needs a reason, which the committee report
+    lists. A plugin that raises or answers something else is skipped.
     """

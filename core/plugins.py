@@ -22,7 +22,9 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.default_plugins.tayside_status",
     "core.default_plugins.report_sections",
     "core.default_plugins.report_kpis",
+    "core.default_plugins.report_greener",
     "core.default_plugins.kpi_combine",
+    "core.default_plugins.suggest_rag",
 )
 
 

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from core import db
 from core.cli_helpers import date_option
-from core.models import ReportingDate
+from core.models import Action, ReportingDate
 from core.services import mail, reminders
 
 
@@ -19,10 +19,12 @@ from core.services import mail, reminders
 @with_appcontext
 @click.option("--today", callback=date_option, help="Act as if today were this date (YYYY-MM-DD).")
 def remind_command(today: dt.date | None) -> None:
-    """Send the reminders due today: each area's coordinators get a digest of the actions with
-    no update, in the week before each reporting date's deadline and weekly after it until the
-    meeting. Each email is sent once, however often (and on however many machines) this runs;
-    without CPC_SMTP_URL they are written to the log."""
+    """Send the reminders due today, in the week before each reporting date's deadline and
+    weekly after it until the meeting: each area's coordinators get a digest of the actions
+    with no update, and each contributor (unless they switched reminders off) an email with a
+    link to the update form of each of their actions with no update. Each email is sent
+    once, however often (and on however many machines) this runs; without CPC_SMTP_URL they
+    are written to the log."""
     app = current_app._get_current_object()
     base = app.config["BASE_URL"].rstrip("/")
 
@@ -36,8 +38,12 @@ def remind_command(today: dt.date | None) -> None:
                 _external=True,
             )
 
+    def update_link(action: Action) -> str:
+        with app.test_request_context(base_url=base):
+            return url_for("actions.new_update", action_id=action.id, _external=True)
+
     session = db.get_session()
-    due = reminders.due(session, today or dt.date.today(), link)
+    due = reminders.due(session, today or dt.date.today(), link, update_link)
     session.rollback()  # end the read before each claim commits on its own
     result = reminders.send_reminders(
         session,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from core.enums import ProgressStatus, Rag
+from core.enums import Direction, ProgressStatus, Rag
 
 
 class TaysideStatus(StrEnum):
@@ -34,6 +34,8 @@ class RollupCell:
     overdue: bool
     # Not reported on since the last reporting date (across Tayside).
     stale: bool = False
+    # Direction of travel since the area's previous reporting date.
+    direction: Direction | None = None
 
     @property
     def reported(self) -> bool:

@@ -30,7 +30,8 @@ def _read_password(from_stdin: bool) -> str:
     "--role",
     required=True,
     type=click.Choice([r.value for r in Role]),
-    help="admin, coordinator (of the --area given), pg5 (TRIC PG5 member) or viewer.",
+    help="admin, coordinator (of the --area given), pg5 (TRIC PG5 member), viewer, or "
+    "contributor (a strategic lead: a coordinator links them to their actions).",
 )
 @click.option("--area", "areas", multiple=True, help="Area slug a coordinator edits (repeat).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

@@ -162,6 +162,7 @@ ACCOUNTS = {
     "angus": ("angus.coordinator@test.invalid", Role.COORDINATOR, ["angus"]),
     "pg5": ("pg5.member@test.invalid", Role.PG5, []),
     "viewer": ("viewer@test.invalid", Role.VIEWER, []),
+    "lead": ("lead@test.invalid", Role.CONTRIBUTOR, []),
 }
 
 
@@ -200,3 +201,39 @@ def accounts_for(password_hash: str) -> Callable[[Flask], dict[str, str]]:
 def auth(client, accounts) -> AuthActions:
     """Sign the test client in and out as one of the test accounts."""
     return AuthActions(client, accounts)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it is sent: ``.url`` for
+    CPC_SMTP_URL, ``.messages`` as ``email.message.Message`` objects."""
+    from tests.mail_server import LoopbackSmtp
+
+    server = LoopbackSmtp()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tokens(app, accounts, runner) -> dict[str, str]:
+    """A personal token for each test account, made with ``cpc token create``."""
+    made = {}
+    for who, email in accounts.items():
+        result = runner.invoke(args=["token", "create", email, "--name", f"{who} tests"])
+        assert result.exit_code == 0, result.output
+        made[who] = result.stdout.strip()
+    return made
+
+
+@pytest.fixture
+def api(client, tokens):
+    """Call the API as one of the test accounts: ``api("get", path, who="pk", ...)``."""
+
+    def call(method: str, path: str, who: str | None = "viewer", **kwargs):
+        headers = kwargs.pop("headers", {})
+        if who is not None:
+            headers["Authorization"] = f"Bearer {tokens[who]}"
+        return getattr(client, method)(path, headers=headers, **kwargs)
+
+    return call

@@ -15,30 +15,6 @@ from core.models import ApiToken, ProgressUpdate
 from tests.helpers import PK, action, csrf_token, in_session, report
 
 
-@pytest.fixture
-def tokens(app, accounts, runner) -> dict[str, str]:
-    """A personal token for each test account, made with ``cpc token create``."""
-    made = {}
-    for who, email in accounts.items():
-        result = runner.invoke(args=["token", "create", email, "--name", f"{who} tests"])
-        assert result.exit_code == 0, result.output
-        made[who] = result.stdout.strip()
-    return made
-
-
-@pytest.fixture
-def api(client, tokens):
-    """Call the API as one of the test accounts: ``api("get", path, who="pk", ...)``."""
-
-    def call(method: str, path: str, who: str | None = "viewer", **kwargs):
-        headers = kwargs.pop("headers", {})
-        if who is not None:
-            headers["Authorization"] = f"Bearer {tokens[who]}"
-        return getattr(client, method)(path, headers=headers, **kwargs)
-
-    return call
-
-
 def _id(app, code, area=PK):
     return in_session(app, lambda s: action(s, code, area).id)
 

@@ -76,6 +76,7 @@ def test_sqlite_busy_gives_503_with_retry_after(make_app, client_for, caplog):
                 "reported_on": "2022-03-01",
                 "status": "in_progress",
                 "rag": "G",
+                "rag_reason": "Synthetic: greener than suggested on purpose",
                 "commentary": "A secret commentary text",
             },
         )

@@ -14,6 +14,7 @@ from core.enums import ActionOrigin, Rag
 from core.hookspecs import hookimpl
 from core.models import Action, Area, Plan, SharedAction
 from core.plugin_data import AreaSpec, DataSource
+from core.rag_types import RagSuggestion
 from core.rollup_types import RollupRow, TaysideStatus
 from core.services.rollup import tayside_rollup
 from core.synthetic import synthetic_plan
@@ -166,3 +167,34 @@ def test_hook_tayside_status(make_app):
     )
     result = in_session(app, rows)
     assert result["chronologies"].tayside_status is TaysideStatus.AMBER
+
+
+def test_hook_suggest_rag(make_app, client_for):
+    def cautious(facts):
+        """A synthetic rule for Perth and Kinross's action 1.1 only."""
+        if (facts.area, facts.code) != (PK, "1.1"):
+            return None
+        return RagSuggestion(Rag.AMBER, "synthetic area rule: never Green without evidence")
+
+    def broken(facts):
+        raise ValueError("bad rule")
+
+    app = make_app(
+        EXTRA_PLUGINS=[
+            ("cautious", Plugin(suggest_rag=cautious)),
+            ("bad", Plugin(suggest_rag=broken)),
+        ]
+    )
+    pk_action = in_session(app, lambda s: _action_id(s, PK, "1.1"))
+    other_action = in_session(app, lambda s: _action_id(s, PK, "1.2"))
+    web = client_for(app, "viewer")
+    page = web.get(f"/actions/{pk_action}").text
+    assert "synthetic area rule: never Green without evidence" in page
+    # Another action gets the built-in rule: the plugin answered None for it.
+    other = web.get(f"/actions/{other_action}").text
+    assert "synthetic area rule" not in other and 'id="suggested-rag"' in other
+
+
+def _action_id(session, area_slug: str, code: str) -> int:
+    query = select(Action.id).join(Plan).join(Area).where(Area.slug == area_slug)
+    return session.scalars(query.where(Action.code == code).order_by(Action.id).limit(1)).one()

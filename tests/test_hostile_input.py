@@ -14,10 +14,12 @@ import pytest
 import sqlalchemy as sa
 
 from core import db
-from core.enums import KpiValueOrigin, Rag
+from core.enums import KpiValueOrigin, ProgressStatus, Rag
 from core.models import Action, ApiToken, Kpi, SharedAction, User
+from core.services.contributors import link_contributor
 from core.services.kpis import record_value
 from core.services.period_locks import lock_period
+from core.services.progress import post_update
 from core.services.reporting import reporting_date_on
 from tests.forms_on_page import post_forms
 from tests.helpers import (
@@ -92,6 +94,25 @@ def known(app, accounts):
         add_reporting_date(session, tric=True)
         values["date_text"] = "2022-03-31"
     values["update_id"] = str(in_session(app, lambda s: report(s, "1.1", Rag.AMBER).id))
+
+    def submitted(session):
+        """The contributor linked to 1.1 submits an update, so the action's page offers the
+        forms that accept, return and unlink."""
+        found = action(session, "1.1")
+        lead = session.scalars(sa.select(User).where(User.email == accounts["lead"])).one()
+        link_contributor(session, found, actor=None, email=lead.email)
+        post_update(
+            session,
+            found,
+            actor=lead,
+            reported_on=dt.date(2022, 3, 15),
+            status=ProgressStatus.IN_PROGRESS,
+            rag=Rag.AMBER,
+            commentary="Synthetic: waiting for review",
+        )
+        session.commit()
+
+    in_session(app, submitted)
 
     def figure(session):
         irds = session.scalars(sa.select(Kpi).where(Kpi.key == "no-of-irds-held")).one()
@@ -363,6 +384,7 @@ def test_the_hostile_values_reach_the_database_where_they_are_allowed(app, clien
             "reported_on": "2022-03-01",
             "status": "in_progress",
             "rag": "G",
+            "rag_reason": text,
             "commentary": text,
         },
     )
@@ -371,7 +393,7 @@ def test_the_hostile_values_reach_the_database_where_they_are_allowed(app, clien
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "<script>alert(1)</script>" not in page.text
     stored = in_session(app, lambda s: s.get(Action, int(known["action_id"])).updates[-1])
-    assert stored.commentary == text
+    assert stored.commentary == text and stored.rag_reason == text
 
 
 def test_the_request_limit_is_configurable(monkeypatch, make_app):

@@ -95,7 +95,13 @@ def _writes(app, accounts):
     spare = in_session(app, _spare_shared_action)
     spare_area = in_session(app, lambda s: s.scalar(sa.select(Area.id).where(Area.slug == "angus")))
     viewer = in_session(app, _target_account)
-    update = {"reported_on": TODAY, "status": "in_progress", "rag": "A", "commentary": "Test"}
+    update = {
+        "reported_on": TODAY,
+        "status": "in_progress",
+        "rag": "A",
+        "rag_reason": "Amber although past its target date: a test",
+        "commentary": "Test",
+    }
 
     def wording(a: Action):
         return {

@@ -21,6 +21,7 @@ from core.enums import (
     KpiValueOrigin,
     ProgressStatus,
     Rag,
+    Role,
 )
 from core.models import Action as ActionModel
 from core.models import ApiToken, Area, Kpi, KpiValue, ProgressUpdate, SharedAction, User
@@ -210,12 +211,33 @@ def writes(app, token: str, known: dict, round_: int) -> dict[str, int]:
         {"text": f"Synthetic reworded {round_}"},
         if_match=etag(f"/api/v1/actions/{action_id}"),
     )
-    update = {"reported_on": "2022-03-01", "status": "in_progress", "rag": "G", "commentary": "x"}
+    update = {
+        "reported_on": "2022-03-01",
+        "status": "in_progress",
+        "rag": "G",
+        "rag_reason": "Synthetic: greener than suggested",
+        "commentary": "x",
+    }
     first = call("post", f"/api/v1/actions/{action_id}/updates", update).get_json()["id"]
     fixed = call("post", f"/api/v1/updates/{first}/correction", {"rag": "A", "reason": "Fix"})
     call("post", f"/api/v1/updates/{fixed.get_json()['id']}/redaction", {"reason": "Names"})
     second = client.post(f"/api/v1/actions/{action_id}/updates", json=update, headers=headers)
     call("post", f"/api/v1/updates/{second.get_json()['id']}/withdrawal", {"reason": "Twice"})
+    lead_email = f"lead{round_}@synthetic.invalid"
+    contributor(app, lead_email)
+    call("post", f"/api/v1/actions/{action_id}/contributors", {"email": lead_email})
+    lead = {"Authorization": f"Bearer {api_token(app, lead_email)}"}
+    for day in ("2022-03-02", "2022-03-03"):
+        posted = client.post(
+            f"/api/v1/actions/{action_id}/updates",
+            json={**update, "reported_on": day},
+            headers=lead,
+        )
+        assert posted.get_json()["review"] == "submitted", posted.text
+        if day.endswith("2"):
+            call("post", f"/api/v1/updates/{posted.get_json()['id']}/accept")
+        else:
+            call("post", f"/api/v1/updates/{posted.get_json()['id']}/return", {"comment": "x"})
     plan_dates = f"/api/v1/plans/{known['plan_id']}/reporting-dates"
     call("post", plan_dates, dates)
     call("delete", f"{plan_dates}/{later.isoformat()}")
@@ -283,6 +305,20 @@ def reset_link(app, email: str) -> str:
     return in_session(app, make)
 
 
+def contributor(app, email: str) -> None:
+    """Synthetic: a contributor account (strategic lead) with the test password."""
+
+    def make(session):
+        from core.services.accounts import hash_password
+
+        session.add(
+            User(email=email, role=Role.CONTRIBUTOR, password_hash=hash_password(TEST_PASSWORD))
+        )
+        session.commit()
+
+    in_session(app, make)
+
+
 def waiting_figure(app, kpi_id: int, round_: int) -> int:
     """Synthetic: a coordinator's figure and a differing pulled one waiting for a decision."""
 
@@ -336,7 +372,13 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     plan = f"/areas/{PK}/plans/2021-2023"
     later = dt.date.today() + dt.timedelta(days=100 + round_)
     when = {"date": later.isoformat(), "deadline": later.isoformat()}
-    update = {"reported_on": "2022-03-01", "status": "in_progress", "rag": "G", "commentary": "x"}
+    update = {
+        "reported_on": "2022-03-01",
+        "status": "in_progress",
+        "rag": "G",
+        "rag_reason": "Synthetic: greener than suggested",
+        "commentary": "x",
+    }
 
     new_action = f"{plan}/actions/new"
     send(new_action, new_action, {"outcome": known["outcome_id"], "text": f"Synthetic {round_}"})
@@ -350,6 +392,22 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     send(f"{made}/updates/new", f"{made}/updates/new", update)
     second = f"/updates/{newest(ProgressUpdate)}"
     send(f"{second}/withdraw", f"{second}/withdraw", {"reason": "Twice"})
+    lead_email = f"form-lead{round_}@synthetic.invalid"
+    contributor(app, lead_email)
+    send(made, f"{made}/contributors", {"email": lead_email})
+    lead = app.test_client()
+    assert AuthActions(lead, {}).login(lead_email).status_code == 302
+    send(f"{made}/updates/new", f"{made}/updates/new", {**update, "reported_on": "2022-03-02"},
+         client=lead)  # fmt: skip
+    send(made, f"/updates/{newest(ProgressUpdate)}/accept")
+    send(f"{made}/updates/new", f"{made}/updates/new", {**update, "reported_on": "2022-03-03"},
+         client=lead)  # fmt: skip
+    returned = f"/updates/{newest(ProgressUpdate)}/return"
+    send(returned, returned, {"comment": "Synthetic: say more"})
+    lead_id = in_session(
+        app, lambda s: s.scalar(sa.select(User.id).where(User.email == lead_email))
+    )
+    send(made, f"{made}/contributors/{lead_id}/remove")
     send(f"{made}/complete", f"{made}/complete", {"reported_on": "2022-04-01"})
 
     dates = f"{plan}/reporting-dates"
@@ -357,6 +415,8 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     send(dates, f"{dates}/{later.isoformat()}/remove")
     send(dates, f"{dates}/2022-03-31/lock")
     send(dates, f"{dates}/2022-03-31/unlock")
+    send(dates, f"{plan}/review")  # off
+    send(dates, f"{plan}/review")  # on again
     send("/tric/reporting-dates", "/tric/reporting-dates", when)
     send("/tric/reporting-dates", f"/tric/reporting-dates/{later.isoformat()}/remove")
 
@@ -415,6 +475,7 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     send("/sign-in", "/sign-in", {"email": accounts["pk"], "password": before}, client=visitor)
     change = {"current_password": before, "new_password": after, "confirm_password": after}
     send("/account/password", "/account/password", change, client=visitor)
+    send("/account/reminders", "/account/reminders", {"reminders": "off"}, client=visitor)
     send("/account/password", "/sign-out", client=visitor)
     return counts
 

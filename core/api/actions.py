@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from sqlalchemy import select
@@ -18,6 +18,8 @@ from core.api.schemas import (
     ActionCreateSchema,
     ActionPatchSchema,
     ActionSchema,
+    ContributorCreateSchema,
+    ContributorSchema,
     KpiArgs,
     KpiMeasureSchema,
     PageArgs,
@@ -25,11 +27,14 @@ from core.api.schemas import (
     UpdateSchema,
     page_of,
 )
+from core.enums import Direction
 from core.models import Action, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
-from core.services import plans
+from core.rag_types import RagSuggestion
+from core.services import contributors, plans, travel
 from core.services.action_query import find_actions
 from core.services.actions import add_local_action, edit_action
 from core.services.progress import is_overdue, latest_updates, post_update
+from core.services.rag_suggestions import current_suggestions, suggest_for_update
 from core.services.search import ActionFilter
 
 actions_bp = Blueprint(
@@ -41,7 +46,13 @@ kpis_bp = Blueprint(
 BLUEPRINTS = (actions_bp, kpis_bp)
 
 
-def action_json(action: Action, update: ProgressUpdate | None, as_at: dt.date) -> dict:
+def action_json(
+    action: Action,
+    update: ProgressUpdate | None,
+    as_at: dt.date,
+    suggestion: RagSuggestion | None = None,
+    direction: Direction | None = None,
+) -> dict:
     return {
         "id": action.id,
         "plan_id": action.plan_id,
@@ -62,7 +73,26 @@ def action_json(action: Action, update: ProgressUpdate | None, as_at: dt.date) -
         "kpi_measures": [kpi.text for kpi in action.kpi_measures],
         "current": update,
         "overdue": is_overdue(action, update, as_at),
+        "suggested_rag": suggestion.rag if suggestion else None,
+        "reason": suggestion.reason if suggestion else "",
+        "direction": direction,
     }
+
+
+def actions_json(items: list[tuple[Action, ProgressUpdate | None]], as_at: dt.date) -> list[dict]:
+    """Each action's current state with its suggested RAG and direction of travel: three
+    queries whatever the number of actions."""
+    session = db.get_session()
+    actions = [action for action, _ in items]
+    latest = {action.id: update for action, update in items}
+    suggestions = current_suggestions(
+        session, current_app.extensions["cpc_plugins"], actions, latest, as_at
+    )
+    moves = travel.directions(session, latest, as_at)
+    return [
+        action_json(action, update, as_at, suggestions.get(action.id), moves.get(action.id))
+        for action, update in items
+    ]
 
 
 def _load_action(action_id: int) -> Action:
@@ -81,7 +111,8 @@ def _load_action(action_id: int) -> Action:
 def _one(action: Action) -> tuple[dict, int, dict[str, str]]:
     """An action's current state, with its revision as the ETag."""
     latest = latest_updates(db.get_session(), Action.id == action.id).get(action.id)
-    return action_json(action, latest, dt.date.today()), 200, {"ETag": etag(action.revision)}
+    [body] = actions_json([(action, latest)], dt.date.today())
+    return body, 200, {"ETag": etag(action.revision)}
 
 
 @actions_bp.get("/")
@@ -110,9 +141,7 @@ def list_actions(args):
     found = find_actions(
         session, plan_ids, as_at, wanted, page=args["page"], page_size=args["page_size"]
     )
-    return paged(
-        [action_json(action, update, as_at) for action, update in found.items], found.total, args
-    )
+    return paged(actions_json(found.items, as_at), found.total, args)
 
 
 @actions_bp.post("/")
@@ -186,12 +215,58 @@ def list_updates(args, action_id: int):
 @actions_bp.arguments(UpdateCreateSchema)
 @actions_bp.response(201, UpdateSchema)
 def create_update(data, action_id: int):
-    """Post a progress update (the area's coordinators and admins). Updates are append-only:
-    there is no way to change or delete one."""
-    action = get_or_404(Action, action_id, options=[joinedload(Action.plan)])
+    """Post a progress update (the area's coordinators and admins, and the action's
+    contributors; a coordinator may send `on_behalf_of` a contributor's email). A
+    contributor's update is `submitted` until a coordinator accepts it (unless the plan has
+    review off). A `rag` greener than the engine's suggestion needs `rag_reason` (422
+    otherwise, naming the suggestion and why). Updates are append-only: there is no way to
+    change or delete one."""
+    action = get_or_404(
+        Action, action_id, options=[joinedload(Action.plan), selectinload(Action.contributors)]
+    )
+    behalf_email = data.pop("on_behalf_of")
     with writing() as session:
-        update = post_update(session, action, actor=me(), **data)
+        behalf = None
+        if behalf_email:
+            behalf = contributors.contributor_for(session, behalf_email)
+        suggestion = suggest_for_update(
+            session,
+            current_app.extensions["cpc_plugins"],
+            action,
+            status=data["status"],
+            reported_on=data["reported_on"],
+        )
+        update = post_update(
+            session, action, actor=me(), on_behalf_of=behalf, suggestion=suggestion, **data
+        )
     return update, 201, {"Location": url_for("actions_api.list_updates", action_id=action.id)}
+
+
+@actions_bp.get("/<id:action_id>/contributors")
+@actions_bp.response(200, ContributorSchema(many=True))
+def list_contributors(action_id: int):
+    """The contributors linked to the action: strategic leads with an account, who post its
+    updates."""
+    action = get_or_404(Action, action_id, options=[selectinload(Action.contributors)])
+    return action.contributors
+
+
+@actions_bp.post("/<id:action_id>/contributors")
+@actions_bp.arguments(ContributorCreateSchema)
+@actions_bp.response(201, ContributorSchema(many=True))
+def add_contributor(data, action_id: int):
+    """Link a contributor account, by `email`, to the action (the area's coordinators and
+    admins): they may then post its updates. 201 with the action's contributors; 200 if they
+    were linked already; 422 if there is no active contributor account with that email."""
+    action = get_or_404(
+        Action,
+        action_id,
+        options=[joinedload(Action.plan).joinedload(Plan.area), selectinload(Action.contributors)],
+    )
+    with writing() as session:
+        linked = contributors.link_contributor(session, action, actor=me(), email=data["email"])
+    action = get_or_404(Action, action_id, options=[selectinload(Action.contributors)])
+    return action.contributors, 201 if linked else 200
 
 
 @kpis_bp.get("/")

@@ -8,7 +8,16 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from core.api.fields import Id, Text, UtcDateTime, WebAddress
-from core.enums import ActionKind, ActionOrigin, PlanStatus, ProgressStatus, Rag, Role
+from core.enums import (
+    ActionKind,
+    ActionOrigin,
+    Direction,
+    PlanStatus,
+    ProgressStatus,
+    Rag,
+    ReviewState,
+    Role,
+)
 from core.schemas.dates import PlanDate
 
 RAG_OR_NONE = [r.value for r in Rag] + ["none"]
@@ -141,6 +150,26 @@ class ActionSchema(Schema):
     kpi_measures = fields.List(fields.String(), required=True)
     current = fields.Nested(CurrentSchema, required=True, allow_none=True)
     overdue = fields.Boolean(required=True)
+    suggested_rag = fields.Enum(
+        Rag,
+        by_value=True,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The RAG the engine suggests for the current state (null: none)"},
+    )
+    reason = fields.String(
+        required=True, metadata={"description": "Why the engine suggests `suggested_rag`"}
+    )
+    direction = fields.Enum(
+        Direction,
+        by_value=True,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Direction of travel since the plan's previous reporting date: "
+            "`better`, `same`, `worse` or `new` (null: no RAG now)"
+        },
+    )
 
 
 class ActionArgs(PageArgs, AsAtArgs):
@@ -205,6 +234,28 @@ class UpdateSchema(Schema):
     redacted_at = UtcDateTime(
         required=True, allow_none=True, metadata={"description": "When its commentary was removed"}
     )
+    on_behalf_of = fields.String(
+        required=True,
+        allow_none=True,
+        attribute="on_behalf_of.email",
+        metadata={"description": "The contributor a coordinator posted it for"},
+    )
+    review = fields.Enum(
+        ReviewState,
+        by_value=True,
+        required=True,
+        metadata={
+            "description": "`submitted` (waiting for review), `accepted` or `returned`; "
+            "only accepted updates count"
+        },
+    )
+    review_comment = fields.String(required=True)
+    reviewed_at = UtcDateTime(required=True, allow_none=True)
+    suggested_rag = fields.Enum(Rag, by_value=True, required=True, allow_none=True)
+    suggestion_reason = fields.String(required=True)
+    rag_reason = fields.String(
+        required=True, metadata={"description": "Why a RAG greener than suggested was chosen"}
+    )
 
 
 class UpdateCreateSchema(Strict):
@@ -213,6 +264,28 @@ class UpdateCreateSchema(Strict):
     rag = fields.Enum(Rag, by_value=True, load_default=None, allow_none=True)
     commentary = Text(required=True, min_length=1, max_length=10_000)
     evidence_url = WebAddress(load_default="")
+    rag_reason = Text(
+        load_default="",
+        max_length=10_000,
+        metadata={"description": "Needed when `rag` is greener than the engine's suggestion"},
+    )
+    on_behalf_of = Text(
+        load_default=None,
+        max_length=320,
+        metadata={"description": "A coordinator posting for a contributor: their email"},
+    )
+
+
+class ReturnSchema(Strict):
+    comment = Text(required=True, min_length=1, max_length=10_000)
+
+
+class ContributorSchema(Schema):
+    email = fields.String(required=True)
+
+
+class ContributorCreateSchema(Strict):
+    email = Text(required=True, min_length=1, max_length=320)
 
 
 class CorrectionCreateSchema(Strict):

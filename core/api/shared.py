@@ -23,7 +23,8 @@ from core.api.schemas import (
     page_of,
 )
 from core.models import Outcome, SharedAction
-from core.services import plans, rollup_export, shared
+from core.outbox import send_all
+from core.services import notices, plans, rollup_export, shared
 from core.services.rollup import tayside_rollup
 
 shared_bp = Blueprint(
@@ -80,9 +81,11 @@ def patch_shared(data, key: str):
     check_if_match(definition.version)
     wording = {name: data.get(name, getattr(definition, name)) for name in SharedAction.WORDING}
     with writing() as session:
-        shared.edit_shared_action(
+        changed = shared.edit_shared_action(
             session, definition, actor=me(), version=definition.version, **wording
         )
+        mails = notices.rewording_mails(session, definition) if changed else []
+    send_all(mails)  # the coordinators of each area whose published plan adopted it
     return _one(definition)
 
 

@@ -9,9 +9,10 @@ from sqlalchemy.orm import joinedload
 
 from core.api.areas import get_or_404
 from core.api.common import me, writing
-from core.api.schemas import CorrectionCreateSchema, ReasonSchema, UpdateSchema
+from core.api.schemas import CorrectionCreateSchema, ReasonSchema, ReturnSchema, UpdateSchema
 from core.models import Action, Plan, ProgressUpdate
-from core.services import progress
+from core.outbox import send_all
+from core.services import progress, review
 
 updates_bp = Blueprint(
     "updates_api",
@@ -30,6 +31,7 @@ def _update(update_id: int) -> ProgressUpdate:
             joinedload(ProgressUpdate.action).joinedload(Action.plan).joinedload(Plan.area),
             joinedload(ProgressUpdate.author),
             joinedload(ProgressUpdate.retired_by),
+            joinedload(ProgressUpdate.on_behalf_of),
         ],
     )
 
@@ -65,6 +67,32 @@ def withdraw(data, update_id: int):
     original = _update(update_id)
     with writing() as session:
         progress.withdraw_update(session, original, actor=me(), reason=data["reason"])
+    return _update(update_id)
+
+
+@updates_bp.post("/<id:update_id>/accept")
+@updates_bp.response(200, UpdateSchema)
+def accept(update_id: int):
+    """Accept a contributor's submitted update (the area's coordinators and admins): it counts
+    from now on, and its author is emailed. 409 if it is not waiting for review."""
+    original = _update(update_id)
+    with writing() as session:
+        told = review.accept_update(session, original, actor=me())
+    send_all([told])
+    return _update(update_id)
+
+
+@updates_bp.post("/<id:update_id>/return")
+@updates_bp.arguments(ReturnSchema)
+@updates_bp.response(200, UpdateSchema)
+def return_(data, update_id: int):
+    """Return a contributor's submitted update to its author with a `comment` (the area's
+    coordinators and admins): it counts nowhere, and its author is emailed the comment. 409 if
+    it is not waiting for review."""
+    original = _update(update_id)
+    with writing() as session:
+        told = review.return_update(session, original, actor=me(), comment=data["comment"])
+    send_all([told])
     return _update(update_id)
 
 

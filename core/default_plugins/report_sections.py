@@ -80,7 +80,7 @@ def changes(report: ReportData) -> ReportSection:
         Table(
             ["No", "Action/task", "Was", "Now", "Direction"],
             [
-                [Cell(a.code), _action(a), _rag_before(a), _rag(a), Cell(a.direction.label)]
+                [Cell(a.code), _action(a), _rag_before(a), _rag(a), Cell(a.direction.word)]
                 for a in moved
             ],
             widths=[6, 60, 14, 14, 12],
@@ -215,7 +215,7 @@ def timeline(report: ReportData) -> ReportSection:
 def rag_by_outcome(report: ReportData) -> ReportSection:
     """RAG counts by outcome, with each action's direction of travel and the counts of each."""
     columns = ["Outcome", "Red", "Amber", "Green", "Completed", NOT_REPORTED]
-    columns += [d.label for d in Direction]
+    columns += [d.word for d in Direction]
     rows = []
     for outcome in report.outcomes:
         counts, ways = report.rag_counts(outcome), report.directions(outcome)
@@ -242,7 +242,7 @@ def rag_by_outcome(report: ReportData) -> ReportSection:
             Table(
                 ["No", "Action/task", "Was", "Now", "Direction"],
                 [
-                    [Cell(a.code), _action(a), _rag_before(a), _rag(a), Cell(a.direction.label)]
+                    [Cell(a.code), _action(a), _rag_before(a), _rag(a), Cell(a.direction.word)]
                     for a in report.improvement
                 ],
                 widths=[6, 60, 14, 14, 14],
@@ -384,7 +384,7 @@ def action_table(report: ReportData) -> Table:
                 Cell(update.status.label if update else NOT_REPORTED),
                 Cell.of_date(update.reported_on if update else None),
                 Cell(update.commentary if update else ""),
-                Cell(a.direction.label),
+                Cell(a.direction.word),
             ]
         )
     return Table(
@@ -507,7 +507,7 @@ def partnership_summary(report: ReportData) -> ReportSection:
             ),
             Paragraph(
                 f"Direction of travel {report.since_words}: "
-                + ", ".join(f"{ways[d]} {d.label.lower()}" for d in Direction)
+                + ", ".join(f"{ways[d]} {d.word.lower()}" for d in Direction)
                 + "."
             ),
             Paragraph(

@@ -14,6 +14,7 @@ from core.models.user import (
     SignInAttempt,
     User,
     UserSession,
+    action_contributors,
     user_areas,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "SignInAttempt",
     "User",
     "UserSession",
+    "action_contributors",
     "kpi_actions",
     "user_areas",
 ]

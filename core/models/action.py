@@ -75,6 +75,10 @@ class Action(Base):
     updates: Mapped[list[ProgressUpdate]] = relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="ProgressUpdate.id"
     )
+    # Contributors: the strategic leads with an account who post this action's updates.
+    contributors: Mapped[list[User]] = relationship(
+        secondary="action_contributors", order_by="User.email"
+    )
     changes: Mapped[list[ActionChange]] = relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="ActionChange.id"
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, enum_column
@@ -33,6 +34,9 @@ class Plan(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     # Where the content comes from, e.g. the published document, or "synthetic".
     source: Mapped[str] = mapped_column(Text, default="")
+    # Contributors' updates wait for a coordinator's review before they count; False: they
+    # count when posted.
+    review_updates: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     area: Mapped[Area] = relationship(back_populates="plans")
     frame_items: Mapped[list[FrameItem]] = relationship(

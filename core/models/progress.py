@@ -18,13 +18,14 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    and_,
     event,
     func,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import Base, enum_column
-from core.enums import ProgressStatus, Rag
+from core.enums import ProgressStatus, Rag, ReviewState
 
 if TYPE_CHECKING:
     from core.models.action import Action
@@ -62,18 +63,55 @@ class ProgressUpdate(Base):
     retired_reason: Mapped[str] = mapped_column(Text, default="")
     # Set when an administrator replaced sensitive commentary.
     redacted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # A coordinator posting for a contributor names them here ("posted on behalf of").
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The coordinator's review: a contributor's update counts once accepted. Set by one
+    # guarded UPDATE in ``core.services.review``, never by changing the object.
+    review: Mapped[ReviewState] = mapped_column(
+        enum_column(ReviewState, "review"),
+        default=ReviewState.ACCEPTED,
+        server_default=ReviewState.ACCEPTED.value,
+    )
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    review_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The RAG the engine suggested when the update was posted, and why; and, where the author
+    # chose a greener RAG than that, the reason they gave.
+    suggested_rag: Mapped[Rag | None] = mapped_column(enum_column(Rag, "suggested_rag"))
+    suggestion_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    rag_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     action: Mapped[Action] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     retired_by: Mapped[User | None] = relationship(foreign_keys=[retired_by_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
     CORRECTED: ClassVar[str] = "corrected"
     WITHDRAWN: ClassVar[str] = "withdrawn"
 
     @classmethod
     def in_force(cls) -> ColumnElement[bool]:
-        """The updates that count: not corrected and not withdrawn."""
-        return cls.retired_at.is_(None)
+        """The updates that count: accepted, and not corrected or withdrawn."""
+        return counts(cls)
+
+    @property
+    def counts(self) -> bool:
+        return self.retired_at is None and self.review is ReviewState.ACCEPTED
+
+    @property
+    def chose_greener(self) -> bool:
+        """The author chose a greener RAG than the engine suggested (and gave ``rag_reason``)."""
+        return (
+            self.rag is not None
+            and self.suggested_rag is not None
+            and self.rag.rank > self.suggested_rag.rank
+        )
+
+
+def counts(updates) -> ColumnElement[bool]:
+    """In SQL, for ``ProgressUpdate`` or an alias of it: the updates that count."""
+    return and_(updates.retired_at.is_(None), updates.review == ReviewState.ACCEPTED)
 
 
 class AppendOnlyError(RuntimeError):

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, DateTime, ForeignKey, String, Table, func
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, enum_column
@@ -14,6 +15,14 @@ from core.enums import Role
 
 if TYPE_CHECKING:
     from core.models.area import Area
+
+# The actions a contributor (a strategic lead with an account) posts updates on.
+action_contributors = Table(
+    "action_contributors",
+    Base.metadata,
+    Column("action_id", ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 user_areas = Table(
     "user_areas",
@@ -34,6 +43,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.VIEWER)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The user asked for no reminder emails. A coordinator's digest is sent regardless.
+    reminders_off: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

@@ -330,6 +330,44 @@ class CorrectionForm(ProgressUpdateForm):
     reason = _reason("Say why the update is being corrected.")
 
 
+class NewUpdateForm(ProgressUpdateForm):
+    """A new update: the update's fields, the reason for a RAG greener than the engine's
+    suggestion, and (for a coordinator) the contributor it is posted for."""
+
+    rag_reason = fields.String(load_default="", validate=_length(MAX_TEXT, "The reason"))
+    on_behalf_of = fields.Integer(
+        load_default=None, strict=False, error_messages={"invalid": "Choose who the update is for."}
+    )
+
+
+class ReturnUpdateForm(FormSchema):
+    comment = _reason("Say what the author should change.")
+
+
+class ContributorForm(FormSchema):
+    email = fields.String(
+        required=True,
+        validate=_length(320, "The email address"),
+        error_messages=_required("Enter the contributor's email address."),
+    )
+
+
+class ReminderSettingForm(FormSchema):
+    reminders = fields.String(
+        required=True,
+        validate=validate.OneOf(["on", "off"], error="Choose whether to get reminders."),
+        error_messages=_required("Choose whether to get reminders."),
+    )
+
+
+class ReviewSettingForm(FormSchema):
+    review = fields.String(
+        required=True,
+        validate=validate.OneOf(["on", "off"], error="Choose whether updates are reviewed."),
+        error_messages=_required("Choose whether contributors' updates are reviewed."),
+    )
+
+
 class WithdrawalForm(FormSchema):
     reason = _reason("Say why the update is being withdrawn.")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash
 from zxcvbn import zxcvbn
@@ -349,3 +349,17 @@ def ensure_first_admin(session: Session, email: str) -> tuple[User, str] | None:
     password = generate_password()
     user = create_user(session, actor=None, email=email, role=Role.ADMIN, password=password)
     return user, password
+
+
+def set_reminders(session: Session, user: User, *, on: bool) -> None:
+    """Switch ``user``'s reminder emails on or off (their own choice; audited)."""
+    session.execute(update(User).where(User.id == user.id).values(reminders_off=not on))
+    audit.record_event(
+        session,
+        kind="users",
+        event_name="reminders_on" if on else "reminders_off",
+        actor=user,
+        record_id=user.id,
+        summary=f"{user.email} switched reminder emails {'on' if on else 'off'}",
+    )
+    session.expire(user, ["reminders_off"])

@@ -80,7 +80,11 @@ def area_dashboard(
                 ProgressUpdate.reported_on <= as_at,
                 ProgressUpdate.in_force(),
             )
-            .options(joinedload(ProgressUpdate.action), joinedload(ProgressUpdate.author))
+            .options(
+                joinedload(ProgressUpdate.action),
+                joinedload(ProgressUpdate.author),
+                joinedload(ProgressUpdate.on_behalf_of),
+            )
             .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
             .limit(recent)
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from core.enums import ActionKind, ProgressStatus
+from core.enums import ActionKind, ProgressStatus, ReviewState
 from core.models import Action, Plan, ProgressUpdate, ReportingDate
 from core.services.progress import LATEST, in_plan_on, newest_update_id
 
@@ -49,13 +49,15 @@ def missing_updates(session: Session, plan: Plan, reporting_date: ReportingDate)
     reported = exists().where(
         in_period.action_id == Action.id,
         in_period.retired_at.is_(None),
+        # A submitted update waiting for review is not missing; a returned one is.
+        in_period.review != ReviewState.RETURNED,
         in_period.reported_on <= day,
         *([in_period.reported_on > since] if since else []),
     )
     query = (
         select(Action)
         .where(Action.plan_id == plan.id, in_plan_on(day), ~reported)
-        .options(selectinload(Action.leads))
+        .options(selectinload(Action.leads), selectinload(Action.contributors))
         .order_by(Action.kind != ActionKind.IMPROVEMENT, Action.position, Action.id)
     )
     if since is not None:  # completed by the start of the period: nothing more to report

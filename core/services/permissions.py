@@ -4,6 +4,8 @@
 - A coordinator may report progress on, add to and edit the plans of their own areas only.
 - A TRIC PG5 member creates and words the shared actions (every area's adopted copy follows);
   they report no area's progress, and adopt nothing into an area's plan.
+- A contributor (a strategic lead with an account) posts progress updates on the actions
+  they are linked to, and nothing else; their updates wait for a coordinator's review.
 - A viewer, like everyone signed in, reads every plan and changes nothing.
 """
 
@@ -25,6 +27,20 @@ def writes_area(user: User, area: Area) -> bool:
     return user.role is Role.COORDINATOR and any(a.id == area.id for a in user.areas)
 
 
+def contributes_to(user: User, action: Action) -> bool:
+    """A contributor linked to ``action``."""
+    return (
+        user.is_active
+        and user.role is Role.CONTRIBUTOR
+        and any(c.id == user.id for c in action.contributors)
+    )
+
+
+def posts_updates(user: User, action: Action) -> bool:
+    """The area's coordinators and admins, and the action's contributors."""
+    return writes_area(user, action.plan.area) or contributes_to(user, action)
+
+
 def edits_wording(user: User, action: Action) -> bool:
     """Local actions are worded by their area. An adopted copy of a shared action follows the
     shared action's wording, which PG5 keeps (``edits_shared``), so nobody edits the copy."""
@@ -43,6 +59,15 @@ def require_area(user: User, area: Area) -> None:
     if not writes_area(user, area):
         raise PermissionDenied(
             f"Only {area.name}'s coordinators and administrators can change {area.name}'s plan."
+        )
+
+
+def require_posting(user: User, action: Action) -> None:
+    if not posts_updates(user, action):
+        area = action.plan.area.name
+        raise PermissionDenied(
+            f"Only {area}'s coordinators and administrators, and the contributors linked to "
+            f"action {action.code}, can post its progress updates."
         )
 
 

@@ -68,7 +68,7 @@ def _updates(action: Action) -> list[dict[str, Any]]:
             "evidence_url": u.evidence_url,
         }
         for u in sorted(action.updates, key=lambda u: (u.reported_on, u.id))
-        if u.retired_at is None
+        if u.counts
     ]
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from core.models import Area, Plan
+from core.models import Area, Plan, User
 
 
 class NotFound(LookupError):
@@ -76,3 +76,25 @@ def plans_in_force(
     for plan in session.scalars(query):
         by_area.setdefault(plan.area_id, []).append(plan)
     return [plan_in_force(group, as_at) for group in by_area.values()]
+
+
+def set_review(session: Session, plan: Plan, *, actor: User | None, on: bool) -> None:
+    """Whether contributors' updates to ``plan`` wait for a coordinator's review (the area's
+    coordinators and admins; audited)."""
+    from core.services import audit
+    from core.services.permissions import require_area
+
+    if actor is not None:
+        require_area(actor, plan.area)
+    session.execute(update(Plan).where(Plan.id == plan.id).values(review_updates=on))
+    audit.record_event(
+        session,
+        kind="plans",
+        event_name="review_on" if on else "review_off",
+        actor=actor,
+        record_id=plan.id,
+        area_id=plan.area_id,
+        summary=f"review of contributors' updates switched {'on' if on else 'off'} for "
+        f"{plan.title}",
+    )
+    session.expire(plan, ["review_updates"])

@@ -9,12 +9,19 @@ from sqlalchemy import ColumnElement, Date, Row, and_, literal, or_, select, tru
 from sqlalchemy import update as update_table
 from sqlalchemy.orm import Session, aliased
 
-from core.enums import ProgressStatus, Rag
+from core.enums import ProgressStatus, Rag, ReviewState
 from core.models import Action, ProgressUpdate, User
+from core.models.progress import counts
+from core.rag_types import RagSuggestion
 from core.services import audit
 from core.services.errors import Conflict, FieldError, FieldErrors
 from core.services.period_locks import check_open
-from core.services.permissions import require_area, require_user_admin
+from core.services.permissions import (
+    require_area,
+    require_posting,
+    require_user_admin,
+    writes_area,
+)
 
 # "Keep as it was", for a correction's RAG (where None means "no RAG").
 _SAME = object()
@@ -34,18 +41,42 @@ def post_update(
     rag: Rag | None = None,
     commentary: str = "",
     evidence_url: str = "",
+    rag_reason: str = "",
+    on_behalf_of: User | None = None,
+    suggestion: RagSuggestion | None = None,
 ) -> ProgressUpdate:
     """Append a progress update to an action, by ``actor``. Updates are never changed afterwards.
 
-    ``actor`` must be allowed to write the action's area (``PermissionDenied`` otherwise);
-    ``None`` is only for trusted callers such as data loading and tests. A RAG is required
-    while the action is in progress or ongoing, and a completed action carries none. Every
-    problem is raised at once (``FieldErrors``). The caller commits.
+    ``actor`` must be the area's coordinator or an admin, or a contributor linked to the action
+    (``PermissionDenied`` otherwise); ``None`` is only for trusted callers such as data loading
+    and tests. A coordinator may post ``on_behalf_of`` one of the action's contributors, and the
+    update says so. A contributor's update is "submitted" until a coordinator accepts it, unless
+    the plan has review switched off; everyone else's is accepted at once. A RAG is required
+    while the action is in progress or ongoing, and a completed action carries none. Given the
+    engine's ``suggestion`` (``core.services.rag_suggestions``), it is kept with the update, and
+    a greener RAG than it needs ``rag_reason``. Every problem is raised at once
+    (``FieldErrors``). The caller commits.
     """
+    area = action.plan.area
     if actor is not None:
-        require_area(actor, action.plan.area)
-    FieldErrors.raise_any(update_problems(action, reported_on=reported_on, status=status, rag=rag))
+        require_posting(actor, action)
+    problems = update_problems(action, reported_on=reported_on, status=status, rag=rag)
+    if on_behalf_of is not None and not (
+        actor is None or writes_area(actor, area)
+    ):  # a contributor posts as themselves
+        problems.append(ProgressError("on_behalf_of", "Only a coordinator posts for someone else."))
+    elif on_behalf_of is not None and on_behalf_of not in action.contributors:
+        problems.append(
+            ProgressError(
+                "on_behalf_of",
+                f"{on_behalf_of.email} is not a contributor to action {action.code}: link them "
+                "to the action first.",
+            )
+        )
+    problems += greener_problems(suggestion, rag, rag_reason)
+    FieldErrors.raise_any(problems)
     check_open(session, action, reported_on, actor, "added an update to")
+    reviewed = actor is None or writes_area(actor, area) or not action.plan.review_updates
     update = ProgressUpdate(
         action=action,
         reported_on=reported_on,
@@ -54,10 +85,32 @@ def post_update(
         commentary=commentary.strip(),
         evidence_url=evidence_url.strip(),
         author=actor,
+        on_behalf_of=on_behalf_of,
+        review=ReviewState.ACCEPTED if reviewed else ReviewState.SUBMITTED,
+        suggested_rag=suggestion.rag if suggestion else None,
+        suggestion_reason=suggestion.reason if suggestion else "",
+        rag_reason=rag_reason.strip(),
     )
     session.add(update)
     session.flush()
     return update
+
+
+def greener_problems(
+    suggestion: RagSuggestion | None, rag: Rag | None, rag_reason: str
+) -> list[FieldError]:
+    """A RAG greener than the engine's suggestion needs a reason."""
+    if suggestion is None or suggestion.rag is None or rag is None or rag_reason.strip():
+        return []
+    if rag.rank <= suggestion.rag.rank:
+        return []
+    return [
+        ProgressError(
+            "rag_reason",
+            f"The evidence suggests {suggestion.rag.word} ({suggestion.reason}): say why you "
+            f"chose {rag.word}, which is greener.",
+        )
+    ]
 
 
 def update_problems(
@@ -123,7 +176,7 @@ def newest_update_id(action_id: ColumnElement[int], as_at: ColumnElement | dt.da
     ``as_at`` (any date if ``None``), as a correlated scalar subquery: one descending seek of
     the ``(action_id, reported_on, id)`` index per action, however long its history."""
     newest = _NEWEST
-    query = select(newest.id).where(newest.action_id == action_id, newest.retired_at.is_(None))
+    query = select(newest.id).where(newest.action_id == action_id, counts(newest))
     if as_at is not None:
         query = query.where(newest.reported_on <= as_at)
     order = (newest.reported_on.desc(), newest.id.desc())

@@ -1,5 +1,7 @@
 """Reminders before and after each reporting date's deadline: each area's coordinators get a
-digest of the actions with no update yet. Each email is claimed in the sent-log (a unique key)
+digest of the actions with no update yet, and each contributor linked to one of those actions
+an email with a link to its update form (unless they switched reminders off; a coordinator's
+digest cannot be switched off). Each email is claimed in the sent-log (a unique key)
 before it is sent, so however often, and on however many machines, ``cpc remind`` runs, none
 is sent twice."""
 
@@ -14,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.enums import Role
-from core.models import Plan, ReminderSent, ReportingDate, User
+from core.models import Action, Plan, ReminderSent, ReportingDate, User
 from core.services.mail import Mail
 from core.services.missing_updates import MissingUpdates, missing_updates
 
@@ -74,11 +76,35 @@ def digest_text(missing: MissingUpdates, link: str, when: str) -> str:
     return "\n".join(lines)
 
 
+def contributor_text(
+    record: ReportingDate, actions: list[Action], update_link: Callable[[Action], str], when: str
+) -> str:
+    lines = [
+        f"Your progress updates for {record.plan.area.name}'s committee meeting on "
+        f"{record.reported_on:%d %B %Y} are due by {record.deadline:%d %B %Y} ({when}).",
+        "",
+        "These actions you lead have no update yet:",
+    ]
+    for action in actions:
+        lines += [
+            "",
+            f"Action {action.code}: {action.text[:200]}",
+            f"Post its update: {update_link(action)}",
+        ]
+    lines += ["", "To stop these reminders, choose “Email reminders” when signed in."]
+    return "\n".join(lines)
+
+
 def due(
-    session: Session, today: dt.date, link_for: Callable[[ReportingDate], str]
+    session: Session,
+    today: dt.date,
+    link_for: Callable[[ReportingDate], str],
+    update_link: Callable[[Action], str] | None = None,
 ) -> list[Reminder]:
-    """Every reminder due today: a digest for each coordinator of each plan whose reporting
-    date is in its reminder window and has actions with no update."""
+    """Every reminder due today, for each plan whose reporting date is in its reminder window
+    and has actions with no update: a digest for each of its coordinators, and (given
+    ``update_link``) an email for each contributor to those actions who has not switched
+    reminders off."""
     found = []
     records = session.scalars(
         select(ReportingDate)
@@ -99,6 +125,8 @@ def due(
             continue
         words = "the deadline is coming" if when == "before" else "the deadline has passed"
         body = digest_text(missing, link_for(record), words)
+        if update_link is not None:
+            found += _contributor_reminders(record, missing, update_link, when, words)
         for user in coordinators(session, record.plan):
             found.append(
                 Reminder(
@@ -114,6 +142,34 @@ def due(
                 )
             )
     return found
+
+
+def _contributor_reminders(
+    record: ReportingDate,
+    missing: MissingUpdates,
+    update_link: Callable[[Action], str],
+    when: str,
+    words: str,
+) -> list[Reminder]:
+    theirs: dict[int, tuple[User, list[Action]]] = {}
+    for action in missing.actions:
+        for user in action.contributors:
+            if user.is_active and user.role is Role.CONTRIBUTOR and not user.reminders_off:
+                theirs.setdefault(user.id, (user, []))[1].append(action)
+    return [
+        Reminder(
+            key=f"contributor:{record.id}:{user.id}:{when}",
+            reporting_date_id=record.id,
+            user_id=user.id,
+            mail=Mail(
+                to=user.email,
+                subject=f"Progress updates due: {record.plan.area.name}, meeting on "
+                f"{record.reported_on:%d/%m/%Y}",
+                body=contributor_text(record, actions, update_link, words),
+            ),
+        )
+        for user, actions in theirs.values()
+    ]
 
 
 def claim(session: Session, reminder: Reminder, now: dt.datetime) -> bool:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from core.enums import ActionKind, ProgressStatus, Rag
+from core.enums import ActionKind, Direction, ProgressStatus, Rag
 from core.models import (
     Action,
     ActionChange,
@@ -30,25 +29,6 @@ from core.services.kpis import Latest, area_kpis, latest_figures, moving, off_ta
 from core.services.progress import latest_updates, states_on_days
 from core.services.summary import PlanSummary, RagCounts, load_actions, summarise
 from core.services.wording import Wording, end_of, wording_on_days
-
-
-class Direction(StrEnum):
-    """An action's direction of travel since the previous reporting date."""
-
-    BETTER = "better"
-    SAME = "same"
-    WORSE = "worse"
-    NEW = "new"
-
-    @property
-    def label(self) -> str:
-        return {
-            "better": "Better",
-            "same": "Same",
-            "worse": "Worse",
-            "new": "New",
-        }[self.value]
-
 
 # Red, Amber, Green, then completed: higher is better.
 _SCORE = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}

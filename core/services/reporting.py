@@ -48,6 +48,16 @@ class DefaultDate:
     reason: str
 
 
+def next_reporting_date(session: Session, plan: Plan, today: dt.date) -> ReportingDate | None:
+    """The plan's first reporting date on or after ``today``: the next meeting."""
+    return session.scalars(
+        select(ReportingDate)
+        .where(ReportingDate.plan_id == plan.id, ReportingDate.reported_on >= today)
+        .order_by(ReportingDate.reported_on)
+        .limit(1)
+    ).first()
+
+
 def default_as_at(session: Session, plan: Plan | None, today: dt.date | None = None) -> DefaultDate:
     """What an "as at" page shows by default: the latest reporting date on or before today
     (``plan`` ``None``: TRIC PG5's); with none, the plan's end for a plan that has ended;

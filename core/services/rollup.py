@@ -25,7 +25,7 @@ from core.enums import Rag
 from core.models import Action, Area, NotApplicable, Plan, ProgressUpdate, SharedAction
 from core.plugins import PluginProblem, PluginRegistry
 from core.rollup_types import RollupCell, RollupRow, TaysideStatus
-from core.services import reporting
+from core.services import reporting, travel
 from core.services.plans import plan_in_force
 from core.services.progress import (
     as_date,
@@ -214,6 +214,7 @@ def tayside_rollup(
     latest = latest_updates(
         session, Action.id.in_([copy.id for copy in chosen.values()]), as_at=as_at
     )
+    moves = travel.directions(session, [copy.id for copy in chosen.values()], as_at)
     records = session.scalars(
         select(NotApplicable).where(
             NotApplicable.recorded_on <= as_at,
@@ -254,6 +255,7 @@ def tayside_rollup(
                 rag=update.rag if update else None,
                 status=update.status if update else None,
                 last_reported_on=update.reported_on if update else None,
+                direction=moves.get(action.id),
                 overdue=is_overdue(action, update, as_at),
                 stale=since is not None and (update is None or update.reported_on < since),
             )

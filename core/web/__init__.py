@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         auth,
         committee_report,
         guard,
+        home,
         kpis,
         pages,
         password_reset,
@@ -44,7 +45,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app, csrf)
     blueprints = (
         auth.bp, password_reset.bp, accounts.bp, pages.bp, actions.bp, reporting.bp,
-        committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp,
+        committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -117,6 +118,7 @@ ROLE_NAMES = {
     Role.COORDINATOR: "Coordinator",
     Role.PG5: "TRIC PG5 member",
     Role.VIEWER: "Viewer",
+    Role.CONTRIBUTOR: "Contributor (a strategic lead who posts updates)",
 }
 
 ERROR_TITLES = {

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from core import db
 from core.models import ApiToken
-from core.schemas.forms import PasswordForm, TokenForm
+from core.schemas.forms import PasswordForm, ReminderSettingForm, TokenForm
 from core.services import accounts, tokens
 from core.services.permissions import PermissionDenied
 from core.web.auth import signed_in_user, start_session
@@ -80,3 +80,20 @@ def revoke_token(token_id: int):
         abort(403, str(refusal))
     flash(f"The token “{record.name}” has been revoked: it no longer works.", "success")
     return redirect(url_for("accounts.tokens_page"))
+
+
+@bp.route("/reminders", methods=["GET", "POST"])
+def reminders():
+    """Switch reminder emails on or off. A coordinator's digest of missing updates is sent
+    whatever this says: it is how the area's reporting gets done."""
+    user = signed_in_user()
+    form = FormState.with_defaults(reminders="off" if user.reminders_off else "on")
+    saved, _, form = submit(
+        ReminderSettingForm,
+        form,
+        lambda data: accounts.set_reminders(db.get_session(), user, on=data["reminders"] == "on"),
+    )
+    if saved:
+        flash("Your reminder setting is saved.", "success")
+        return redirect(url_for("accounts.reminders"))
+    return render_template("reminders.html", form=form, user=user), (400 if form.errors else 200)

@@ -5,27 +5,42 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core import db
+from core.enums import ReviewState
 from core.models import Action, ActionChange, Outcome, ProgressUpdate
+from core.outbox import send_all
 from core.schemas.forms import (
     ActionForm,
     CompleteForm,
+    ContributorForm,
     CorrectionForm,
     EditActionForm,
+    FormSchema,
     NewActionForm,
-    ProgressUpdateForm,
+    NewUpdateForm,
     RedactionForm,
+    ReturnUpdateForm,
     WithdrawalForm,
 )
-from core.services import permissions, plans, progress
+from core.services import contributors, permissions, plans, progress, review, travel
 from core.services.actions import add_local_action, edit_action, wording, wording_problems
 from core.services.document import rag_legend
 from core.services.errors import FieldError
 from core.services.progress import is_overdue, mark_completed, post_update, update_problems
+from core.services.rag_suggestions import current_suggestions, suggest_for_update
 from core.web.auth import signed_in_user
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404
@@ -40,7 +55,10 @@ def _action(action_id: int) -> Action:
         .options(
             selectinload(Action.leads),
             selectinload(Action.kpi_measures),
+            selectinload(Action.contributors),
             selectinload(Action.updates).joinedload(ProgressUpdate.author),
+            selectinload(Action.updates).joinedload(ProgressUpdate.on_behalf_of),
+            selectinload(Action.updates).joinedload(ProgressUpdate.reviewed_by),
             selectinload(Action.updates).joinedload(ProgressUpdate.retired_by),
             selectinload(Action.changes).joinedload(ActionChange.changed_by),
         )
@@ -62,16 +80,18 @@ def _history(action: Action) -> list:
 
 
 def _latest(history: list[ProgressUpdate]) -> ProgressUpdate | None:
-    """The newest update that counts (not corrected or withdrawn)."""
-    return next((u for u in history if u.retired_at is None), None)
+    """The newest update that counts (accepted, not corrected or withdrawn)."""
+    return next((u for u in history if u.counts), None)
 
 
 @bp.get("/actions/<id:action_id>")
 def show(action_id: int):
     action = _action(action_id)
     user = signed_in_user()
+    session = db.get_session()
     history = _history(action)
     latest = _latest(history)
+    today = dt.date.today()
     return render_template(
         "action.html",
         action=action,
@@ -82,34 +102,151 @@ def show(action_id: int):
         corrections={u.corrects_id: u for u in history if u.corrects_id},
         shown_ids={u.id for u in history},
         changes=list(reversed(action.changes)),
-        overdue=is_overdue(action, latest, dt.date.today()),
+        overdue=is_overdue(action, latest, today),
+        suggestion=_suggestion(action, latest, today),
+        direction=travel.directions(session, [action.id], today).get(action.id),
         can_report=permissions.writes_area(user, action.plan.area),
+        can_post=permissions.posts_updates(user, action),
         can_edit=permissions.edits_wording(user, action),
     )
+
+
+def _suggestion(action: Action, latest: ProgressUpdate | None, today: dt.date):
+    plugins = current_app.extensions["cpc_plugins"]
+    found = current_suggestions(db.get_session(), plugins, [action], {action.id: latest}, today)
+    return found.get(action.id)
 
 
 @bp.route("/actions/<id:action_id>/updates/new", methods=["GET", "POST"])
 def new_update(action_id: int):
     action = _action(action_id)
-    allowed(permissions.require_area, action.plan.area)
+    allowed(permissions.require_posting, action)
+    session = db.get_session()
+    user = signed_in_user()
     latest = _latest(_history(action))
-    form = FormState.with_defaults(
-        reported_on=dt.date.today().isoformat(),
-        status=latest.status.value if latest else None,
-        rag=latest.rag.value if latest and latest.rag else None,
-    )
-    saved, _, form = submit(
-        ProgressUpdateForm,
+    # Last quarter's status and RAG are shown, never filled in: each update is rated afresh.
+    form = FormState.with_defaults(reported_on=dt.date.today().isoformat())
+    for_whom = action.contributors if permissions.writes_area(user, action.plan.area) else []
+
+    def write(data: dict) -> ProgressUpdate:
+        behalf_id = data.pop("on_behalf_of")
+        behalf = next((c for c in for_whom if c.id == behalf_id), None)
+        if behalf_id is not None and behalf is None:
+            raise FieldError("on_behalf_of", "Choose one of the action's contributors.")
+        suggestion = suggest_for_update(
+            session,
+            current_app.extensions["cpc_plugins"],
+            action,
+            status=data["status"],
+            reported_on=data["reported_on"],
+        )
+        return post_update(
+            session, action, actor=user, on_behalf_of=behalf, suggestion=suggestion, **data
+        )
+
+    saved, update, form = submit(
+        NewUpdateForm,
         form,
-        lambda data: post_update(db.get_session(), action, actor=signed_in_user(), **data),
+        write,
         check=lambda valid: update_problems(
             action, **{k: valid.get(k) for k in ("reported_on", "status", "rag")}
         ),
     )
     if saved:
+        if update.review is ReviewState.SUBMITTED:
+            return _done(
+                f"Your update on action {action.code} has been submitted. It counts once a "
+                "coordinator accepts it; you will get an email either way.",
+                action.id,
+            )
         return _done(f"Your update on action {action.code} has been saved.", action.id)
-    legend = rag_legend(db.get_session(), action.plan)
-    return _form_page("update_form.html", form, action=action, latest=latest, legend=legend)
+    legend = rag_legend(session, action.plan)
+    return _form_page(
+        "update_form.html",
+        form,
+        action=action,
+        latest=latest,
+        legend=legend,
+        suggestion=_suggestion(action, latest, dt.date.today()),
+        behalf_options=[("", "Me")] + [(str(c.id), c.email) for c in for_whom] if for_whom else [],
+    )
+
+
+@bp.post("/updates/<id:update_id>/accept")
+def accept_update(update_id: int):
+    update = _update(update_id)
+    allowed(permissions.require_area, update.action.plan.area)
+    saved, told, form = submit(
+        FormSchema,
+        FormState(),
+        lambda _data: review.accept_update(db.get_session(), update, actor=signed_in_user()),
+    )
+    if not saved:  # decided by someone else just now, or its period is locked
+        abort(409, " ".join(form.errors.values()))
+    send_all([told])
+    return _done(
+        f"The update on action {update.action.code} is accepted: it now counts.", update.action_id
+    )
+
+
+@bp.route("/updates/<id:update_id>/return", methods=["GET", "POST"])
+def return_update(update_id: int):
+    update = _update(update_id)
+    allowed(permissions.require_area, update.action.plan.area)
+    saved, told, form = submit(
+        ReturnUpdateForm,
+        FormState(),
+        lambda data: review.return_update(
+            db.get_session(), update, actor=signed_in_user(), comment=data["comment"]
+        ),
+    )
+    if saved:
+        send_all([told])
+        return _done(
+            f"The update on action {update.action.code} is returned to its author with your "
+            "comment.",
+            update.action_id,
+        )
+    page, status = _form_page("return_form.html", form, action=update.action, original=update)
+    return page, 409 if "update" in form.errors else status
+
+
+@bp.post("/actions/<id:action_id>/contributors")
+def link_contributor(action_id: int):
+    action = _action(action_id)
+    allowed(permissions.require_area, action.plan.area)
+    saved, linked, form = submit(
+        ContributorForm,
+        FormState(),
+        lambda data: contributors.link_contributor(
+            db.get_session(), action, actor=signed_in_user(), email=data["email"]
+        ),
+    )
+    if saved:
+        email = form.value("email").strip()
+        message = f"{email} is now a contributor to action {action.code}: they can post its "
+        message += "updates." if linked else "updates (they were already)."
+        return _done(message, action.id)
+    flash(" ".join(form.errors.values()), "error")
+    return redirect(url_for("actions.show", action_id=action.id, _anchor="contributors"))
+
+
+@bp.post("/actions/<id:action_id>/contributors/<id:user_id>/remove")
+def unlink_contributor(action_id: int, user_id: int):
+    action = _action(action_id)
+    allowed(permissions.require_area, action.plan.area)
+    user = next((c for c in action.contributors if c.id == user_id), None)
+    if user is None:
+        abort(404, f"That account is not a contributor to action {action.code}.")
+    email = user.email
+    submit(
+        FormSchema,
+        FormState(),
+        lambda _data: contributors.unlink_contributor(
+            db.get_session(), action, actor=signed_in_user(), user=user
+        ),
+    )
+    return _done(f"{email} is no longer a contributor to action {action.code}.", action.id)
 
 
 @bp.route("/actions/<id:action_id>/complete", methods=["GET", "POST"])

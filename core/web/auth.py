@@ -142,6 +142,10 @@ def sign_in():
                 status = 429 if isinstance(refused, accounts.SignInThrottled) else 400
             else:
                 start_session(user)
+                if not request.args.get("next"):
+                    from core.web.home import home_for
+
+                    return redirect(home_for(user))
                 return redirect(_safe_next(request.args.get("next")))
         form.values.pop("password", None)
     return render_template("sign_in.html", form=form), status

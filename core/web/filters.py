@@ -7,8 +7,9 @@ import datetime as dt
 from flask import Flask
 from markupsafe import Markup, escape
 
-from core.enums import ProgressStatus, Rag
+from core.enums import Direction, ProgressStatus, Rag
 from core.models import ProgressUpdate
+from core.rag_types import RagSuggestion
 from core.rollup_types import RollupCell, TaysideStatus
 
 
@@ -22,6 +23,8 @@ def init_app(app: Flask) -> None:
         status=status_label,
         status_note=status_note,
         code=inline_code,
+        travel=travel_badge,
+        suggested=suggestion_text,
     )
 
 
@@ -96,3 +99,24 @@ def status_note(update: ProgressUpdate | RollupCell | None) -> str:
     if update.status is ProgressStatus.COMPLETED and update.rag is None:
         return ""
     return update.status.label
+
+
+def travel_badge(direction: Direction | None) -> Markup:
+    """Direction of travel since the previous reporting date, as an arrow and a word (the
+    arrow is hidden from screen readers, which read the whole phrase)."""
+    if direction is None:
+        return Markup("")
+    word = direction.value.capitalize()
+    return Markup(
+        f'<span class="cpc-travel cpc-travel--{direction.value}" title="{escape(direction.label)}">'
+        f'<span aria-hidden="true">{direction.arrow}</span> {word}'
+        '<span class="govuk-visually-hidden"> since the previous reporting date</span></span>'
+    )
+
+
+def suggestion_text(suggestion: RagSuggestion | None) -> Markup:
+    """The engine's suggested RAG with its reason."""
+    if suggestion is None:
+        return Markup("No suggestion")
+    badge = rag_badge(suggestion.rag) if suggestion.rag else Markup("No RAG")
+    return Markup(f"{badge}: {escape(suggestion.reason)}")

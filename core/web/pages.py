@@ -14,10 +14,11 @@ from core.enums import ProgressStatus
 from core.models import Outcome, Plan
 from core.schemas.dates import parse_date
 from core.schemas.forms import ActionFilterForm
-from core.services import kpis, plans, reporting, shared
+from core.services import kpis, notices, plans, reporting, review, shared, travel
 from core.services.action_query import find_actions
 from core.services.dashboard import DUE_SOON_DAYS, area_dashboard
 from core.services.document import plan_document
+from core.services.missing_updates import missing_updates
 from core.services.search import ActionFilter
 from core.services.summary import plan_summaries
 from core.web.auth import signed_in_user
@@ -79,9 +80,16 @@ def area(slug: str):
     plan = found_or_404(plans.current_plan, found)
     as_at, default = shown_as_at(session, plan)
     board = area_dashboard(session, found, plan, as_at, listed=DASHBOARD_ROWS)
+    listed = [a.id for a in board.overdue + board.due_soon]
+    next_date = reporting.next_reporting_date(session, plan, dt.date.today())
     return render_template(
         "dashboard.html",
         board=board,
+        directions=travel.directions(session, listed, board.as_at),
+        to_review=review.waiting_for_review(session, plan),
+        next_date=next_date,
+        missing=missing_updates(session, plan, next_date) if next_date else None,
+        reworded=notices.pg5_rewordings(session, plan, dt.date.today()),
         area=found,
         due_days=DUE_SOON_DAYS,
         dates=reporting.reporting_dates(session, plan),
@@ -100,6 +108,7 @@ def plan(slug: str, plan_slug: str):
     return render_template(
         "plan.html",
         doc=document,
+        directions=travel.directions(session, [a.id for a in document.state.actions], as_at),
         area=found.area,
         dates=reporting.reporting_dates(session, found),
         default=default,
@@ -128,6 +137,7 @@ def actions(slug: str, plan_slug: str):
         plan=found,
         area=found.area,
         state=results,
+        directions=travel.directions(session, [a.id for a in results.actions], as_at),
         outcomes_options=[(str(o.number), f"{o.number}. {o.title}") for o in outcomes],
         status_options=[(s.value, s.label) for s in ProgressStatus],
         matched=results.actions,

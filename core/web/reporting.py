@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from core import db
 from core.models import Plan, ReportingDate
 from core.schemas.dates import parse_date
-from core.schemas.forms import ReportingDateForm
+from core.schemas.forms import ReportingDateForm, ReviewSettingForm
 from core.services import period_locks, permissions, plans, reporting
 from core.services.errors import FieldError
 from core.services.missing_updates import missing_updates
@@ -151,3 +151,27 @@ def unlock(slug: str, plan_slug: str, date_text: str):
         period_locks.unlock_period,
         "The period up to {day} is unlocked.",
     )
+
+
+@bp.post("/areas/<slug>/plans/<plan_slug>/review")
+def review_setting(slug: str, plan_slug: str):
+    """Switch review of contributors' updates on or off for a plan (its coordinators and
+    admins)."""
+    plan = _plan(slug, plan_slug)
+    saved, _, form = submit(
+        ReviewSettingForm,
+        FormState(),
+        lambda data: plans.set_review(
+            db.get_session(), plan, actor=signed_in_user(), on=data["review"] == "on"
+        ),
+    )
+    if saved:
+        flash(
+            "Contributors' updates now wait for a coordinator's review."
+            if plan.review_updates
+            else "Contributors' updates now count when posted.",
+            "success",
+        )
+    else:
+        flash(" ".join(form.errors.values()), "error")
+    return redirect(url_for("reporting.plan_dates", slug=slug, plan_slug=plan_slug) + "#review")

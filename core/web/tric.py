@@ -17,13 +17,14 @@ from sqlalchemy import select
 
 from core import db
 from core.models import Action, Area, Outcome, Plan, SharedAction
+from core.outbox import send_all
 from core.schemas.forms import (
     AdoptForm,
     EditSharedActionForm,
     NewSharedActionForm,
     NotApplicableForm,
 )
-from core.services import permissions, plans, rollup_export, shared
+from core.services import notices, permissions, plans, rollup_export, shared
 from core.services.rollup import TREND_POINTS, Rollup, tayside_rollup
 from core.web.auth import signed_in_user
 from core.web.forms import FormState, allowed, conflict_rows, submit
@@ -133,14 +134,16 @@ def edit_shared_action(key: str):
         **{name: getattr(definition, name) for name in SharedAction.WORDING},
         version=definition.version,
     )
-    saved, changed, form = submit(
-        EditSharedActionForm,
-        form,
-        lambda data: shared.edit_shared_action(
-            db.get_session(), definition, actor=signed_in_user(), **data
-        ),
-    )
+
+    def reword(data: dict) -> tuple[bool, list]:
+        session = db.get_session()
+        changed = shared.edit_shared_action(session, definition, actor=signed_in_user(), **data)
+        return changed, notices.rewording_mails(session, definition) if changed else []
+
+    saved, result, form = submit(EditSharedActionForm, form, reword)
     if saved:
+        changed, mails = result
+        send_all(mails)  # the areas' coordinators, once the new wording is saved
         flash(
             f"Saved as version {definition.version}; every area's copy now has this wording."
             if changed

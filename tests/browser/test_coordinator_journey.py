@@ -61,6 +61,9 @@ def test_pk_coordinator_reports_adds_an_action_and_sees_the_dashboard_change(pag
     expect(page.get_by_label("Link to evidence (optional)")).to_have_value("not a link")
     page.get_by_label("Link to evidence (optional)").fill("https://example.org/minutes")
     page.get_by_label("Commentary").fill("Guidance agreed by the committee.")
+    # 1.3's target date has passed, so the platform suggests Red: Green needs a reason.
+    expect(page.locator("#suggestion")).to_contain_text("target date passed and not completed")
+    page.get_by_label("Why a greener RAG than suggested?").fill("The committee agreed it is done.")
     page.get_by_role("button", name="Save update").click()
     expect(page.get_by_text("Your update on action 1.3 has been saved.")).to_be_visible()
     expect(page.locator("#current-rag")).to_contain_text("Green")

@@ -1,0 +1,86 @@
+"""Telling an area's coordinators when TRIC PG5 rewords a shared action their published plan
+adopted: listed on their dashboard, emailed when it happens, and (as every wording change) in
+the next committee report's "Wording changes"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from core.enums import ActionOrigin, PlanStatus, Role
+from core.models import Action, ActionChange, Plan, ReportingDate, SharedAction, User
+from core.services.mail import Mail
+from core.services.wording import end_of
+
+# With no reporting date before today, the dashboard lists rewordings of the last 90 days.
+RECENT_DAYS = 90
+
+
+def pg5_rewordings(session: Session, plan: Plan, today: dt.date) -> list[ActionChange]:
+    """The changes PG5's rewordings made to the plan's adopted actions since its last
+    reporting date before ``today`` (or in the last 90 days), newest first: two queries."""
+    if plan.status is not PlanStatus.PUBLISHED:
+        return []
+    since = session.scalar(
+        select(ReportingDate.reported_on)
+        .where(ReportingDate.plan_id == plan.id, ReportingDate.reported_on < today)
+        .order_by(ReportingDate.reported_on.desc())
+        .limit(1)
+    ) or today - dt.timedelta(days=RECENT_DAYS)
+    return list(
+        session.scalars(
+            select(ActionChange)
+            .join(Action, Action.id == ActionChange.action_id)
+            .where(
+                Action.plan_id == plan.id,
+                Action.origin == ActionOrigin.ADOPTED,
+                ActionChange.changed_at >= end_of(since),
+            )
+            .options(joinedload(ActionChange.action), joinedload(ActionChange.changed_by))
+            .order_by(ActionChange.changed_at.desc(), ActionChange.id.desc())
+        )
+    )
+
+
+def rewording_mails(session: Session, definition: SharedAction) -> list[Mail]:
+    """An email to each active coordinator of each area whose published plan adopted
+    ``definition``, saying it was reworded and where to see the change."""
+    copies = list(
+        session.scalars(
+            select(Action)
+            .join(Plan, Plan.id == Action.plan_id)
+            .where(Action.shared_action_id == definition.id, Plan.status == PlanStatus.PUBLISHED)
+            .options(joinedload(Action.plan).joinedload(Plan.area))
+        )
+    )
+    if not copies:
+        return []
+    coordinators = list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.COORDINATOR, User.is_active.is_(True))
+            .options(selectinload(User.areas))
+        )
+    )
+    mails = []
+    for copy in copies:
+        area = copy.plan.area
+        for user in coordinators:
+            if any(a.id == area.id for a in user.areas):
+                mails.append(
+                    Mail(
+                        to=user.email,
+                        subject=f"TRIC PG5 reworded shared action {copy.code} of {area.name}'s "
+                        "plan",
+                        body=(
+                            f"TRIC PG5 reworded the shared action “{definition.title}”, which "
+                            f"{area.name}'s published plan adopted as action {copy.code}. Your "
+                            "plan now shows the new wording, and the next committee report "
+                            "lists the change under “Wording changes”.\n\n"
+                            f"The new wording:\n{definition.text}"
+                        ),
+                    )
+                )
+    return mails

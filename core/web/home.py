@@ -1,0 +1,31 @@
+"""Each role's home after signing in: a coordinator's area dashboard, a contributor's "my
+actions", TRIC PG5's Tayside rollup; everyone else the list of areas."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+
+from core import db
+from core.enums import Role
+from core.models import User
+from core.services.my_actions import my_actions
+from core.web.auth import signed_in_user
+
+bp = Blueprint("home", __name__)
+
+
+def home_for(user: User) -> str:
+    if user.role is Role.COORDINATOR and user.areas:
+        return url_for("pages.area", slug=user.areas[0].slug)
+    if user.role is Role.CONTRIBUTOR:
+        return url_for("home.my_actions_page")
+    if user.role is Role.PG5:
+        return url_for("tric.rollup")
+    return url_for("pages.index")
+
+
+@bp.get("/my-actions/")
+def my_actions_page():
+    """The actions the signed-in user is a contributor to, with what is due."""
+    rows = my_actions(db.get_session(), signed_in_user())
+    return render_template("my_actions.html", rows=rows)
