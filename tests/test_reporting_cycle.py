@@ -97,6 +97,8 @@ def test_a_quarter_against_a_real_mail_server(make_app, smtp_server, accounts_fo
         assert linked.status_code == 302
     assert accounts["lead"] in coordinator.client.get(f"/actions/{ids['1.1']}").text
 
+    # The coordinator switched reminders off too, but the digest cannot be.
+    assert coordinator.post("/account/reminders", {"reminders": "off"}).status_code == 302
     # Before the deadline: the coordinator's digest, and each contributor who wants reminders
     # an email with a link to each of their actions' update form. Nobody else.
     assert "Sent 3 reminder(s)" in _remind(app, BEFORE)

@@ -243,6 +243,12 @@ def test_a_pg5_rewording_tells_the_areas_coordinators(
     mails = smtp_server.take()
     assert [m["To"] for m in mails] == [accounts["pk"]]
     assert "Synthetic rewording by TRIC PG5 for this test." in smtp_server.body(mails[0])
-    board = client_for(app, "pk").get(f"/areas/{PK}/").text
+    coordinator = client_for(app, "pk")
+    board = coordinator.get(f"/areas/{PK}/").text
     listed = board[board.index('id="reworded-list"') :]
     assert f'/actions/{copy_id}#changes"' in listed[: listed.index("</ul>")]
+    # The next committee report lists it under "Wording changes".
+    today = dt.date.today().isoformat()
+    printed = coordinator.get(f"/areas/{PK}/plans/2021-2023/report/print?as_at={today}").text
+    changes = printed[printed.index("Wording changes") :]
+    assert "Synthetic rewording by TRIC PG5 for this test." in changes[: changes.index("</table>")]

@@ -321,6 +321,7 @@ def test_cpc_rollup_prints_the_matrix_and_json(app, runner, session):
         "rag": "R",
         "status": "in_progress",
         "last_update": "2022-06-01",
+        "direction": "new",  # Dundee's plan has no earlier reporting date
         "overdue": False,
         "stale": False,
         "adopted": True,

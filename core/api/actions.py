@@ -33,6 +33,7 @@ from core.rag_types import RagSuggestion
 from core.services import contributors, plans, travel
 from core.services.action_query import find_actions
 from core.services.actions import add_local_action, edit_action
+from core.services.errors import FieldError
 from core.services.progress import is_overdue, latest_updates, post_update
 from core.services.rag_suggestions import current_suggestions, suggest_for_update
 from core.services.search import ActionFilter
@@ -228,7 +229,10 @@ def create_update(data, action_id: int):
     with writing() as session:
         behalf = None
         if behalf_email:
-            behalf = contributors.contributor_for(session, behalf_email)
+            try:
+                behalf = contributors.contributor_for(session, behalf_email)
+            except FieldError as problem:
+                raise FieldError("on_behalf_of", problem.message) from None
         suggestion = suggest_for_update(
             session,
             current_app.extensions["cpc_plugins"],

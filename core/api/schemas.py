@@ -362,6 +362,14 @@ class RollupAreaSchema(Schema):
     rag = fields.String(required=True, allow_none=True)
     status = fields.String(required=True, allow_none=True)
     last_update = fields.String(required=True, allow_none=True, metadata={"format": "date"})
+    direction = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "`better`, `same`, `worse` or `new` since the area's previous "
+            "reporting date"
+        },
+    )
     overdue = fields.Boolean(required=True)
     stale = fields.Boolean(required=True)
     adopted = fields.Boolean(required=True)

@@ -29,6 +29,7 @@ def area_entry(row: RollupRow, slug: str) -> dict[str, Any]:
         "last_update": cell.last_reported_on.isoformat()
         if cell and cell.last_reported_on
         else None,
+        "direction": cell.direction.value if cell and cell.direction else None,
         "overdue": bool(cell and cell.overdue),
         "stale": bool(cell and cell.stale),
         "adopted": cell is not None,
@@ -39,7 +40,8 @@ def area_entry(row: RollupRow, slug: str) -> dict[str, Any]:
 
 def as_json(rollup: Rollup) -> list[dict[str, Any]]:
     """A list of shared actions, each with its code, title, Tayside status, and per area slug
-    the RAG, status, last update date, overdue, stale and not-applicable flags."""
+    the RAG, status, last update date, direction of travel, overdue, stale and not-applicable
+    flags."""
     return [
         {
             "code": row.key,
