@@ -19,6 +19,7 @@ from core.db import make_engine
 from core.enums import Rag
 from core.models import Kpi
 from core.services import backup, kpis, password_resets, progress, reminders
+from core.services.contributors import link_contributor
 from tests.conftest import fresh_database
 from tests.helpers import (
     AuthActions,
@@ -77,7 +78,8 @@ def _every_row(engine: sa.Engine) -> dict[str, list[dict]]:
 
 def _populate(app, accounts, client_for) -> None:
     """Rows in every table: accounts and their areas, a token, a session, a failed sign-in,
-    updates and a correction, a wording change, a "does not apply" record, the audit trail."""
+    updates and a correction, a contributor, a wording change, a "does not apply" record, the
+    audit trail."""
     api_token(app, accounts["pk"])
     client_for(app, "pk")  # a signed-in session
     AuthActions(app.test_client(), accounts).login("viewer", password="not the password")
@@ -94,6 +96,8 @@ def _populate(app, accounts, client_for) -> None:
         kpis.record_value(session, irds, irds.area, actor=None, period="2025-03", value=1)
         kpis.record_value(session, irds, irds.area, actor=None, period="2025-03", value=2)
         password_resets.request_reset(session, accounts["viewer"])  # a reset link
+        # A contributor linked to an action.
+        link_contributor(session, action(session, "2.1"), actor=None, email=accounts["lead"])
     with app.app_context():  # a reminder in the sent-log
         session = db.get_session()
         add_reporting_date(session, dt.date(2022, 9, 30))

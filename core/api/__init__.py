@@ -14,14 +14,14 @@ from flask_smorest import Api, abort
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError as CsrfInvalid
 
-PREFIX = "/api/v1"
+from core.identity import API_PREFIX, is_api_request
+
+__all__ = ["PREFIX", "init_app", "is_api_request"]
+
+PREFIX = API_PREFIX
 # Reachable without signing in: the documentation.
 PUBLIC = frozenset({"api-docs.openapi_json", "api_pages.docs"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def is_api_request() -> bool:
-    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
 
 
 def init_app(app: Flask, csrf) -> Api:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core import db
-from core.api.common import found, page_query
+from core.api.common import found, me, page_query, writing
 from core.api.schemas import (
     AreaSchema,
     AsAtArgs,
@@ -17,6 +17,7 @@ from core.api.schemas import (
     PageArgs,
     PlanArgs,
     PlanDetailSchema,
+    PlanPatchSchema,
     PlanSchema,
     SummarySchema,
     page_of,
@@ -98,6 +99,22 @@ def list_plans(args):
 def get_plan(plan_id: int):
     """One plan with its outcomes."""
     return get_or_404(Plan, plan_id, options=[joinedload(Plan.area), selectinload(Plan.outcomes)])
+
+
+@plans_bp.patch("/<id:plan_id>")
+@plans_bp.arguments(PlanPatchSchema)
+@plans_bp.response(200, PlanDetailSchema)
+def patch_plan(data, plan_id: int):
+    """Change a plan's settings (its area's coordinators and admins): `public` shows a
+    published plan without an account at `/public/<area>/<plan>/` (422 for a draft);
+    `review_updates` makes contributors' updates wait for a coordinator's review."""
+    plan = get_or_404(Plan, plan_id, options=[joinedload(Plan.area)])
+    with writing() as session:
+        if "public" in data:
+            plans.set_public(session, plan, actor=me(), public=data["public"])
+        if "review_updates" in data:
+            plans.set_review(session, plan, actor=me(), on=data["review_updates"])
+    return get_plan(plan_id)
 
 
 @outcomes_bp.get("/")

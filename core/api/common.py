@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import db
+from core.identity import signed_in_user
 from core.services.errors import Conflict, FieldError, FieldErrors, StaleEdit
 from core.services.permissions import PermissionDenied, require_user_admin
 from core.services.plans import NotFound
-from core.web.auth import signed_in_user
 
 
 def page_query(

@@ -92,6 +92,18 @@ class PlanSchema(Schema):
     published_on = PlanDate(required=True, allow_none=True)
     status = fields.Enum(PlanStatus, by_value=True, required=True)
     source = fields.String(required=True)
+    public = fields.Boolean(
+        required=True, metadata={"description": "Shown without an account at /public/…"}
+    )
+    review_updates = fields.Boolean(
+        required=True,
+        metadata={"description": "Contributors' updates wait for a coordinator's review"},
+    )
+
+
+class PlanPatchSchema(Strict):
+    public = fields.Boolean()
+    review_updates = fields.Boolean()
 
 
 class PlanDetailSchema(PlanSchema):

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,6 +38,8 @@ class Plan(Base):
     # Contributors' updates wait for a coordinator's review before they count; False: they
     # count when posted.
     review_updates: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # Shown without an account at /public/<area>/<plan>/ (a published plan only).
+    public: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     area: Mapped[Area] = relationship(back_populates="plans")
     frame_items: Mapped[list[FrameItem]] = relationship(

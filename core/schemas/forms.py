@@ -368,6 +368,14 @@ class ReviewSettingForm(FormSchema):
     )
 
 
+class PublicSettingForm(FormSchema):
+    public = fields.String(
+        required=True,
+        validate=validate.OneOf(["on", "off"], error="Choose whether the plan is public."),
+        error_messages=_required("Choose whether the plan is public."),
+    )
+
+
 class WithdrawalForm(FormSchema):
     reason = _reason("Say why the update is being withdrawn.")
 

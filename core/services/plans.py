@@ -98,3 +98,38 @@ def set_review(session: Session, plan: Plan, *, actor: User | None, on: bool) ->
         f"{plan.title}",
     )
     session.expire(plan, ["review_updates"])
+
+
+def set_public(session: Session, plan: Plan, *, actor: User | None, public: bool) -> None:
+    """Show a published plan without an account at /public/<area>/<plan>/, or stop (the
+    area's coordinators and admins; audited). A draft is never public."""
+    from core.enums import PlanStatus
+    from core.services import audit
+    from core.services.errors import FieldError
+    from core.services.permissions import require_area
+
+    if actor is not None:
+        require_area(actor, plan.area)
+    if public and plan.status is not PlanStatus.PUBLISHED:
+        raise FieldError("public", "Only a published plan can be made public, never a draft.")
+    session.execute(update(Plan).where(Plan.id == plan.id).values(public=public))
+    audit.record_event(
+        session,
+        kind="plans",
+        event_name="made_public" if public else "made_private",
+        actor=actor,
+        record_id=plan.id,
+        area_id=plan.area_id,
+        summary=f"{plan.title} {'made public' if public else 'no longer public'}",
+    )
+    session.expire(plan, ["public"])
+
+
+def public_plan(session: Session, area_slug: str, plan_slug: str) -> Plan:
+    """A plan shown publicly: published and made public by its area; NotFound otherwise."""
+    from core.enums import PlanStatus
+
+    plan = plan_by_slug(session, area_slug, plan_slug)
+    if not plan.public or plan.status is not PlanStatus.PUBLISHED:
+        raise NotFound(f"There is no public plan {plan_slug} for {area_slug}.")
+    return plan

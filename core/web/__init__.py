@@ -10,8 +10,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from core.api import is_api_request
 from core.enums import ActionKind, KpiCombine, KpiFrequency, KpiUnit, ProgressStatus, Rag, Role
+from core.identity import is_api_request
 from core.services import permissions
 from core.web import filters
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    from core import api
+    from core import api, identity
     from core.web import (
         accounts,
         actions,
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         pages,
         password_reset,
         plan_transfer,
+        public,
         reporting,
         request_log,
         tric,
@@ -40,12 +41,13 @@ def init_app(app: Flask) -> None:
 
     request_log.init_app(app)
     guard.init_app(app)
-    auth.init_app(app)
+    identity.init_app(app)
     csrf = CSRFProtect(app)
     api.init_app(app, csrf)
     blueprints = (
         auth.bp, password_reset.bp, accounts.bp, pages.bp, actions.bp, reporting.bp,
         committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,
+        public.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

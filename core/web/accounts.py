@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from core import db
+from core.identity import signed_in_user, start_session
 from core.models import ApiToken
 from core.schemas.forms import PasswordForm, ReminderSettingForm, TokenForm
 from core.services import accounts, tokens
 from core.services.permissions import PermissionDenied
-from core.web.auth import signed_in_user, start_session
 from core.web.forms import FormState, read_form, submit
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core import db
 from core.enums import ReviewState
+from core.identity import signed_in_user
 from core.models import Action, ActionChange, Outcome, ProgressUpdate
 from core.outbox import send_all
 from core.schemas.forms import (
@@ -41,7 +42,6 @@ from core.services.document import rag_legend
 from core.services.errors import FieldError
 from core.services.progress import is_overdue, mark_completed, post_update, update_problems
 from core.services.rag_suggestions import current_suggestions, suggest_for_update
-from core.web.auth import signed_in_user
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404
 

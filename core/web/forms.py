@@ -73,7 +73,7 @@ def _first(problems: Any) -> str:
 def allowed(require: Callable[..., None], *args: Any) -> None:
     """Check a permission for the signed-in user before showing or reading a form: 403 with
     the reason if refused. (The service checks again when it writes.)"""
-    from core.web.auth import signed_in_user
+    from core.identity import signed_in_user
 
     try:
         require(signed_in_user(), *args)

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, abort, request
 from flask_smorest import abort as api_abort
 
-from core.api import is_api_request
+from core.identity import is_api_request
 
 # Deeper than any body the API takes; far below where Python's own parsers give up.
 MAX_JSON_DEPTH = 20

@@ -7,9 +7,9 @@ from flask import Blueprint, render_template, url_for
 
 from core import db
 from core.enums import Role
+from core.identity import signed_in_user
 from core.models import User
 from core.services.my_actions import my_actions
-from core.web.auth import signed_in_user
 
 bp = Blueprint("home", __name__)
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from core import db
 from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValueOrigin, Role
+from core.identity import signed_in_user
 from core.models import Area, Kpi, KpiValue
 from core.schemas.forms import KpiEditForm, KpiForm
 from core.services import kpis, permissions, plans
@@ -26,7 +27,6 @@ from core.services.kpi_transfer import (
 from core.services.kpi_words import MOVING_WORDS, change_words, figure_words
 from core.services.periods import Period, parse_period, period_containing, period_for
 from core.services.permissions import PermissionDenied
-from core.web.auth import signed_in_user
 from core.web.forms import FormState, allowed, submit
 from core.web.kpi_chart import line_chart
 from core.web.pages import found_or_404

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core import db
 from core.enums import ProgressStatus
+from core.identity import signed_in_user
 from core.models import Outcome, Plan
 from core.schemas.dates import parse_date
 from core.schemas.forms import ActionFilterForm
@@ -21,7 +22,6 @@ from core.services.document import plan_document
 from core.services.missing_updates import missing_updates
 from core.services.search import ActionFilter
 from core.services.summary import plan_summaries
-from core.web.auth import signed_in_user
 from core.web.forms import FormState
 
 bp = Blueprint("pages", __name__)

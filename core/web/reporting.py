@@ -8,14 +8,14 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from core import db
+from core.identity import signed_in_user
 from core.models import Plan, ReportingDate
 from core.schemas.dates import parse_date
-from core.schemas.forms import ReportingDateForm, ReviewSettingForm
+from core.schemas.forms import PublicSettingForm, ReportingDateForm, ReviewSettingForm
 from core.services import period_locks, permissions, plans, reporting
 from core.services.errors import FieldError
 from core.services.missing_updates import missing_updates
 from core.services.permissions import PermissionDenied
-from core.web.auth import signed_in_user
 from core.web.forms import FormState, submit
 from core.web.pages import found_or_404
 
@@ -175,3 +175,26 @@ def review_setting(slug: str, plan_slug: str):
     else:
         flash(" ".join(form.errors.values()), "error")
     return redirect(url_for("reporting.plan_dates", slug=slug, plan_slug=plan_slug) + "#review")
+
+
+@bp.post("/areas/<slug>/plans/<plan_slug>/public")
+def public_setting(slug: str, plan_slug: str):
+    """Show a published plan publicly, or stop (its area's coordinators and admins)."""
+    plan = _plan(slug, plan_slug)
+    saved, _, form = submit(
+        PublicSettingForm,
+        FormState(),
+        lambda data: plans.set_public(
+            db.get_session(), plan, actor=signed_in_user(), public=data["public"] == "on"
+        ),
+    )
+    if saved:
+        flash(
+            "The plan is now public, at the address shown."
+            if plan.public
+            else "The plan is no longer public.",
+            "success",
+        )
+    else:
+        flash(" ".join(form.errors.values()), "error")
+    return redirect(url_for("pages.plan", slug=slug, plan_slug=plan_slug) + "#public")

@@ -16,6 +16,7 @@ from flask import (
 from sqlalchemy import select
 
 from core import db
+from core.identity import signed_in_user
 from core.models import Action, Area, Outcome, Plan, SharedAction
 from core.outbox import send_all
 from core.schemas.forms import (
@@ -26,7 +27,6 @@ from core.schemas.forms import (
 )
 from core.services import notices, permissions, plans, rollup_export, shared
 from core.services.rollup import TREND_POINTS, Rollup, tayside_rollup
-from core.web.auth import signed_in_user
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404, shown_as_at
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from core import db
+from core.identity import signed_in_user
 from core.models import ApiToken, User
 from core.schemas.forms import EditUserForm, UserForm
 from core.services import accounts, plans, tokens
-from core.web.auth import signed_in_user
 from core.web.forms import FormState, admins_only, read_form
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
