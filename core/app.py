@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from core import commands, config, db, web
 from core.db import MAX_ID
 from core.plugins import PluginRegistry, build_registry
+from core.web import plugin_pages
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -31,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     commands.init_app(app)
     web.init_app(app)
+    plugin_pages.init_app(app, app.extensions["cpc_plugins"])
     return app
 
 

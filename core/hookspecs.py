@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
+from core.change_types import AreaPages, ChangeEvent, UpdateDraft, UpdateProblem
 from core.kpi_types import Combined, KpiFigure, KpiRef
 from core.plugin_data import AreaSpec, DataSource
 from core.rag_types import ActionFacts, RagSuggestion
@@ -164,4 +165,45 @@ def suggest_rag(facts: ActionFacts) -> RagSuggestion | None:
     off target; Green otherwise; no RAG once completed. The update form shows the
     suggestion; choosing a greener RAG than it needs a reason, which the committee report
     lists. A plugin that raises or answers something else is skipped.
+    """
+
+
+@hookspec
+def check_update(update: UpdateDraft) -> Iterable[UpdateProblem] | None:
+    """Check a progress update against an area's own rule before it is saved.
+
+    Receives a :class:`core.change_types.UpdateDraft`: the area's slug, the action's number and
+    the update's fields (reporting date, status, RAG, commentary, evidence link, reason for a
+    greener RAG). Returns an iterable of :class:`core.change_types.UpdateProblem` (the form
+    field and a sentence, such as ``UpdateProblem("evidence_url", "In Perth and Kinross a Green
+    RAG needs an evidence link.")``), or ``None`` or nothing when it has no objection. Every
+    plugin is asked; every problem is shown with the platform's own, in one pass, and nothing
+    is saved while there is one. Answer only for your own area (``update.area``). A plugin that
+    raises is named in the log and skipped: the update is then checked without it.
+    """
+
+
+@hookspec
+def after_change(change: ChangeEvent) -> None:
+    """React to a change once it is committed: post it to the area's own system, say.
+
+    Receives a :class:`core.change_types.ChangeEvent`: what kind of record changed
+    ("progress_update"), how ("posted", "accepted", "returned"), the area's slug, the record's
+    id and a summary in words. Returns nothing. Every plugin is called, after the change is
+    saved (so a plugin cannot undo it, and a slow or failing plugin cannot lose it). A plugin
+    that raises is named in the log and skipped; the others are still called.
+    """
+
+
+@hookspec
+def area_pages() -> Iterable[AreaPages] | None:
+    """Add a plugin's own pages to an area.
+
+    Receives nothing. Returns an iterable of :class:`core.change_types.AreaPages`: the area's
+    slug, a Flask blueprint (mounted at ``/areas/<area>/more/<blueprint name>/``, behind the
+    same sign-in as every page) and the label of its entry in the area's menu (the dashboard's
+    list of links). Every plugin is asked. A plugin may add pages only to the areas it
+    registers itself; an answer for another area, one that is not ``AreaPages``, or a
+    blueprint name already taken is refused, named in ``cpc plugins`` and left out, and the
+    other plugins' pages are still mounted.
     """

@@ -7,9 +7,11 @@ import inspect
 import re
 from pathlib import Path
 
+from flask import Blueprint
 from sqlalchemy import select
 
 from core import hookspecs
+from core.change_types import AreaPages, ChangeEvent, UpdateProblem
 from core.enums import ActionOrigin, Rag
 from core.hookspecs import hookimpl
 from core.models import Action, Area, Plan, SharedAction
@@ -18,7 +20,7 @@ from core.rag_types import RagSuggestion
 from core.rollup_types import RollupRow, TaysideStatus
 from core.services.rollup import tayside_rollup
 from core.synthetic import synthetic_plan
-from tests.helpers import PK, in_session, init_database, report
+from tests.helpers import PK, AuthActions, in_session, init_database, report
 
 HOOKS = sorted(
     name
@@ -198,3 +200,90 @@ def test_hook_suggest_rag(make_app, client_for):
 def _action_id(session, area_slug: str, code: str) -> int:
     query = select(Action.id).join(Plan).join(Area).where(Area.slug == area_slug)
     return session.scalars(query.where(Action.code == code).order_by(Action.id).limit(1)).one()
+
+
+def test_hook_check_update(make_app, accounts_for):
+    def evidence_for_green(update):
+        """A synthetic Perth and Kinross rule: Green needs an evidence link."""
+        if update.area == PK and update.rag is Rag.GREEN and not update.evidence_url:
+            return [UpdateProblem("evidence_url", "Synthetic rule: Green needs an evidence link.")]
+        return None
+
+    def broken(update):
+        raise ValueError("bad rule")
+
+    app = make_app(
+        EXTRA_PLUGINS=[
+            ("evidence", Plugin(check_update=evidence_for_green)),
+            ("bad", Plugin(check_update=broken)),
+        ]
+    )
+    web = AuthActions(app.test_client(), accounts_for(app))
+    web.login("pk")
+    first = in_session(app, lambda s: _action_id(s, PK, "1.1"))
+    form = f"/actions/{first}/updates/new"
+    update = {
+        "reported_on": "2022-03-01",
+        "status": "in_progress",
+        "rag": "G",
+        "rag_reason": "Synthetic",
+        "commentary": "x",
+    }
+    refused = web.post(form, update, form)
+    assert refused.status_code == 400
+    assert "Synthetic rule: Green needs an evidence link." in refused.text
+    saved = web.post(form, {**update, "evidence_url": "https://example.org/minutes"}, form)
+    assert saved.status_code == 302  # the raising rule was skipped, not fatal
+
+
+def test_hook_after_change(make_app, accounts_for, runner_for):
+    seen: list[ChangeEvent] = []
+
+    def broken(change):
+        raise ConnectionError("the area's own system is down")
+
+    app = make_app(
+        EXTRA_PLUGINS=[
+            ("bad", Plugin(after_change=broken)),
+            ("record", Plugin(after_change=lambda change: seen.append(change))),
+        ]
+    )
+    accounts = accounts_for(app)
+    token = runner_for(app).invoke(args=["token", "create", accounts["pk"], "--name", "t"])
+    headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
+    first = in_session(app, lambda s: _action_id(s, PK, "1.1"))
+    posted = app.test_client().post(
+        f"/api/v1/actions/{first}/updates",
+        json={"reported_on": "2022-03-01", "status": "in_progress", "rag": "A", "commentary": "x"},
+        headers=headers,
+    )
+    assert posted.status_code == 201  # saved, although one plugin failed afterwards
+    [event] = seen
+    assert (event.kind, event.event, event.area) == ("progress_update", "posted", PK)
+    assert event.record_id == posted.get_json()["id"]
+
+
+def test_hook_area_pages(make_app, client_for):
+    spec = AreaSpec("fictional-isle", "Fictional Isle (synthetic)", "Fictional CPC", True)
+    pages = Blueprint("isle_reports", __name__)
+    pages.add_url_rule("/", "index", lambda: "Synthetic: the isle's own report page")
+    elsewhere = Blueprint("isle_elsewhere", __name__)
+    elsewhere.add_url_rule("/", "index", lambda: "not allowed")
+    plugin = Plugin(
+        register_areas=lambda: [spec],
+        contribute_plans=lambda: [DataSource(data=synthetic_plan(spec.slug, 1, 1))],
+        area_pages=lambda: [
+            AreaPages(spec.slug, pages, "The isle's own reports (synthetic)"),
+            AreaPages(PK, elsewhere, "Pages for an area the plugin does not register"),
+        ],
+    )
+    app = make_app(EXTRA_PLUGINS=[("isle", plugin)])
+    web = client_for(app, "viewer")
+    page = web.get("/areas/fictional-isle/more/isle_reports/")
+    assert page.status_code == 200 and "the isle's own report page" in page.text
+    assert app.test_client().get("/areas/fictional-isle/more/isle_reports/").status_code == 302
+    board = web.get("/areas/fictional-isle/").text
+    assert 'href="/areas/fictional-isle/more/isle_reports/">The isle' in board
+    assert web.get(f"/areas/{PK}/more/isle_elsewhere/").status_code == 404
+    problems = [str(p) for p in app.extensions["cpc_plugins"].problems]
+    assert any("does not register" in p and "'isle'" in p for p in problems)

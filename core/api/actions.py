@@ -29,6 +29,7 @@ from core.api.schemas import (
 )
 from core.enums import Direction
 from core.models import Action, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
+from core.outbox import after_change, update_event
 from core.rag_types import RagSuggestion
 from core.services import contributors, plans, travel
 from core.services.action_query import find_actions
@@ -241,8 +242,15 @@ def create_update(data, action_id: int):
             reported_on=data["reported_on"],
         )
         update = post_update(
-            session, action, actor=me(), on_behalf_of=behalf, suggestion=suggestion, **data
+            session,
+            action,
+            actor=me(),
+            on_behalf_of=behalf,
+            suggestion=suggestion,
+            plugins=current_app.extensions["cpc_plugins"],
+            **data,
         )
+    after_change(update_event(update, "posted"))
     return update, 201, {"Location": url_for("actions_api.list_updates", action_id=action.id)}
 
 

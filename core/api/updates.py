@@ -11,7 +11,7 @@ from core.api.areas import get_or_404
 from core.api.common import me, writing
 from core.api.schemas import CorrectionCreateSchema, ReasonSchema, ReturnSchema, UpdateSchema
 from core.models import Action, Plan, ProgressUpdate
-from core.outbox import send_all
+from core.outbox import after_change, send_all, update_event
 from core.services import progress, review
 
 updates_bp = Blueprint(
@@ -79,6 +79,7 @@ def accept(update_id: int):
     with writing() as session:
         told = review.accept_update(session, original, actor=me())
     send_all([told])
+    after_change(update_event(original, "accepted"))
     return _update(update_id)
 
 
@@ -93,6 +94,7 @@ def return_(data, update_id: int):
     with writing() as session:
         told = review.return_update(session, original, actor=me(), comment=data["comment"])
     send_all([told])
+    after_change(update_event(original, "returned"))
     return _update(update_id)
 
 

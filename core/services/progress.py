@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Date, Row, and_, literal, or_, select, true, union_all
 from sqlalchemy import update as update_table
 from sqlalchemy.orm import Session, aliased
 
+from core.change_types import UpdateDraft, UpdateProblem
 from core.enums import ProgressStatus, Rag, ReviewState
 from core.models import Action, ProgressUpdate, User
 from core.models.progress import counts
@@ -22,6 +25,11 @@ from core.services.permissions import (
     require_user_admin,
     writes_area,
 )
+
+if TYPE_CHECKING:
+    from core.plugins import PluginRegistry
+
+log = logging.getLogger(__name__)
 
 # "Keep as it was", for a correction's RAG (where None means "no RAG").
 _SAME = object()
@@ -44,6 +52,7 @@ def post_update(
     rag_reason: str = "",
     on_behalf_of: User | None = None,
     suggestion: RagSuggestion | None = None,
+    plugins: PluginRegistry | None = None,
 ) -> ProgressUpdate:
     """Append a progress update to an action, by ``actor``. Updates are never changed afterwards.
 
@@ -54,8 +63,9 @@ def post_update(
     the plan has review switched off; everyone else's is accepted at once. A RAG is required
     while the action is in progress or ongoing, and a completed action carries none. Given the
     engine's ``suggestion`` (``core.services.rag_suggestions``), it is kept with the update, and
-    a greener RAG than it needs ``rag_reason``. Every problem is raised at once
-    (``FieldErrors``). The caller commits.
+    a greener RAG than it needs ``rag_reason``. Given ``plugins``, each area rule of the
+    ``check_update`` hook is applied too. Every problem is raised at once (``FieldErrors``).
+    The caller commits.
     """
     area = action.plan.area
     if actor is not None:
@@ -74,6 +84,18 @@ def post_update(
             )
         )
     problems += greener_problems(suggestion, rag, rag_reason)
+    if plugins is not None:
+        draft = UpdateDraft(
+            area=area.slug,
+            code=action.code,
+            reported_on=reported_on,
+            status=status,
+            rag=rag,
+            commentary=commentary.strip(),
+            evidence_url=evidence_url.strip(),
+            rag_reason=rag_reason.strip(),
+        )
+        problems += area_rule_problems(plugins, draft)
     FieldErrors.raise_any(problems)
     check_open(session, action, reported_on, actor, "added an update to")
     reviewed = actor is None or writes_area(actor, area) or not action.plan.review_updates
@@ -94,6 +116,24 @@ def post_update(
     session.add(update)
     session.flush()
     return update
+
+
+def area_rule_problems(plugins: PluginRegistry, draft: UpdateDraft) -> list[FieldError]:
+    """The objections of the areas' own rules (the ``check_update`` hook); a plugin that
+    raises or answers something else is logged and skipped."""
+    found: list[FieldError] = []
+    for name, answer in plugins.call_each("check_update", update=draft):
+        try:
+            items = list(answer)
+        except TypeError:
+            log.error("plugin %r: check_update answered %r, not a list of problems", name, answer)
+            continue
+        for item in items:
+            if isinstance(item, UpdateProblem):
+                found.append(ProgressError(item.field, item.message))
+            else:
+                log.error("plugin %r: check_update answered %r, not an UpdateProblem", name, item)
+    return found
 
 
 def greener_problems(

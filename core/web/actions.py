@@ -22,7 +22,7 @@ from core import db
 from core.enums import ReviewState
 from core.identity import signed_in_user
 from core.models import Action, ActionChange, Outcome, ProgressUpdate
-from core.outbox import send_all
+from core.outbox import after_change, send_all, update_event
 from core.schemas.forms import (
     ActionForm,
     CompleteForm,
@@ -141,7 +141,13 @@ def new_update(action_id: int):
             reported_on=data["reported_on"],
         )
         return post_update(
-            session, action, actor=user, on_behalf_of=behalf, suggestion=suggestion, **data
+            session,
+            action,
+            actor=user,
+            on_behalf_of=behalf,
+            suggestion=suggestion,
+            plugins=current_app.extensions["cpc_plugins"],
+            **data,
         )
 
     saved, update, form = submit(
@@ -153,6 +159,7 @@ def new_update(action_id: int):
         ),
     )
     if saved:
+        after_change(update_event(update, "posted"))
         if update.review is ReviewState.SUBMITTED:
             return _done(
                 f"Your update on action {action.code} has been submitted. It counts once a "
@@ -184,6 +191,7 @@ def accept_update(update_id: int):
     if not saved:  # decided by someone else just now, or its period is locked
         abort(409, " ".join(form.errors.values()))
     send_all([told])
+    after_change(update_event(update, "accepted"))
     return _done(
         f"The update on action {update.action.code} is accepted: it now counts.", update.action_id
     )
@@ -202,6 +210,7 @@ def return_update(update_id: int):
     )
     if saved:
         send_all([told])
+        after_change(update_event(update, "returned"))
         return _done(
             f"The update on action {update.action.code} is returned to its author with your "
             "comment.",
