@@ -19,6 +19,8 @@ from core.cli_helpers import date_option, plan_named
 from core.demo_commands import demo_data_command
 from core.kpi_commands import kpi_group
 from core.plan_commands import export_plan_command, import_plan_command
+from core.plugin_commands import new_plugin_command, sync_plans_command
+from core.plugins import check_installed
 from core.reminder_commands import remind_command
 from core.report_commands import report_command
 from core.services import accounts, backup, loader, rollup_export
@@ -34,6 +36,8 @@ def init_app(app: Flask) -> None:
         restore_command,
         serve_command,
         plugins_command,
+        new_plugin_command,
+        sync_plans_command,
         summary_command,
         rollup_command,
         report_command,
@@ -224,11 +228,18 @@ def _run_workers(app, listening: socket.socket, workers: int, threads: int, limi
 @click.command("plugins")
 @with_appcontext
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def plugins_command(as_json: bool) -> None:
-    """List each plugin, its version and the hooks it implements."""
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Also check every plugin's data files and hooks (in a throwaway database: yours is "
+    "not changed); exit 1 if there is a problem.",
+)
+def plugins_command(as_json: bool, check: bool) -> None:
+    """List each plugin, its version and the hooks it implements, and any problem."""
     registry = _registry()
     rows = registry.describe()
-    problems = [str(p) for p in registry.problems]
+    found = check_installed(registry) if check else registry.problems
+    problems = [str(p) for p in found]
     if as_json:
         click.echo(json.dumps({"plugins": rows, "problems": problems}, indent=2))
         return
@@ -236,6 +247,10 @@ def plugins_command(as_json: bool) -> None:
         click.echo(f"{row['name']} ({row['version']}): {', '.join(row['hooks']) or 'no hooks'}")
     for problem in problems:
         click.secho(f"Problem: {problem}", fg="red", err=True)
+    if check:
+        click.echo(f"{len(problems)} problem(s) found." if problems else "No problems found.")
+        if problems:
+            raise SystemExit(1)
 
 
 @click.command("summary")

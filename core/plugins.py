@@ -28,6 +28,34 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
 )
 
 
+def check_installed(registry: PluginRegistry) -> list[PluginProblem]:
+    """Every problem with the plugins' hooks and data files, found without touching the
+    database: the registry's own (a plugin that failed to load, an unknown hook, a hook whose
+    arguments do not match, pages refused), then a load of every plugin's content into a
+    throwaway database (each data file checked against its schema, plans against the areas
+    their plugin registers, adoptions against the shared actions)."""
+    import tempfile
+    from pathlib import Path
+
+    from sqlalchemy.orm import Session
+
+    from core import db, migrate
+    from core.services import loader
+
+    problems = list(registry.problems)
+    with tempfile.TemporaryDirectory() as folder:
+        engine = db.make_engine(f"sqlite:///{Path(folder) / 'check.db'}")
+        try:
+            migrate.upgrade(engine)
+            with Session(engine) as session:
+                report = loader.load_plugin_content(session, registry)
+                session.rollback()
+        finally:
+            engine.dispose()
+    problems += [p for p in report.problems if p not in problems]
+    return problems
+
+
 class DuplicatePluginError(RuntimeError):
     """Start-up refuses a plugin name or object registered twice."""
 
@@ -150,7 +178,11 @@ def _register(registry: PluginRegistry, name: str, plugin: object) -> None:
         raise DuplicatePluginError(
             f"plugin {name!r} is registered twice: check the {ENTRY_POINT_GROUP!r} entry points"
         )
-    pm.register(plugin, name=name)
+    try:
+        pm.register(plugin, name=name)
+    except pluggy.PluginValidationError as error:  # a hook whose arguments do not match
+        registry.problems.append(PluginProblem(name, f"was left out: {error}"))
+        return
     unknown = [c.name for c in pm.get_hookcallers(plugin) or [] if not c.has_spec()]
     if unknown:
         pm.unregister(plugin)

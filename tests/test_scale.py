@@ -238,6 +238,9 @@ def writes(app, token: str, known: dict, round_: int) -> dict[str, int]:
             call("post", f"/api/v1/updates/{posted.get_json()['id']}/accept")
         else:
             call("post", f"/api/v1/updates/{posted.get_json()['id']}/return", {"comment": "x"})
+    plan_path = f"/api/v1/plans/{known['plan_id']}"
+    call("patch", plan_path, {"public": True, "review_updates": False})
+    call("patch", plan_path, {"public": False, "review_updates": True})
     plan_dates = f"/api/v1/plans/{known['plan_id']}/reporting-dates"
     call("post", plan_dates, dates)
     call("delete", f"{plan_dates}/{later.isoformat()}")
@@ -417,6 +420,8 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     send(dates, f"{dates}/2022-03-31/unlock")
     send(dates, f"{plan}/review")  # off
     send(dates, f"{plan}/review")  # on again
+    send(f"{plan}/", f"{plan}/public")  # public
+    send(f"{plan}/", f"{plan}/public")  # and not again
     send("/tric/reporting-dates", "/tric/reporting-dates", when)
     send("/tric/reporting-dates", f"/tric/reporting-dates/{later.isoformat()}/remove")
 
