@@ -36,9 +36,9 @@ class UpdateProblem:
 
 @dataclass(frozen=True)
 class ChangeEvent:
-    """A change that was committed: ``kind`` of record ("progress_update"), ``event``
-    ("posted", "accepted", "returned"), the area's slug, the record's id and a summary in
-    words."""
+    """A change that was committed: ``kind`` of record ("progress_update", "action"),
+    ``event`` ("posted", "accepted", "returned", "corrected", "withdrawn", "redacted";
+    "added", "reworded"), the area's slug, the record's id and a summary in words."""
 
     kind: str
     event: str

@@ -188,10 +188,12 @@ def after_change(change: ChangeEvent) -> None:
     """React to a change once it is committed: post it to the area's own system, say.
 
     Receives a :class:`core.change_types.ChangeEvent`: what kind of record changed
-    ("progress_update"), how ("posted", "accepted", "returned"), the area's slug, the record's
-    id and a summary in words. Returns nothing. Every plugin is called, after the change is
-    saved (so a plugin cannot undo it, and a slow or failing plugin cannot lose it). A plugin
-    that raises is named in the log and skipped; the others are still called.
+    ("progress_update": "posted", "accepted", "returned", "corrected", "withdrawn",
+    "redacted"; "action": "added", "reworded"), the area's slug, the record's id and a summary
+    in words, for changes made in the app and through the API. Returns nothing. Every plugin
+    is called, after the change is saved (so a plugin cannot undo it, and a slow or failing
+    plugin cannot lose it). A plugin that raises is named in the log and skipped; the others
+    are still called.
     """
 
 

@@ -34,7 +34,7 @@ PUBLIC_ENDPOINTS = frozenset(
 
 def init_app(app: Flask) -> None:
     """Flask-Login for the app: sessions from the cookie, tokens from the Authorization
-    header; every page but ``PUBLIC_ENDPOINTS`` (and the public plan pages) needs an account."""
+    header; every page but those in ``PUBLIC_ENDPOINTS`` needs an account."""
     manager = LoginManager(app)
     manager.login_view = "auth.sign_in"
     manager.login_message = "Sign in to see the improvement plans."

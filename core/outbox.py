@@ -37,8 +37,20 @@ def after_change(event: ChangeEvent) -> None:
         pass  # the hook answers nothing; call_each logs and skips a plugin that raises
 
 
+def action_event(action, event: str) -> ChangeEvent:
+    """The change event for an action ``event`` ("added", "reworded")."""
+    return ChangeEvent(
+        kind="action",
+        event=event,
+        area=action.plan.area.slug,
+        record_id=action.id,
+        summary=f"action {action.code} {event}",
+    )
+
+
 def update_event(update, event: str) -> ChangeEvent:
-    """The change event for a progress update ``event`` ("posted", "accepted", "returned")."""
+    """The change event for a progress update ``event`` ("posted", "accepted", "returned",
+    "corrected", "withdrawn", "redacted")."""
     action = update.action
     return ChangeEvent(
         kind="progress_update",

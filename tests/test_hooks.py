@@ -258,9 +258,24 @@ def test_hook_after_change(make_app, accounts_for, runner_for):
         headers=headers,
     )
     assert posted.status_code == 201  # saved, although one plugin failed afterwards
-    [event] = seen
-    assert (event.kind, event.event, event.area) == ("progress_update", "posted", PK)
-    assert event.record_id == posted.get_json()["id"]
+    update_id = posted.get_json()["id"]
+    client = app.test_client()
+    fixed = client.post(
+        f"/api/v1/updates/{update_id}/correction", json={"reason": "x"}, headers=headers
+    )
+    assert fixed.status_code == 201
+    etag = client.get(f"/api/v1/actions/{first}", headers=headers).headers["ETag"]
+    reworded = client.patch(
+        f"/api/v1/actions/{first}",
+        json={"text": "Synthetic: reworded for the after_change test"},
+        headers={**headers, "If-Match": etag},
+    )
+    assert reworded.status_code == 200
+    assert [(e.kind, e.event, e.area, e.record_id) for e in seen] == [
+        ("progress_update", "posted", PK, update_id),
+        ("progress_update", "corrected", PK, fixed.get_json()["id"]),
+        ("action", "reworded", PK, first),
+    ]
 
 
 def test_hook_area_pages(make_app, client_for):

@@ -29,7 +29,7 @@ from core.api.schemas import (
 )
 from core.enums import Direction
 from core.models import Action, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
-from core.outbox import after_change, update_event
+from core.outbox import action_event, after_change, update_event
 from core.rag_types import RagSuggestion
 from core.services import contributors, plans, travel
 from core.services.action_query import find_actions
@@ -163,6 +163,7 @@ def create_action(data):
             leads=data["leads"],
             target_date=data["target_date"],
         )
+    after_change(action_event(action, "added"))
     body, _, headers = _one(_load_action(action.id))
     headers["Location"] = url_for("actions_api.get_action", action_id=action.id)
     return body, 201, headers
@@ -185,7 +186,7 @@ def patch_action(data, action_id: int):
     action = _load_action(action_id)
     check_if_match(action.revision)
     with writing() as session:
-        edit_action(
+        changes = edit_action(
             session,
             action,
             actor=me(),
@@ -195,6 +196,8 @@ def patch_action(data, action_id: int):
             leads=data.get("leads", [lead.name for lead in action.leads]),
             target_date=data.get("target_date", action.target_date),
         )
+    if changes:
+        after_change(action_event(action, "reworded"))
     return _one(_load_action(action_id))
 
 

@@ -54,6 +54,7 @@ def correct(data, update_id: int):
     original = _update(update_id)
     with writing() as session:
         correction = progress.correct_update(session, original, actor=me(), **data)
+    after_change(update_event(correction, "corrected"))
     location = url_for("updates_api.get_update", update_id=correction.id)
     return _update(correction.id), 201, {"Location": location}
 
@@ -67,6 +68,7 @@ def withdraw(data, update_id: int):
     original = _update(update_id)
     with writing() as session:
         progress.withdraw_update(session, original, actor=me(), reason=data["reason"])
+    after_change(update_event(original, "withdrawn"))
     return _update(update_id)
 
 
@@ -107,4 +109,5 @@ def redact(data, update_id: int):
     original = _update(update_id)
     with writing() as session:
         progress.redact_update(session, original, actor=me(), reason=data["reason"])
+    after_change(update_event(original, "redacted"))
     return _update(update_id)

@@ -22,7 +22,7 @@ from core import db
 from core.enums import ReviewState
 from core.identity import signed_in_user
 from core.models import Action, ActionChange, Outcome, ProgressUpdate
-from core.outbox import after_change, send_all, update_event
+from core.outbox import action_event, after_change, send_all, update_event
 from core.schemas.forms import (
     ActionForm,
     CompleteForm,
@@ -263,12 +263,13 @@ def complete(action_id: int):
     action = _action(action_id)
     allowed(permissions.require_area, action.plan.area)
     form = FormState.with_defaults(reported_on=dt.date.today().isoformat())
-    saved, _, form = submit(
+    saved, update, form = submit(
         CompleteForm,
         form,
         lambda data: mark_completed(db.get_session(), action, actor=signed_in_user(), **data),
     )
     if saved:
+        after_change(update_event(update, "posted"))
         return _done(f"Action {action.code} is marked as completed.", action.id)
     return _form_page("complete_form.html", form, action=action)
 
@@ -294,6 +295,8 @@ def edit(action_id: int):
         check=lambda valid: wording_problems(action.plan, target_date=valid.get("target_date")),
     )
     if saved:
+        if changes:
+            after_change(action_event(action, "reworded"))
         return _done(
             "Your changes have been saved." if changes else "Nothing was changed.", action.id
         )
@@ -341,6 +344,7 @@ def new(slug: str, plan_slug: str):
         check=lambda valid: wording_problems(plan, target_date=valid.get("target_date")),
     )
     if saved:
+        after_change(action_event(added, "added"))
         return _done(f"Action {added.code} has been added to the plan.", added.id)
     options = [(str(o.id), f"Outcome {o.number}: {o.title}") for o in outcomes]
     return _form_page("action_form.html", form, action=None, plan=plan, outcome_options=options)
@@ -376,7 +380,7 @@ def correct_update(update_id: int):
         commentary=original.commentary,
         evidence_url=original.evidence_url,
     )
-    saved, _, form = submit(
+    saved, correction, form = submit(
         CorrectionForm,
         form,
         lambda data: progress.correct_update(
@@ -387,6 +391,7 @@ def correct_update(update_id: int):
         ),
     )
     if saved:
+        after_change(update_event(correction, "corrected"))
         return _done(
             "Your correction has been saved; the original is kept, struck through.", action.id
         )
@@ -406,6 +411,7 @@ def withdraw_update(update_id: int):
         WithdrawalForm,
         progress.withdraw_update,
         "The update has been withdrawn; it is kept, struck through.",
+        "withdrawn",
     )
 
 
@@ -419,10 +425,11 @@ def redact_update(update_id: int):
         RedactionForm,
         progress.redact_update,
         "The commentary has been removed everywhere it was kept.",
+        "redacted",
     )
 
 
-def _retire_page(original: ProgressUpdate, mode: str, schema, service, done: str):
+def _retire_page(original: ProgressUpdate, mode: str, schema, service, done: str, event: str):
     """The form that withdraws an update or removes its commentary, with a reason."""
     saved, _, form = submit(
         schema,
@@ -430,6 +437,7 @@ def _retire_page(original: ProgressUpdate, mode: str, schema, service, done: str
         lambda data: service(db.get_session(), original, actor=signed_in_user(), **data),
     )
     if saved:
+        after_change(update_event(original, event))
         return _done(done, original.action_id)
     return _form_page(
         "retire_form.html", form, action=original.action, original=original, mode=mode
