@@ -36,7 +36,7 @@ from core.services.action_query import find_actions
 from core.services.actions import add_local_action, edit_action
 from core.services.errors import FieldError
 from core.services.progress import is_overdue, latest_updates, post_update
-from core.services.rag_suggestions import current_suggestions, suggest_for_update
+from core.services.rag_suggestions import current_suggestions
 from core.services.search import ActionFilter
 
 actions_bp = Blueprint(
@@ -237,19 +237,11 @@ def create_update(data, action_id: int):
                 behalf = contributors.contributor_for(session, behalf_email)
             except FieldError as problem:
                 raise FieldError("on_behalf_of", problem.message) from None
-        suggestion = suggest_for_update(
-            session,
-            current_app.extensions["cpc_plugins"],
-            action,
-            status=data["status"],
-            reported_on=data["reported_on"],
-        )
         update = post_update(
             session,
             action,
             actor=me(),
             on_behalf_of=behalf,
-            suggestion=suggestion,
             plugins=current_app.extensions["cpc_plugins"],
             **data,
         )

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -597,16 +597,15 @@ class Latest:
         return self.latest.value - self.previous.value
 
 
-def latest_figures(
-    session: Session, kpi_ids: list[int], area_ids: list[int], as_at: dt.date | None = None
-) -> dict[tuple[int, int], Latest]:
-    """For each KPI and area, the figure of the latest period (ended by ``as_at``, if given)
-    and of the one before: one query on the (kpi, period) index."""
-    if not kpi_ids or not area_ids:
-        return {}
-    ranked = (
+def ranked_figures(kpi_ids, as_at: dt.date | None, *criteria: ColumnElement[bool]):
+    """In SQL, the figures in force (not proposals) of ``kpi_ids`` (a list, or a subquery of
+    ids) for periods ended by ``as_at``, with ``id``, ``kpi_id``, ``area_id`` and ``n``: 1 for
+    each KPI and area's latest period, 2 for the one before, and so on."""
+    return (
         select(
             KpiValue.id,
+            KpiValue.kpi_id,
+            KpiValue.area_id,
             func.row_number()
             .over(
                 partition_by=(KpiValue.kpi_id, KpiValue.area_id),
@@ -616,13 +615,23 @@ def latest_figures(
         )
         .where(
             KpiValue.kpi_id.in_(kpi_ids),
-            KpiValue.area_id.in_(area_ids),
             KpiValue.retired_at.is_(None),
             KpiValue.proposed.is_(False),
             KpiValue.period_end <= (as_at or dt.date.max),
+            *criteria,
         )
         .subquery()
     )
+
+
+def latest_figures(
+    session: Session, kpi_ids: list[int], area_ids: list[int], as_at: dt.date | None = None
+) -> dict[tuple[int, int], Latest]:
+    """For each KPI and area, the figure of the latest period (ended by ``as_at``, if given)
+    and of the one before: one query on the (kpi, period) index."""
+    if not kpi_ids or not area_ids:
+        return {}
+    ranked = ranked_figures(kpi_ids, as_at, KpiValue.area_id.in_(area_ids))
     chosen = aliased(KpiValue)
     rows = session.execute(
         select(chosen, ranked.c.n).join(ranked, and_(ranked.c.id == chosen.id, ranked.c.n <= 2))

@@ -7,7 +7,11 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from core.enums import PlanStatus
 from core.models import Area, Plan, User
+from core.services import audit
+from core.services.errors import FieldError
+from core.services.permissions import require_area
 
 
 class NotFound(LookupError):
@@ -78,57 +82,44 @@ def plans_in_force(
     return [plan_in_force(group, as_at) for group in by_area.values()]
 
 
-def set_review(session: Session, plan: Plan, *, actor: User | None, on: bool) -> None:
-    """Whether contributors' updates to ``plan`` wait for a coordinator's review (the area's
-    coordinators and admins; audited)."""
-    from core.services import audit
-    from core.services.permissions import require_area
-
+def _set_flag(
+    session: Session, plan: Plan, actor: User | None, column: str, on: bool, said: str
+) -> None:
+    """Set one of a plan's settings (the area's coordinators and admins), audited."""
     if actor is not None:
         require_area(actor, plan.area)
-    session.execute(update(Plan).where(Plan.id == plan.id).values(review_updates=on))
+    session.execute(update(Plan).where(Plan.id == plan.id).values({column: on}))
     audit.record_event(
         session,
         kind="plans",
-        event_name="review_on" if on else "review_off",
+        event_name=f"{column}_{'on' if on else 'off'}",
         actor=actor,
         record_id=plan.id,
         area_id=plan.area_id,
-        summary=f"review of contributors' updates switched {'on' if on else 'off'} for "
-        f"{plan.title}",
+        summary=f"{plan.title}: {said}",
     )
-    session.expire(plan, ["review_updates"])
+    session.expire(plan, [column])
+
+
+def set_review(session: Session, plan: Plan, *, actor: User | None, on: bool) -> None:
+    """Whether contributors' updates to ``plan`` wait for a coordinator's review (the area's
+    coordinators and admins; audited)."""
+    said = f"review of contributors' updates switched {'on' if on else 'off'}"
+    _set_flag(session, plan, actor, "review_updates", on, said)
 
 
 def set_public(session: Session, plan: Plan, *, actor: User | None, public: bool) -> None:
     """Show a published plan without an account at /public/<area>/<plan>/, or stop (the
     area's coordinators and admins; audited). A draft is never public."""
-    from core.enums import PlanStatus
-    from core.services import audit
-    from core.services.errors import FieldError
-    from core.services.permissions import require_area
-
-    if actor is not None:
-        require_area(actor, plan.area)
     if public and plan.status is not PlanStatus.PUBLISHED:
+        if actor is not None:
+            require_area(actor, plan.area)
         raise FieldError("public", "Only a published plan can be made public, never a draft.")
-    session.execute(update(Plan).where(Plan.id == plan.id).values(public=public))
-    audit.record_event(
-        session,
-        kind="plans",
-        event_name="made_public" if public else "made_private",
-        actor=actor,
-        record_id=plan.id,
-        area_id=plan.area_id,
-        summary=f"{plan.title} {'made public' if public else 'no longer public'}",
-    )
-    session.expire(plan, ["public"])
+    _set_flag(session, plan, actor, "public", public, "made public" if public else "not public")
 
 
 def public_plan(session: Session, area_slug: str, plan_slug: str) -> Plan:
     """A plan shown publicly: published and made public by its area; NotFound otherwise."""
-    from core.enums import PlanStatus
-
     plan = plan_by_slug(session, area_slug, plan_slug)
     if not plan.public or plan.status is not PlanStatus.PUBLISHED:
         raise NotFound(f"There is no public plan {plan_slug} for {area_slug}.")

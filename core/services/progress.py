@@ -61,11 +61,11 @@ def post_update(
     and tests. A coordinator may post ``on_behalf_of`` one of the action's contributors, and the
     update says so. A contributor's update is "submitted" until a coordinator accepts it, unless
     the plan has review switched off; everyone else's is accepted at once. A RAG is required
-    while the action is in progress or ongoing, and a completed action carries none. Given the
-    engine's ``suggestion`` (``core.services.rag_suggestions``), it is kept with the update, and
-    a greener RAG than it needs ``rag_reason``. Given ``plugins``, each area rule of the
-    ``check_update`` hook is applied too. Every problem is raised at once (``FieldErrors``).
-    The caller commits.
+    while the action is in progress or ongoing, and a completed action carries none. Given
+    ``plugins``, the engine suggests a RAG (the ``suggest_rag`` hook, unless ``suggestion`` is
+    given), which is kept with the update, and a greener RAG than it needs ``rag_reason``; and
+    each area rule of the ``check_update`` hook is applied. Every problem is raised at once
+    (``FieldErrors``). The caller commits.
     """
     area = action.plan.area
     if actor is not None:
@@ -82,6 +82,13 @@ def post_update(
                 f"{on_behalf_of.email} is not a contributor to action {action.code}: link them "
                 "to the action first.",
             )
+        )
+    if plugins is not None and suggestion is None:
+        # Imported here: the suggestion reads each action's latest update through this module.
+        from core.services.rag_suggestions import suggest_for_update
+
+        suggestion = suggest_for_update(
+            session, plugins, action, status=status, reported_on=reported_on
         )
     problems += greener_problems(suggestion, rag, rag_reason)
     if plugins is not None:

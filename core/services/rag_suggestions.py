@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from core.enums import ProgressStatus
 from core.models import Action, Kpi, KpiValue, Plan, ProgressUpdate, kpi_actions
 from core.plugins import PluginRegistry
 from core.rag_types import ActionFacts, RagSuggestion
-from core.services.kpis import off_target
+from core.services.kpis import off_target, ranked_figures
 from core.services.progress import latest_updates
 
 
@@ -24,26 +24,7 @@ def kpis_off_target(
     period ended by ``as_at``) is off target: one query whatever the number of actions."""
     ids = [a.id for a in actions]
     linked = select(kpi_actions.c.kpi_id).where(kpi_actions.c.action_id.in_(ids))
-    ranked = (
-        select(
-            KpiValue.id,
-            KpiValue.kpi_id,
-            KpiValue.area_id,
-            func.row_number()
-            .over(
-                partition_by=(KpiValue.kpi_id, KpiValue.area_id),
-                order_by=(KpiValue.period_start.desc(), KpiValue.id.desc()),
-            )
-            .label("n"),
-        )
-        .where(
-            KpiValue.kpi_id.in_(linked),
-            KpiValue.retired_at.is_(None),
-            KpiValue.proposed.is_(False),
-            KpiValue.period_end <= as_at,
-        )
-        .subquery()
-    )
+    ranked = ranked_figures(linked, as_at)
     rows = session.execute(
         select(kpi_actions.c.action_id, Kpi, KpiValue)
         .join(Kpi, Kpi.id == kpi_actions.c.kpi_id)

@@ -41,7 +41,7 @@ from core.services.actions import add_local_action, edit_action, wording, wordin
 from core.services.document import rag_legend
 from core.services.errors import FieldError
 from core.services.progress import is_overdue, mark_completed, post_update, update_problems
-from core.services.rag_suggestions import current_suggestions, suggest_for_update
+from core.services.rag_suggestions import current_suggestions
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404
 
@@ -133,19 +133,11 @@ def new_update(action_id: int):
         behalf = next((c for c in for_whom if c.id == behalf_id), None)
         if behalf_id is not None and behalf is None:
             raise FieldError("on_behalf_of", "Choose one of the action's contributors.")
-        suggestion = suggest_for_update(
-            session,
-            current_app.extensions["cpc_plugins"],
-            action,
-            status=data["status"],
-            reported_on=data["reported_on"],
-        )
         return post_update(
             session,
             action,
             actor=user,
             on_behalf_of=behalf,
-            suggestion=suggestion,
             plugins=current_app.extensions["cpc_plugins"],
             **data,
         )

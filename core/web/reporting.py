@@ -153,48 +153,52 @@ def unlock(slug: str, plan_slug: str, date_text: str):
     )
 
 
-@bp.post("/areas/<slug>/plans/<plan_slug>/review")
-def review_setting(slug: str, plan_slug: str):
-    """Switch review of contributors' updates on or off for a plan (its coordinators and
-    admins)."""
+def _plan_setting(slug: str, plan_slug: str, schema, change, said, back: str):
+    """Switch one of a plan's settings with ``change(plan, on)`` (its area's coordinators and
+    admins), flash ``said(plan)`` (or the problem) and go ``back``."""
     plan = _plan(slug, plan_slug)
+    name = next(iter(schema().fields))
     saved, _, form = submit(
-        ReviewSettingForm,
+        schema,
         FormState(),
-        lambda data: plans.set_review(
-            db.get_session(), plan, actor=signed_in_user(), on=data["review"] == "on"
-        ),
+        lambda data: change(db.get_session(), plan, signed_in_user(), data[name] == "on"),
     )
     if saved:
-        flash(
-            "Contributors' updates now wait for a coordinator's review."
-            if plan.review_updates
-            else "Contributors' updates now count when posted.",
-            "success",
-        )
+        flash(said(plan), "success")
     else:
         flash(" ".join(form.errors.values()), "error")
-    return redirect(url_for("reporting.plan_dates", slug=slug, plan_slug=plan_slug) + "#review")
+    return redirect(back)
+
+
+@bp.post("/areas/<slug>/plans/<plan_slug>/review")
+def review_setting(slug: str, plan_slug: str):
+    """Switch review of contributors' updates on or off for a plan."""
+    return _plan_setting(
+        slug,
+        plan_slug,
+        ReviewSettingForm,
+        lambda session, plan, user, on: plans.set_review(session, plan, actor=user, on=on),
+        lambda plan: (
+            "Contributors' updates now wait for a coordinator's review."
+            if plan.review_updates
+            else "Contributors' updates now count when posted."
+        ),
+        url_for("reporting.plan_dates", slug=slug, plan_slug=plan_slug) + "#review",
+    )
 
 
 @bp.post("/areas/<slug>/plans/<plan_slug>/public")
 def public_setting(slug: str, plan_slug: str):
-    """Show a published plan publicly, or stop (its area's coordinators and admins)."""
-    plan = _plan(slug, plan_slug)
-    saved, _, form = submit(
+    """Show a published plan publicly, or stop."""
+    return _plan_setting(
+        slug,
+        plan_slug,
         PublicSettingForm,
-        FormState(),
-        lambda data: plans.set_public(
-            db.get_session(), plan, actor=signed_in_user(), public=data["public"] == "on"
-        ),
-    )
-    if saved:
-        flash(
+        lambda session, plan, user, on: plans.set_public(session, plan, actor=user, public=on),
+        lambda plan: (
             "The plan is now public, at the address shown."
             if plan.public
-            else "The plan is no longer public.",
-            "success",
-        )
-    else:
-        flash(" ".join(form.errors.values()), "error")
-    return redirect(url_for("pages.plan", slug=slug, plan_slug=plan_slug) + "#public")
+            else "The plan is no longer public."
+        ),
+        url_for("pages.plan", slug=slug, plan_slug=plan_slug) + "#public",
+    )
