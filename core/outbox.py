@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from flask import current_app
 
 from core.change_types import ChangeEvent
+from core.models import Action, ProgressUpdate
 from core.services import mail
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def after_change(event: ChangeEvent) -> None:
         pass  # the hook answers nothing; call_each logs and skips a plugin that raises
 
 
-def action_event(action, event: str) -> ChangeEvent:
+def action_event(action: Action, event: str) -> ChangeEvent:
     """The change event for an action ``event`` ("added", "reworded")."""
     return ChangeEvent(
         kind="action",
@@ -48,7 +49,7 @@ def action_event(action, event: str) -> ChangeEvent:
     )
 
 
-def update_event(update, event: str) -> ChangeEvent:
+def update_event(update: ProgressUpdate, event: str) -> ChangeEvent:
     """The change event for a progress update ``event`` ("posted", "accepted", "returned",
     "corrected", "withdrawn", "redacted")."""
     action = update.action

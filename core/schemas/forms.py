@@ -352,28 +352,25 @@ class ContributorForm(FormSchema):
     )
 
 
-class ReminderSettingForm(FormSchema):
-    reminders = fields.String(
+def _on_or_off(message: str) -> fields.String:
+    """A setting switched "on" or "off"."""
+    return fields.String(
         required=True,
-        validate=validate.OneOf(["on", "off"], error="Choose whether to get reminders."),
-        error_messages=_required("Choose whether to get reminders."),
+        validate=validate.OneOf(["on", "off"], error=message),
+        error_messages=_required(message),
     )
+
+
+class ReminderSettingForm(FormSchema):
+    reminders = _on_or_off("Choose whether to get reminders.")
 
 
 class ReviewSettingForm(FormSchema):
-    review = fields.String(
-        required=True,
-        validate=validate.OneOf(["on", "off"], error="Choose whether updates are reviewed."),
-        error_messages=_required("Choose whether contributors' updates are reviewed."),
-    )
+    review = _on_or_off("Choose whether contributors' updates are reviewed.")
 
 
 class PublicSettingForm(FormSchema):
-    public = fields.String(
-        required=True,
-        validate=validate.OneOf(["on", "off"], error="Choose whether the plan is public."),
-        error_messages=_required("Choose whether the plan is public."),
-    )
+    public = _on_or_off("Choose whether the plan is public.")
 
 
 class WithdrawalForm(FormSchema):

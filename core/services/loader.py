@@ -87,7 +87,7 @@ def _load_kpis(
     report: LoadReport,
 ) -> None:
     """Store a KPI file's new KPIs, whole or not at all."""
-    data = _read(plugin_name, source, KpiFileSchema(), report)
+    data = read_source(plugin_name, source, KpiFileSchema(), report)
     if data is None:
         return
 
@@ -190,7 +190,7 @@ def _load_areas(session: Session, plugins: PluginRegistry, report: LoadReport) -
     return registered_by
 
 
-def _read(
+def read_source(
     plugin_name: str, source: DataSource, schema: Schema, report: LoadReport
 ) -> dict[str, Any] | None:
     """Read and validate a data source, reporting each problem with its field; None if bad."""
@@ -214,7 +214,7 @@ def _load_shared_actions(session: Session, plugins: PluginRegistry, report: Load
     position = len(existing)
     for plugin_name, sources in plugins.call_each("contribute_shared_actions", report.problems):
         for source in sources:
-            data = _read(plugin_name, source, SharedActionFileSchema(), report)
+            data = read_source(plugin_name, source, SharedActionFileSchema(), report)
             if data is None:
                 continue
             for item in data["shared_actions"]:
@@ -239,7 +239,7 @@ def _collect_frames(plugins: PluginRegistry, report: LoadReport) -> dict[str, di
     frames: dict[str, dict[str, Any]] = {}
     for plugin_name, sources in plugins.call_each("contribute_plan_frames", report.problems):
         for source in sources:
-            frame = _read(plugin_name, source, PlanFrameSchema(), report)
+            frame = read_source(plugin_name, source, PlanFrameSchema(), report)
             if frame is not None:
                 frames[frame["key"]] = frame
     return frames
@@ -253,7 +253,7 @@ def _load_plan(
     owners: Mapping[str, str],
     report: LoadReport,
 ) -> None:
-    data = _read(plugin_name, source, PlanFileSchema(), report)
+    data = read_source(plugin_name, source, PlanFileSchema(), report)
     if data is None:
         return
     label = f"{data['area']}/{data['slug']}"

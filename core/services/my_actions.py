@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from core.enums import Direction, ReviewState
@@ -14,6 +14,7 @@ from core.models import Action, ProgressUpdate, ReportingDate, User
 from core.services import travel
 from core.services.contributors import contributed_actions
 from core.services.progress import latest_updates
+from core.services.reporting import around
 
 
 @dataclass(frozen=True)
@@ -60,18 +61,26 @@ def my_actions(session: Session, user: User, today: dt.date | None = None) -> li
     )
     upcoming: dict[int, tuple[ReportingDate, dt.date | None]] = {}
     for plan_id in plan_ids:
-        mine = [d for d in dates if d.plan_id == plan_id]
-        ahead = next((d for d in mine if d.reported_on >= today), None)
+        previous, ahead = around([d for d in dates if d.plan_id == plan_id], today)
         if ahead is not None:
-            before = [d.reported_on for d in mine if d.reported_on < ahead.reported_on]
-            upcoming[plan_id] = (ahead, before[-1] if before else None)
-    earliest = min((since for _, since in upcoming.values() if since), default=None)
-    query = select(ProgressUpdate).where(
-        ProgressUpdate.action_id.in_(ids), ProgressUpdate.retired_at.is_(None)
+            upcoming[plan_id] = (ahead, previous.reported_on if previous else None)
+    # Only the updates of the periods now open (reported after each plan's previous meeting).
+    periods = [
+        and_(Action.plan_id == plan_id, ProgressUpdate.reported_on > (since or dt.date.min))
+        for plan_id, (_, since) in upcoming.items()
+    ]
+    recent = list(
+        session.scalars(
+            select(ProgressUpdate)
+            .join(Action, Action.id == ProgressUpdate.action_id)
+            .where(
+                ProgressUpdate.action_id.in_(ids),
+                ProgressUpdate.retired_at.is_(None),
+                or_(false(), *periods),
+            )
+            .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
+        )
     )
-    if earliest is not None:
-        query = query.where(ProgressUpdate.reported_on > earliest)
-    recent = list(session.scalars(query.order_by(ProgressUpdate.created_at, ProgressUpdate.id)))
     found = []
     for action in actions:
         next_date, since = upcoming.get(action.plan_id, (None, None))

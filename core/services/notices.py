@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.enums import ActionOrigin, PlanStatus, Role
-from core.models import Action, ActionChange, Plan, ReportingDate, SharedAction, User
+from core.models import Action, ActionChange, Plan, SharedAction, User
 from core.services.mail import Mail
 from core.services.wording import end_of
 
@@ -18,17 +18,15 @@ from core.services.wording import end_of
 RECENT_DAYS = 90
 
 
-def pg5_rewordings(session: Session, plan: Plan, today: dt.date) -> list[ActionChange]:
-    """The changes PG5's rewordings made to the plan's adopted actions since its last
-    reporting date before ``today`` (or in the last 90 days), newest first: two queries."""
+def pg5_rewordings(
+    session: Session, plan: Plan, since: dt.date | None, today: dt.date
+) -> list[ActionChange]:
+    """The changes PG5's rewordings made to the plan's adopted actions since ``since`` (its
+    last reporting date before ``today``; with none, the last 90 days), newest first: one
+    query."""
     if plan.status is not PlanStatus.PUBLISHED:
         return []
-    since = session.scalar(
-        select(ReportingDate.reported_on)
-        .where(ReportingDate.plan_id == plan.id, ReportingDate.reported_on < today)
-        .order_by(ReportingDate.reported_on.desc())
-        .limit(1)
-    ) or today - dt.timedelta(days=RECENT_DAYS)
+    since = since or today - dt.timedelta(days=RECENT_DAYS)
     return list(
         session.scalars(
             select(ActionChange)

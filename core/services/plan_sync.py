@@ -96,7 +96,7 @@ def sync_plans(session: Session, plugins: PluginRegistry, *, apply: bool) -> Syn
     report = loader.LoadReport()
     for plugin_name, sources in plugins.call_each("contribute_plans", result.problems):
         for source in sources:
-            data = loader._read(plugin_name, source, PlanFileSchema(), report)
+            data = loader.read_source(plugin_name, source, PlanFileSchema(), report)
             if data is not None:
                 _compare(session, data, result)
     result.problems += report.problems

@@ -23,23 +23,12 @@ from core.models import (
     ProgressUpdate,
     ReportingDate,
 )
-from core.services import reporting
+from core.services import reporting, travel
 from core.services.document import evidence_menu, rag_legend
 from core.services.kpis import Latest, area_kpis, latest_figures, moving, off_target
 from core.services.progress import latest_updates, states_on_days
 from core.services.summary import PlanSummary, RagCounts, load_actions, summarise
 from core.services.wording import Wording, end_of, wording_on_days
-
-# Red, Amber, Green, then completed: higher is better.
-_SCORE = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
-
-
-def _score(state) -> int | None:
-    if state is None:
-        return None
-    if state.status is ProgressStatus.COMPLETED:
-        return 3
-    return _SCORE.get(state.rag)
 
 
 def _completed(state) -> bool:
@@ -80,12 +69,10 @@ class ActionAt:
     def direction(self) -> Direction:
         if not self.in_plan_before:
             return Direction.NEW
-        now, then = _score(self.update), _score(self.before)
-        if now is None or then is None:
-            return Direction.NEW if then is None and now is not None else Direction.SAME
-        if now > then:
-            return Direction.BETTER
-        return Direction.WORSE if now < then else Direction.SAME
+        now = (self.update.rag, self.update.status) if self.update else None
+        then = (self.before.rag, self.before.status) if self.before else None
+        # No RAG (nor completion) now: the report calls that unchanged.
+        return travel.direction(now, then) or Direction.SAME
 
 
 @dataclass(frozen=True)

@@ -48,14 +48,14 @@ class DefaultDate:
     reason: str
 
 
-def next_reporting_date(session: Session, plan: Plan, today: dt.date) -> ReportingDate | None:
-    """The plan's first reporting date on or after ``today``: the next meeting."""
-    return session.scalars(
-        select(ReportingDate)
-        .where(ReportingDate.plan_id == plan.id, ReportingDate.reported_on >= today)
-        .order_by(ReportingDate.reported_on)
-        .limit(1)
-    ).first()
+def around(
+    dates: list[ReportingDate], day: dt.date
+) -> tuple[ReportingDate | None, ReportingDate | None]:
+    """Of ``dates`` (oldest first), the last before ``day`` and the first on or after it: the
+    previous meeting and the next."""
+    before = [d for d in dates if d.reported_on < day]
+    after = [d for d in dates if d.reported_on >= day]
+    return (before[-1] if before else None), (after[0] if after else None)
 
 
 def default_as_at(session: Session, plan: Plan | None, today: dt.date | None = None) -> DefaultDate:

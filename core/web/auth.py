@@ -21,6 +21,7 @@ from core.identity import signed_in_user, start_session
 from core.schemas.forms import SignInForm
 from core.services import accounts, audit, sessions
 from core.web.forms import FormState, read_form
+from core.web.home import home_for
 
 __all__ = ["bp", "signed_in_user", "start_session"]
 
@@ -66,8 +67,6 @@ def sign_in():
             else:
                 start_session(user)
                 if not request.args.get("next"):
-                    from core.web.home import home_for
-
                     return redirect(home_for(user))
                 return redirect(_safe_next(request.args.get("next")))
         form.values.pop("password", None)

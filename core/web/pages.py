@@ -81,7 +81,9 @@ def area(slug: str):
     as_at, default = shown_as_at(session, plan)
     board = area_dashboard(session, found, plan, as_at, listed=DASHBOARD_ROWS)
     listed = [a.id for a in board.overdue + board.due_soon]
-    next_date = reporting.next_reporting_date(session, plan, dt.date.today())
+    today = dt.date.today()
+    dates = reporting.reporting_dates(session, plan)
+    previous, next_date = reporting.around(dates, today)
     return render_template(
         "dashboard.html",
         board=board,
@@ -89,12 +91,14 @@ def area(slug: str):
         to_review=review.waiting_for_review(session, plan),
         next_date=next_date,
         missing=missing_updates(session, plan, next_date) if next_date else None,
-        reworded=notices.pg5_rewordings(session, plan, dt.date.today()),
+        reworded=notices.pg5_rewordings(
+            session, plan, previous.reported_on if previous else None, today
+        ),
         area=found,
         due_days=DUE_SOON_DAYS,
-        dates=reporting.reporting_dates(session, plan),
+        dates=dates,
         default=default,
-        kpi_health=kpis.kpi_health(session, found, dt.date.today()),
+        kpi_health=kpis.kpi_health(session, found, today),
         awaiting=shared.awaiting_decision(session, plan),
     )
 

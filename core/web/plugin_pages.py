@@ -5,7 +5,7 @@ register, of the wrong kind, or with a blueprint name already taken is refused a
 
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 
 from core.change_types import AreaPages
 from core.plugins import PluginProblem, PluginRegistry
@@ -60,8 +60,6 @@ def _problem(app: Flask, plugin: str, pages: object, areas: set[str]) -> str | N
 
 def area_menu(slug: str) -> list[tuple[str, str]]:
     """The plugins' menu entries for an area: (label, address)."""
-    from flask import current_app
-
     return [
         (label, url_for(endpoint))
         for label, endpoint in current_app.extensions.get(MENUS, {}).get(slug, [])
