@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import requests
@@ -55,7 +55,12 @@ def served_in_threads(app: Flask, threads: int = 16) -> Iterator[list[str]]:
             for channel in list(server._map.values()):
                 channel.close()  # the server, its trigger and any connection left open
 
-        server.trigger.pull_trigger(close_all)
+        try:
+            server.trigger.pull_trigger(close_all)
+        except OSError:  # the loop has stopped already and closed its trigger: close the rest
+            for channel in list(server._map.values()):
+                with suppress(OSError):
+                    channel.close()
         runner.join(timeout=10)
         server.task_dispatcher.shutdown()
 
