@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.enums import ActionKind, ProgressStatus
 from core.models import Action, ActionLead, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
-from core.services.progress import LATEST, in_plan_on, latest_updates, newest_update_id
+from core.services.progress import in_plan_on, latest_updates, newest_update_id, update_alias
 from core.services.search import NOT_REPORTED, ActionFilter
 
 
@@ -52,7 +52,7 @@ def find_actions(
     a KPI measure), by area, then improvement actions
     before ongoing ones, in plan order. Four queries: the count, the page's ids, the page's
     actions, their latest updates."""
-    latest = LATEST
+    latest = update_alias("latest")
     query = (
         select(Action.id)
         .join(Plan, Plan.id == Action.plan_id)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from core.enums import ActionKind, ProgressStatus
 from core.models import Action, Area, Plan, ProgressUpdate
 from core.services.action_query import actions_by_id, find_actions
-from core.services.progress import LATEST, in_plan_on, latest_updates, newest_update_id
+from core.services.progress import in_plan_on, latest_updates, newest_update_id, update_alias
 from core.services.search import ActionFilter
 from core.services.summary import PlanSummary, RagCounts, plan_counts
 
@@ -54,7 +54,7 @@ def area_dashboard(
         session, [plan.id], as_at, ActionFilter(overdue=True), page=1, page_size=listed
     )
     horizon = as_at + dt.timedelta(days=DUE_SOON_DAYS)
-    latest = LATEST
+    latest = update_alias("latest")
     due = (
         select(Action.id)
         .outerjoin(latest, latest.id == newest_update_id(Action.id, as_at))

@@ -212,17 +212,19 @@ def mark_completed(
     )
 
 
-# Built once: making an alias is slow next to the query itself.
-_NEWEST = aliased(ProgressUpdate, name="newest")
-# The latest update joined to each action, for queries that filter or count on it.
-LATEST = aliased(ProgressUpdate, name="latest")
+def update_alias(name: str) -> type[ProgressUpdate]:
+    """A new alias of the progress updates, for one query. Never shared between queries, nor
+    kept at module level: SQLAlchemy adapts an alias's columns lazily, on first use, and two
+    threads doing so at once can leave a shared alias reading the bare table for good (the
+    subquery then loses its correlation)."""
+    return aliased(ProgressUpdate, name=name)
 
 
 def newest_update_id(action_id: ColumnElement[int], as_at: ColumnElement | dt.date | None):
     """The id of the newest update in force of action ``action_id`` reported on or before
     ``as_at`` (any date if ``None``), as a correlated scalar subquery: one descending seek of
     the ``(action_id, reported_on, id)`` index per action, however long its history."""
-    newest = _NEWEST
+    newest = update_alias("newest")
     query = select(newest.id).where(newest.action_id == action_id, counts(newest))
     if as_at is not None:
         query = query.where(newest.reported_on <= as_at)

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from core.enums import ActionKind, ProgressStatus, Rag
 from core.models import Action, Plan, ProgressUpdate
 from core.services.progress import (
-    LATEST,
     in_plan_as_at,
     in_plan_on,
     is_completed,
     is_overdue,
     latest_updates,
     newest_update_id,
+    update_alias,
 )
 
 
@@ -197,7 +197,7 @@ def plan_counts(
     latest update found by one index seek. The database returns a handful of rows per plan,
     whatever its size."""
     as_at = as_at or dt.date.today()
-    latest = LATEST
+    latest = update_alias("latest")
     added = Action.added_on.is_not(None)
     done = and_(latest.id.is_not(None), latest.status == ProgressStatus.COMPLETED)
     grouping = (Action.plan_id, Action.kind, added, Action.target_date, done, latest.rag)

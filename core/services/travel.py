@@ -6,14 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from core.enums import Direction, ProgressStatus, Rag
-from core.models import Action, ProgressUpdate, ReportingDate
-from core.services.progress import newest_update_id
-
-_NOW = aliased(ProgressUpdate, name="now")
-_THEN = aliased(ProgressUpdate, name="then")
+from core.models import Action, ReportingDate
+from core.services.progress import newest_update_id, update_alias
 
 # A completed action is as good as it gets; a RAG ranks Red 0, Amber 1, Green 2.
 COMPLETED_RANK = 3
@@ -58,11 +55,12 @@ def directions(
     against its latest one as at its plan's reporting date before ``as_at`` (with no earlier
     reporting date, everything reported is "new"). One query, two index seeks per action."""
     ids = sorted(set(action_ids))
+    now, then = update_alias("now"), update_alias("then")
     query = (
-        select(Action.id, _NOW.rag, _NOW.status, _THEN.rag, _THEN.status)
+        select(Action.id, now.rag, now.status, then.rag, then.status)
         .select_from(Action)
-        .outerjoin(_NOW, _NOW.id == newest_update_id(Action.id, as_at))
-        .outerjoin(_THEN, _THEN.id == newest_update_id(Action.id, previous_reporting_day(as_at)))
+        .outerjoin(now, now.id == newest_update_id(Action.id, as_at))
+        .outerjoin(then, then.id == newest_update_id(Action.id, previous_reporting_day(as_at)))
         .where(Action.id.in_(ids))
     )
     found = {}
