@@ -29,8 +29,16 @@ PROCESSES = 40
 
 def first_requests(database_url: str, email: str, threads: int) -> dict:
     answer = subprocess.run(
-        [sys.executable, "-m", "tests.first_requests", database_url, email, TEST_PASSWORD]
-        + [str(threads), *PAGES],
+        [
+            sys.executable,
+            "-m",
+            "tests.first_requests",
+            database_url,
+            email,
+            TEST_PASSWORD,
+            str(threads),
+            *PAGES,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
