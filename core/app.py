@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from core import commands, config, db, web
+from core import commands, config, db, outbox, web
 from core.db import MAX_ID
 from core.plugins import PluginRegistry, build_registry
 from core.web import plugin_pages
@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         extra=app.config["EXTRA_PLUGINS"],
     )
     db.init_app(app)
+    outbox.init_app(app)
     commands.init_app(app)
     web.init_app(app)
     plugin_pages.init_app(app, app.extensions["cpc_plugins"])

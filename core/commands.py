@@ -18,6 +18,7 @@ from core import db, migrate
 from core.cli_helpers import date_option, plan_named
 from core.demo_commands import demo_data_command
 from core.kpi_commands import kpi_group
+from core.links import mail_settings_problem
 from core.plan_commands import export_plan_command, import_plan_command
 from core.plugin_commands import new_plugin_command, sync_plans_command
 from core.plugins import check_installed
@@ -144,6 +145,9 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
+    problem = mail_settings_problem(app.config)
+    if problem:
+        raise click.ClickException(f"Not serving: {problem}")
     if workers > 1 and app.extensions["cpc_engine"].dialect.name == "sqlite":
         raise click.ClickException(
             "Several web processes need PostgreSQL (set CPC_DATABASE_URL): SQLite lets one "
@@ -159,6 +163,10 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
         ) from None
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     click.echo(f"Tayside CPC improvement plans: open http://{shown}:{port}/ (Ctrl+C stops)")
+    click.echo(
+        "It answers to the host names " + ", ".join(app.config["TRUSTED_HOSTS"]) + " (others "
+        "get 400: set CPC_TRUSTED_HOSTS, or CPC_BASE_URL, to the name people use)."
+    )
     admins = accounts.admin_emails(db.get_session())
     if admins:
         click.echo(

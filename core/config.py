@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core.links import trusted_hosts
 from core.services.accounts import Throttle
 from core.services.sessions import SessionRules
 
@@ -55,13 +56,17 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         # or smtps://user:password@host:465. Without it, each email is written to the log.
         SMTP_URL=os.environ.get("CPC_SMTP_URL") or None,
         MAIL_FROM=os.environ.get("CPC_MAIL_FROM", "cpc-platform@localhost"),
-        # The platform's address, for links in emails sent by commands (cpc remind).
-        BASE_URL=os.environ.get("CPC_BASE_URL", "http://localhost:5000"),
+        # The platform's public address, for every link in an email (required with
+        # CPC_SMTP_URL); a request's Host header is never used for one.
+        BASE_URL=os.environ.get("CPC_BASE_URL") or None,
         # Seconds a SQLite writer waits for another's lock before answering 503.
         SQLITE_BUSY_TIMEOUT=10.0,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
+    if app.config.get("TRUSTED_HOSTS") is None:
+        # A request whose Host header is not one of these is refused with 400.
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config, os.environ.get("CPC_TRUSTED_HOSTS"))
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

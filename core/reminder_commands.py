@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import click
-from flask import current_app, url_for
+from flask import current_app
 from flask.cli import with_appcontext
 
 from core import db
 from core.cli_helpers import date_option
+from core.links import external_url, mail_settings_problem
 from core.models import Action, ReportingDate
 from core.services import mail, reminders
 
@@ -26,21 +27,21 @@ def remind_command(today: dt.date | None) -> None:
     once, however often (and on however many machines) this runs; without CPC_SMTP_URL they
     are written to the log."""
     app = current_app._get_current_object()
-    base = app.config["BASE_URL"].rstrip("/")
+    problem = mail_settings_problem(app.config)
+    if problem:
+        raise click.ClickException(problem)
 
     def link(record: ReportingDate) -> str:
-        with app.test_request_context(base_url=base):
-            return url_for(
-                "reporting.missing",
-                slug=record.plan.area.slug,
-                plan_slug=record.plan.slug,
-                date_text=record.reported_on.isoformat(),
-                _external=True,
-            )
+        return external_url(
+            app,
+            "reporting.missing",
+            slug=record.plan.area.slug,
+            plan_slug=record.plan.slug,
+            date_text=record.reported_on.isoformat(),
+        )
 
     def update_link(action: Action) -> str:
-        with app.test_request_context(base_url=base):
-            return url_for("actions.new_update", action_id=action.id, _external=True)
+        return external_url(app, "actions.new_update", action_id=action.id)
 
     session = db.get_session()
     due = reminders.due(session, today or dt.date.today(), link, update_link)

@@ -46,8 +46,11 @@ class LoopbackSmtp:
     def stop(self) -> None:
         self._controller.stop()
 
-    def take(self) -> list[Message]:
-        """The messages received since the last call."""
+    def take(self, app=None) -> list[Message]:
+        """The messages received since the last call; given the ``app``, once every email it
+        has handed to its outbox (sent after each answer, on a thread) has been sent."""
+        if app is not None:
+            app.extensions["cpc_outbox"].wait()
         with self._lock:
             taken = list(self.messages)
             self.messages.clear()

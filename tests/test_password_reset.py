@@ -17,7 +17,8 @@ from core.services import mail, password_resets
 from tests.helpers import TEST_PASSWORD, AuthActions, csrf_token, in_session
 
 NEW_PASSWORD = "wobbly lantern orchard fifteen"
-LINK = re.compile(r"http://localhost/reset-password/(\S+)")
+# Without CPC_BASE_URL and a mail server, links in the logged emails are to the local address.
+LINK = re.compile(r"http://localhost:5000/reset-password/(\S+)")
 
 
 def ask(client, email: str, caplog) -> str | None:
@@ -28,6 +29,7 @@ def ask(client, email: str, caplog) -> str | None:
             "/forgotten-password",
             data={"csrf_token": csrf_token(client, "/forgotten-password"), "email": email},
         )
+        client.application.extensions["cpc_outbox"].wait()  # sent after the answer
     assert answer.status_code == 200
     assert "If there is an account with that email address" in answer.text
     found = LINK.search(caplog.text)
@@ -203,3 +205,129 @@ def test_email_goes_through_smtp_when_configured():
         587,
         True,
     )
+
+
+def test_a_reset_link_is_built_from_the_configured_address_never_the_host_header(
+    make_app, accounts_for, smtp_server
+):
+    app = make_app(
+        SMTP_URL=smtp_server.url,
+        BASE_URL="https://cpc.test.invalid/plans",
+        TRUSTED_HOSTS=["cpc.test.invalid", "localhost", "attacker.test.invalid"],
+    )
+    accounts = accounts_for(app)
+    visitor, there = app.test_client(), "http://attacker.test.invalid"
+    # The attacker's host is trusted here, so the request is served: the link still is not.
+    form = visitor.get("/forgotten-password", base_url=there).text
+    sent = visitor.post(
+        "/forgotten-password",
+        base_url=there,
+        data={
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form)[1],
+            "email": accounts["admin"],
+        },
+        headers={"X-Forwarded-Host": "attacker.test.invalid"},
+    )
+    assert sent.status_code == 200
+    [message] = smtp_server.take(app)
+    body = smtp_server.body(message)
+    assert "attacker" not in body
+    assert re.search(r"https://cpc\.test\.invalid/plans/reset-password/\S+", body)
+
+
+def test_a_request_for_another_host_is_refused_with_400(make_app):
+    app = make_app(load=False, BASE_URL="https://cpc.test.invalid")
+    assert app.config["TRUSTED_HOSTS"] == ["cpc.test.invalid", "localhost", "127.0.0.1"]
+    client = app.test_client()
+    for path in ("/sign-in", "/forgotten-password", "/api/v1/areas/", "/static/build/cpc.css"):
+        refused = client.get(path, headers={"Host": "attacker.test.invalid"})
+        assert refused.status_code == 400, path
+        assert "does not answer to that host name" in refused.text
+        with client.get(path, headers={"Host": "cpc.test.invalid"}) as served:
+            assert served.status_code != 400
+
+
+def test_serve_and_remind_refuse_mail_without_the_platforms_address(make_app):
+    app = make_app(load=False, SMTP_URL="smtp://127.0.0.1:25", BASE_URL=None)
+    for command in (["serve", "--port", "0"], ["remind"]):
+        result = app.test_cli_runner().invoke(args=command)
+        assert result.exit_code != 0
+        assert "CPC_SMTP_URL is set but CPC_BASE_URL is not" in result.output
+
+
+def _stalled_smtp() -> tuple[socket.socket, list[socket.socket]]:
+    """A mail server that accepts connections and never answers."""
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(16)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listening.accept()
+            except OSError:
+                return
+            held.append(connection)
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listening, held
+
+
+@pytest.mark.parametrize("mail_server", ["stalled", "down"])
+def test_the_answer_does_not_wait_for_or_depend_on_the_mail_server(
+    make_app, accounts_for, mail_server, caplog
+):
+    """The same answer, as fast, for a real account as for none, whether the mail server
+    hangs or refuses (the email is sent after the answer, on a thread of its own)."""
+    import time
+
+    listening, held = _stalled_smtp()
+    port = listening.getsockname()[1]
+    if mail_server == "down":
+        listening.close()
+    app = make_app(SMTP_URL=f"smtp://127.0.0.1:{port}", BASE_URL="https://cpc.test.invalid")
+    accounts = accounts_for(app)
+    answers = {}
+    for who in (accounts["pk"], "nobody@test.invalid"):
+        visitor = app.test_client()
+        token = csrf_token(visitor, "/forgotten-password")
+        started = time.monotonic()
+        answer = visitor.post("/forgotten-password", data={"csrf_token": token, "email": who})
+        answers[who] = (answer.status_code, answer.text, time.monotonic() - started)
+    (real_status, real_page, real_time), (none_status, none_page, _) = answers.values()
+    assert real_status == none_status == 200
+    assert "If there is an account with that email address" in real_page
+    assert real_page == none_page
+    # The mail server's timeout is 10 s; the answer came without waiting for it.
+    assert real_time < 5
+    listening.close()
+    for connection in held:  # the server hangs up: the email fails, and is logged
+        connection.close()
+    app.extensions["cpc_outbox"].wait()
+    for connection in held:
+        connection.close()
+    assert (
+        f"could not send 'Reset your password: Tayside CPC improvement plans' to {accounts['pk']}"
+        in caplog.text
+    )
+
+
+def test_only_the_newest_link_works_and_unknown_addresses_are_audited(app, accounts, caplog):
+    visitor = app.test_client()
+    first, second = ask(visitor, accounts["pk"], caplog), ask(visitor, accounts["pk"], caplog)
+    page = visitor.get(f"/reset-password/{first}")
+    assert page.status_code == 404 and "a newer one was sent" in page.text
+    assert visitor.get(f"/reset-password/{second}").status_code == 200
+    assert ask(visitor, "Nobody@Test.Invalid", caplog) is None
+
+    def audited(session):
+        from core.models import AuditEntry
+
+        return session.scalars(
+            sa.select(AuditEntry.summary).where(AuditEntry.event == "reset_refused")
+        ).all()
+
+    assert in_session(app, audited) == [
+        "password reset asked for nobody@test.invalid, which has no active account"
+    ]

@@ -102,7 +102,7 @@ def test_a_quarter_against_a_real_mail_server(make_app, smtp_server, accounts_fo
     # Before the deadline: the coordinator's digest, and each contributor who wants reminders
     # an email with a link to each of their actions' update form. Nobody else.
     assert "Sent 3 reminder(s)" in _remind(app, BEFORE)
-    mails = {m["To"]: smtp_server.body(m) for m in smtp_server.take()}
+    mails = {m["To"]: smtp_server.body(m) for m in smtp_server.take(app)}
     assert sorted(mails) == sorted([accounts["pk"], accounts["lead"], second])
     lead_mail = mails[accounts["lead"]]
     assert f"{BASE}/actions/{ids['1.1']}/updates/new" in lead_mail
@@ -114,7 +114,7 @@ def test_a_quarter_against_a_real_mail_server(make_app, smtp_server, accounts_fo
     # Again the same day, and the next day: nothing new.
     assert "Sent 0 reminder(s); 3 had been sent already." in _remind(app, BEFORE)
     _remind(app, BEFORE + dt.timedelta(days=1))
-    assert smtp_server.take() == []
+    assert smtp_server.take(app) == []
 
     # The contributor follows the link and submits an update: it waits for review, so it does
     # not count yet, but 1.1 is no longer missing.
@@ -136,7 +136,7 @@ def test_a_quarter_against_a_real_mail_server(make_app, smtp_server, accounts_fo
         f"/updates/{submitted}/return", {"comment": "Synthetic: say what the audit found."}
     )
     assert back.status_code == 302
-    [told] = smtp_server.take()
+    [told] = smtp_server.take(app)
     assert told["To"] == accounts["lead"] and "returned" in told["Subject"]
     assert "Synthetic: say what the audit found." in smtp_server.body(told)
     assert "1.1" in _missing_codes(coordinator.client)
@@ -147,7 +147,7 @@ def test_a_quarter_against_a_real_mail_server(make_app, smtp_server, accounts_fo
     assert again.status_code == 302
     accepted = coordinator.post(f"/updates/{_latest_update_id(app, ids['1.1'])}/accept", {})
     assert accepted.status_code == 302
-    [told] = smtp_server.take()
+    [told] = smtp_server.take(app)
     assert told["To"] == accounts["lead"] and "accepted" in told["Subject"]
     assert _counted(app, "1.1") == "A"
 
@@ -165,7 +165,7 @@ def test_a_quarter_against_a_real_mail_server(make_app, smtp_server, accounts_fo
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    after = {m["To"]: smtp_server.body(m) for m in smtp_server.take()}
+    after = {m["To"]: smtp_server.body(m) for m in smtp_server.take(app)}
     assert sorted(after) == sorted([accounts["pk"], accounts["lead"], second])
     assert len(outputs) == 2
     assert f"/actions/{ids['1.2']}/updates/new" in after[accounts["lead"]]

@@ -240,7 +240,7 @@ def test_a_pg5_rewording_tells_the_areas_coordinators(
     fields["text"] = "Synthetic rewording by TRIC PG5 for this test."
     saved = pg5.post(edit, fields, edit)
     assert saved.status_code == 302, saved.text[:400]
-    mails = smtp_server.take()
+    mails = smtp_server.take(app)
     assert [m["To"] for m in mails] == [accounts["pk"]]
     assert "Synthetic rewording by TRIC PG5 for this test." in smtp_server.body(mails[0])
     coordinator = client_for(app, "pk")

@@ -31,11 +31,22 @@ def request_reset(
     session: Session, email: str, *, now: dt.datetime | None = None
 ) -> tuple[User, str] | None:
     """A new reset link's secret for the active account with ``email``, or None (no such
-    account, switched off, or already sent three links this hour). The caller sends it and
-    commits; whoever asked is told the same either way, so the form reveals no account."""
+    account, switched off, or already sent three links this hour). Only the newest link works:
+    asking again ends the links sent before. The caller sends it (after answering) and commits;
+    whoever asked is told the same either way, and a request for an address with no account
+    does the same kind of work (it is recorded in the audit trail), so neither the answer nor
+    its timing reveals an account."""
     now = now or dt.datetime.now(dt.UTC)
-    user = user_by_email(session, normalise_email(email))
+    email = normalise_email(email)
+    user = user_by_email(session, email)
     if user is None or not user.is_active:
+        audit.record_event(
+            session,
+            kind="users",
+            event_name="reset_refused",
+            summary=f"password reset asked for {email}, which has no active account",
+        )
+        session.flush()
         return None
     lock_row(session, User, user.id)  # two requests at once count each other's links
     recent = session.scalar(
@@ -45,6 +56,16 @@ def request_reset(
     )
     if recent >= PER_HOUR:
         return None
+    session.execute(  # the links sent before stop working: only the newest does
+        update(PasswordReset)
+        .where(
+            PasswordReset.user_id == user.id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
     token = secrets.token_urlsafe(32)
     session.add(
         PasswordReset(
@@ -74,7 +95,11 @@ def reset_for(session: Session, token: str, *, now: dt.datetime | None = None) -
             "new_password", "This link has been used already or is not right: ask for a new one."
         )
     if _utc(found.expires_at) <= now:
-        raise ResetRefused("new_password", "This link has expired: ask for a new one.")
+        raise ResetRefused(
+            "new_password",
+            "This link has expired, or a newer one was sent (only the newest works): ask for a "
+            "new one.",
+        )
     return found
 
 

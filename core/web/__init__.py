@@ -14,6 +14,7 @@ from core.enums import ActionKind, KpiCombine, KpiFrequency, KpiUnit, ProgressSt
 from core.identity import is_api_request
 from core.services import permissions
 from core.web import filters
+from core.web.trusted_hosts import TrustedHosts
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     )
 
     request_log.init_app(app)
+    app.wsgi_app = TrustedHosts(app.wsgi_app, app.config["TRUSTED_HOSTS"])  # type: ignore[method-assign]
     guard.init_app(app)
     identity.init_app(app)
     csrf = CSRFProtect(app)

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from core import db
+from core.links import BaseUrlMissing, external_url
+from core.outbox import send_all
 from core.schemas.forms import ForgottenPasswordForm, ResetPasswordForm
-from core.services import mail, password_resets
+from core.services import password_resets
 from core.services.errors import FieldError
+from core.services.mail import Mail
 from core.web.forms import FormState, read_form
 
 bp = Blueprint("password_reset", __name__)
+log = logging.getLogger(__name__)
+
+
+def reset_mail(to: str, link: str) -> Mail:
+    return Mail(
+        to=to,
+        subject="Reset your password: Tayside CPC improvement plans",
+        body=(
+            "Someone (we hope you) asked to reset the password of your account on the Tayside "
+            "CPC improvement plans platform.\n\n"
+            f"Set a new password here (the link works once, for an hour):\n{link}\n\n"
+            "If it was not you, ignore this email: your password has not changed."
+        ),
+    )
 
 
 @bp.route("/forgotten-password", methods=["GET", "POST"])
@@ -27,22 +46,12 @@ def forgotten():
                 return render_template("password_forgotten.html", form=form), 400
             if made is not None:
                 user, token = made
-                link = url_for("password_reset.reset", token=token, _external=True)
-                mail.send(
-                    mail.Mail(
-                        to=user.email,
-                        subject="Reset your password: Tayside CPC improvement plans",
-                        body=(
-                            "Someone (we hope you) asked to reset the password of your account "
-                            "on the Tayside CPC improvement plans platform.\n\n"
-                            f"Set a new password here (the link works once, for an hour):\n"
-                            f"{link}\n\nIf it was not you, ignore this email: your password "
-                            "has not changed."
-                        ),
-                    ),
-                    smtp_url=current_app.config["SMTP_URL"],
-                    sender=current_app.config["MAIL_FROM"],
-                )
+                try:  # the link's address is the platform's own, never the request's Host
+                    link = external_url(current_app, "password_reset.reset", token=token)
+                except BaseUrlMissing as problem:
+                    log.error("no reset email sent to %s: %s", user.email, problem)
+                else:
+                    send_all([reset_mail(user.email, link)])
             return render_template("password_reset_sent.html")
     return render_template("password_forgotten.html", form=form), (400 if form.errors else 200)
 
