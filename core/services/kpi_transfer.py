@@ -52,7 +52,9 @@ class ImportResult:
     unchanged: int = 0
 
 
-def _rows(blob: bytes) -> list[dict[str, str]]:
+def _rows(blob: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Each row of figures with its line number in the file (blank lines are skipped, but
+    counted, and count towards ``MAX_ROWS``)."""
     if len(blob) > MAX_BYTES:
         raise KpiImportRefused([RowProblem(0, "", "The file is larger than 2 MB.")])
     try:
@@ -78,8 +80,11 @@ def _rows(blob: bytes) -> list[dict[str, str]]:
     rows = []
     try:
         for row in reader:
-            rows.append({k: (v or "").strip() for k, v in row.items() if isinstance(k, str)})
-            if len(rows) > MAX_ROWS:
+            line = reader.line_num
+            rows.append(
+                (line, {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)})
+            )
+            if line > MAX_ROWS + 1:
                 raise KpiImportRefused(
                     [RowProblem(0, "", f"The file has more than {MAX_ROWS:,} rows.")]
                 )
@@ -153,7 +158,7 @@ def import_values(session: Session, blob: bytes, *, actor: User | None) -> Impor
     problems: list[RowProblem] = []
     seen: dict[tuple[int, int, str], int] = {}
     given: list[FigureRow] = []
-    for n, row in enumerate(rows, start=2):
+    for n, row in rows:
         area = areas.get(row.get("area", ""))
         if area is None:
             problems.append(RowProblem(n, "area", f"There is no area {row.get('area', '')!r}."))

@@ -24,11 +24,14 @@ from core.enums import ActionKind
 from core.models import Action, Area, Plan, User
 from core.schemas.errors import flatten_errors
 from core.schemas.plan_file import PlanFileSchema
+from core.services.archive_limits import ArchiveRefused, check_archive
 from core.services.loader import PlanDataError, build_plan
 from core.services.permissions import require_area
 from core.services.spreadsheet_safety import safe_cell
 
 MAX_BYTES = 2 * 1024 * 1024
+# The most rows a sheet of an imported workbook may have (a plan has a few hundred).
+MAX_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,36 @@ def read_json(blob: bytes) -> tuple[dict[str, Any], dict[str, str]]:
         raise ImportRefused([Problem("", "The JSON is nested too deeply to be a plan.")]) from None
     if not isinstance(data, dict):
         raise ImportRefused([Problem("", "The JSON must be one plan: an object, {...}.")])
+    problems = [Problem(path, message) for path, message in _not_text(data)]
+    if problems:
+        raise ImportRefused(problems)
     return data, {}
+
+
+def _not_text(data: Any) -> list[tuple[str, str]]:
+    """Where the parsed JSON holds a string that is not text a database keeps: a NUL, or a
+    lone surrogate (half of a character, which JSON's escapes allow). Walked without
+    recursion."""
+    found, waiting = [], [("", data)]
+    while waiting:
+        path, value = waiting.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                waiting.append((f"{path}.{key}" if path else str(key), item))
+                waiting.append((path, key))
+        elif isinstance(value, list):
+            waiting.extend((f"{path}.{n}" if path else str(n), v) for n, v in enumerate(value))
+        elif isinstance(value, str):
+            where = path or "the file"
+            if "\x00" in value:
+                found.append((where, "This holds a NUL character, which is not text."))
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                found.append(
+                    (where, "This holds a lone surrogate (half of a character), which is not text.")
+                )
+    return sorted(found)
 
 
 def _text(value: Any) -> Any:
@@ -295,11 +327,36 @@ def _text(value: Any) -> Any:
 
 def read_xlsx(blob: bytes) -> tuple[dict[str, Any], dict[str, str]]:
     """The workbook as the JSON plan format, and where each JSON path came from ("sheet Actions,
-    row 4, column C")."""
+    row 4, column C"). Its zip is checked first (sizes, ratio, no DOCTYPE), and each sheet is
+    read row by row, up to ``MAX_ROWS`` rows of its known columns: nothing past a limit is
+    parsed."""
     try:
-        book = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            check_archive(archive, xml=True)
+    except zipfile.BadZipFile:
+        raise ImportRefused([Problem("", "The file is not an Excel workbook (.xlsx).")]) from None
+    except ArchiveRefused as refused:
+        raise ImportRefused([Problem("", str(refused))]) from None
+    try:
+        return _read_book(load_workbook(io.BytesIO(blob), read_only=True, data_only=True))
+    except ImportRefused:
+        raise
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportRefused([Problem("", "The file is not an Excel workbook (.xlsx).")]) from None
+
+
+def _sheet_rows(sheet, columns: int, name: str):
+    """The sheet's rows after the heading, each cut to its ``columns`` known columns."""
+    rows = sheet.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=columns, values_only=True)
+    for number, values in enumerate(rows, 2):
+        if number > MAX_ROWS + 1:
+            raise ImportRefused(
+                [Problem(f"sheet {name}", f"The sheet has more than {MAX_ROWS:,} rows.")]
+            )
+        yield number, values
+
+
+def _read_book(book) -> tuple[dict[str, Any], dict[str, str]]:
     problems: list[Problem] = []
     where: dict[str, str] = {}
     missing = [name for name in ["Plan", *SHEETS] if name not in book.sheetnames]
@@ -314,7 +371,7 @@ def read_xlsx(blob: bytes) -> tuple[dict[str, Any], dict[str, str]]:
     def rows(name: str) -> list[tuple[int, dict[str, Any]]]:
         columns = SHEETS[name]
         found = []
-        for number, values in enumerate(book[name].iter_rows(min_row=2, values_only=True), 2):
+        for number, values in _sheet_rows(book[name], len(columns), name):
             if not any(v not in (None, "") for v in values):
                 continue
             record = {}
@@ -336,7 +393,7 @@ def read_xlsx(blob: bytes) -> tuple[dict[str, Any], dict[str, str]]:
         where[path] = f"sheet {sheet}, row {number}"
 
     data: dict[str, Any] = {}
-    for number, values in enumerate(book["Plan"].iter_rows(min_row=2, values_only=True), 2):
+    for number, values in _sheet_rows(book["Plan"], 2, "Plan"):
         heading = values[0] if values else None
         key = next((k for k, h in PLAN_FIELDS if h == heading), None)
         if key is None:
@@ -466,8 +523,6 @@ def import_plan(
     if name.endswith(".json"):
         data, where = read_json(blob)
     elif name.endswith(".xlsx"):
-        if not zipfile.is_zipfile(io.BytesIO(blob)):
-            raise ImportRefused([Problem("", "The file is not an Excel workbook (.xlsx).")])
         data, where = read_xlsx(blob)
     else:
         raise ImportRefused(
