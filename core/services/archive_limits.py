@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 
 MIB = 1024 * 1024
@@ -50,9 +51,21 @@ def check_archive(
     or its compression ratio, is over ``limits``; with ``xml``, also if an XML member has a
     DOCTYPE (entity expansion and external entities). Each member is unpacked in chunks and
     counted, stopping at the first limit, so a forged header cannot hide its true size."""
+    members = check_headers(archive, limits)
+    for member in members:
+        is_xml = xml and member.filename.endswith((".xml", ".rels"))
+        _read_within(archive, member, limits, xml=is_xml)
+
+
+def check_headers(archive: zipfile.ZipFile, limits: ArchiveLimits) -> list[zipfile.ZipInfo]:
+    """The archive's members, refused (``ArchiveRefused``) if their number, a declared size or
+    a ratio is over ``limits``, or if a name is there twice."""
     members = archive.infolist()
     if len(members) > limits.members:
         raise ArchiveRefused(f"The file holds more than {limits.members:,} parts.")
+    twice = sorted(name for name, n in Counter(m.filename for m in members).items() if n > 1)
+    if twice:
+        raise ArchiveRefused(f"It holds {twice[0]!r} twice, so which one is meant is unclear.")
     declared = 0
     for member in members:
         declared += member.file_size
@@ -62,10 +75,7 @@ def check_archive(
                 f"The file unpacks to more than {limits.unpacked // MIB} MB, more than this "
                 "service reads."
             )
-    for member in members:
-        _read_within(
-            archive, member, limits, xml=xml and member.filename.endswith((".xml", ".rels"))
-        )
+    return members
 
 
 def _check_size(name: str, size: int, packed: int, limits: ArchiveLimits) -> None:

@@ -2,8 +2,10 @@
 the same kind or the other (SQLite and PostgreSQL): how a council moves off a laptop.
 
 The archive is a zip: ``manifest.json`` (the format, the schema's migration revision, when,
-from which kind of database, and each table's row count) and one JSON Lines file per table,
-rows in primary key order. Both directions read the tables as the database has them (not as
+from which kind of database, each table's row count and each table file's SHA-256) and one
+JSON Lines file per table, rows in primary key order. A restore checks every file against the
+manifest before it changes anything, and leaves the database as it was if anything is wrong.
+Both directions read the tables as the database has them (not as
 the models say), so an archive from an older schema restores too: the empty database is
 migrated to the archive's revision, the rows loaded, then the database is migrated on to the
 current schema.
@@ -12,6 +14,7 @@ current schema.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import sqlite3
 import tempfile
@@ -25,11 +28,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from core import migrate
+from core.services.archive_limits import (
+    MIB,
+    UNPACKING_ERRORS,
+    ArchiveLimits,
+    ArchiveRefused,
+    check_headers,
+)
 
 FORMAT = "tayside-cpc-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 adds each table file's SHA-256; 1 (row counts only) still restores
 ALEMBIC = "alembic_version"
 BATCH = 1000
+# The longest line (one row) a table file may have: a row is a few kilobytes at most.
+MAX_LINE = 8 * 1024 * 1024
+# An archive may unpack to this much in all; each file to at most 200 times its packed size.
+LIMITS = ArchiveLimits(unpacked=64 * 1024 * MIB, member=16 * 1024 * MIB, ratio=200, members=10_000)
 
 
 class BackupError(ValueError):
@@ -56,9 +70,12 @@ def backup(engine: sa.Engine, path: Path) -> BackupReport:
             raise BackupError("The database has no schema yet: run `cpc init` first.")
         tables = _tables(connection)
         counts: dict[str, int] = {}
+        sums: dict[str, str] = {}
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for table in tables:
-                counts[table.name] = _write_table(connection, table, archive)
+                counts[table.name], sums[_member(table.name)] = _write_table(
+                    connection, table, archive
+                )
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -66,6 +83,7 @@ def backup(engine: sa.Engine, path: Path) -> BackupReport:
                 "created_at": dt.datetime.now(dt.UTC).isoformat(),
                 "database": engine.dialect.name,
                 "tables": counts,
+                "sha256": sums,
             }
             archive.writestr("manifest.json", json.dumps(manifest, indent=2))
     return BackupReport(revision, counts)
@@ -108,15 +126,23 @@ def _tables(connection: sa.Connection) -> list[sa.Table]:
     return [t for t in metadata.sorted_tables if t.name != ALEMBIC]
 
 
-def _write_table(connection: sa.Connection, table: sa.Table, archive: zipfile.ZipFile) -> int:
+def _member(table_name: str) -> str:
+    return f"tables/{table_name}.jsonl"
+
+
+def _write_table(
+    connection: sa.Connection, table: sa.Table, archive: zipfile.ZipFile
+) -> tuple[int, str]:
+    """Write the table's rows; their number and the file's SHA-256."""
     order = list(table.primary_key.columns) or list(table.columns)
-    count = 0
-    with archive.open(f"tables/{table.name}.jsonl", "w") as out:
+    count, digest = 0, hashlib.sha256()
+    with archive.open(_member(table.name), "w") as out:
         for row in connection.execute(sa.select(table).order_by(*order)).mappings():
-            out.write(json.dumps({k: _plain(v) for k, v in row.items()}).encode("utf-8"))
-            out.write(b"\n")
+            line = json.dumps({k: _plain(v) for k, v in row.items()}).encode("utf-8") + b"\n"
+            out.write(line)
+            digest.update(line)
             count += 1
-    return count
+    return count, digest.hexdigest()
 
 
 def _plain(value: Any) -> Any:
@@ -129,9 +155,12 @@ def _plain(value: Any) -> Any:
 
 
 def restore(engine: sa.Engine, path: Path) -> BackupReport:
-    """Load an archive into an empty database: migrate it to the archive's schema revision,
-    load every row in one transaction, then migrate it on to the current schema. Refuses a
-    database holding rows, and an archive from a newer schema than this platform knows."""
+    """Load an archive into an empty database: check every table file against the manifest
+    (its rows, its SHA-256, each line a JSON object of at most ``MAX_LINE`` bytes) before
+    anything changes; migrate the database to the archive's schema revision, load every row
+    in one transaction, then migrate it on to the current schema. Refuses a database holding
+    rows, and an archive from a newer schema than this platform knows. If anything fails, the
+    database is left as it was: its schema put back to the revision it had (or none)."""
     manifest, archive = _open(path)
     with archive:
         revision = manifest["schema_revision"]
@@ -141,28 +170,120 @@ def restore(engine: sa.Engine, path: Path) -> BackupReport:
                 f"The archive's schema (revision {revision}) is newer than this platform's "
                 f"({head}): upgrade the platform first, then restore."
             )
+        _verify(archive, manifest)
         _require_empty(engine)
-        migrate.downgrade(engine, "base")  # an empty schema of any revision, dropped
-        migrate.upgrade(engine, revision)
-        counts: dict[str, int] = {}
-        with engine.begin() as connection:
-            for table in _tables(connection):
-                counts[table.name] = _load_table(connection, table, archive)
-            _reset_sequences(connection)
+        with engine.connect() as connection:
+            before = _revision(connection)
+        try:
+            migrate.downgrade(engine, "base")  # an empty schema of any revision, dropped
+            migrate.upgrade(engine, revision)
+            counts: dict[str, int] = {}
+            with engine.begin() as connection:
+                tables = {table.name: table for table in _tables(connection)}
+                unknown = sorted(set(manifest["tables"]) - set(tables))
+                if unknown:
+                    raise BackupError(
+                        f"The archive has a table {unknown[0]!r} that its schema revision "
+                        f"{revision} does not: it was not made by `cpc backup`."
+                    )
+                for name, table in tables.items():
+                    counts[name] = _load_table(connection, table, archive)
+                _reset_sequences(connection)
+        except Exception:
+            _put_back(engine, before)
+            raise
     migrate.upgrade(engine)
     return BackupReport(revision, counts)
+
+
+def _put_back(engine: sa.Engine, revision: str | None) -> None:
+    """The empty database as it was before the restore began: at ``revision``, or none."""
+    migrate.downgrade(engine, "base")
+    if revision is not None:
+        migrate.upgrade(engine, revision)
+        return
+    with engine.begin() as connection:  # no schema at all, as before
+        connection.execute(sa.text(f"DROP TABLE IF EXISTS {ALEMBIC}"))
 
 
 def _open(path: Path) -> tuple[dict[str, Any], zipfile.ZipFile]:
     try:
         archive = zipfile.ZipFile(path)
-        manifest = json.loads(archive.read("manifest.json"))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+    except (OSError, zipfile.BadZipFile) as error:
         raise BackupError(f"{path} is not a backup made by `cpc backup`: {error}") from None
-    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+    try:
+        check_headers(archive, LIMITS)
+        manifest = json.loads(archive.read("manifest.json"))
+    except ArchiveRefused as refused:
+        archive.close()
+        raise BackupError(f"{path} is refused: {refused}") from None
+    except (KeyError, *UNPACKING_ERRORS) as error:
+        archive.close()
+        raise BackupError(f"{path} is not a backup made by `cpc backup`: {error}") from None
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or manifest.get("format_version") not in (1, FORMAT_VERSION)
+        or not isinstance(manifest.get("tables"), dict)
+        or not isinstance(manifest.get("schema_revision"), str)
+    ):
         archive.close()
         raise BackupError(f"{path} is not a backup this version of the platform can read.")
     return manifest, archive
+
+
+def _verify(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
+    """Every table file the manifest lists is there once, with the rows and the SHA-256 it
+    says (archives of format 1 have no SHA-256: their rows are counted), each line a JSON
+    object no longer than ``MAX_LINE``; and no file is there that it does not list. Read in
+    chunks: no line, however long, is held whole."""
+    sums = manifest.get("sha256", {}) if manifest["format_version"] >= 2 else None
+    listed = {_member(name): rows for name, rows in manifest["tables"].items()}
+    present = set(archive.namelist()) - {"manifest.json"}
+    for name in sorted(present - set(listed)):
+        raise BackupError(f"The archive holds {name}, which its manifest does not list.")
+    for name, rows in sorted(listed.items()):
+        if name not in present:
+            raise BackupError(f"The archive has no {name}, which its manifest lists.")
+        if sums is not None and not isinstance(sums.get(name), str):
+            raise BackupError(f"The manifest gives no SHA-256 for {name}.")
+        found, digest = _read_member(archive, name)
+        if sums is not None and digest != sums[name]:
+            raise BackupError(
+                f"{name} is not the file that was backed up (its SHA-256 differs from the "
+                "manifest's): the archive is damaged."
+            )
+        if found != rows:
+            raise BackupError(
+                f"{name} has {found} rows where the manifest says {rows}: the archive is "
+                "damaged or incomplete."
+            )
+
+
+def _read_member(archive: zipfile.ZipFile, name: str) -> tuple[int, str]:
+    """Count the member's lines, checking each, and hash it."""
+    digest, count = hashlib.sha256(), 0
+    try:
+        with archive.open(name) as stream:
+            while line := stream.readline(MAX_LINE + 1):
+                digest.update(line)
+                count += 1
+                if len(line) > MAX_LINE:
+                    raise BackupError(
+                        f"{name}, line {count}, is longer than {MAX_LINE // MIB} MB: no row "
+                        "is, so the archive is damaged."
+                    )
+                if not line.endswith(b"\n"):
+                    raise BackupError(f"{name}, line {count}, is cut short: the file is truncated.")
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    raise BackupError(f"{name}, line {count}, is not a JSON row.") from None
+                if not isinstance(row, dict):
+                    raise BackupError(f"{name}, line {count}, is not a row (a JSON object).")
+    except UNPACKING_ERRORS as error:
+        raise BackupError(f"{name} cannot be unpacked: {error}.") from None
+    return count, digest.hexdigest()
 
 
 def _require_empty(engine: sa.Engine) -> None:
@@ -176,33 +297,74 @@ def _require_empty(engine: sa.Engine) -> None:
 
 
 def _load_table(connection: sa.Connection, table: sa.Table, archive: zipfile.ZipFile) -> int:
-    name = f"tables/{table.name}.jsonl"
+    """Insert the table file's rows (already verified), each value checked against its
+    column's type first, so a wrongly typed one is named with its line."""
+    name = _member(table.name)
     if name not in archive.namelist():
         return 0
-    convert = {column.name: _converter(column.type) for column in table.columns}
+    convert = {column.name: _converter(column) for column in table.columns}
     batch: list[dict[str, Any]] = []
     count = 0
     with archive.open(name) as lines:
-        for line in lines:
-            row = json.loads(line)
-            batch.append({k: convert[k](v) for k, v in row.items() if k in convert})
+        for number, line in enumerate(lines, 1):
+            try:
+                row = {k: convert[k](v) for k, v in json.loads(line).items() if k in convert}
+            except (TypeError, ValueError) as error:
+                raise BackupError(f"{name}, line {number}: {error}") from None
+            batch.append(row)
             if len(batch) == BATCH:
-                connection.execute(table.insert(), batch)
+                _insert(connection, table, batch, name, number)
                 count, batch = count + len(batch), []
-    if batch:
-        connection.execute(table.insert(), batch)
-        count += len(batch)
+        if batch:
+            _insert(connection, table, batch, name, number)
+            count += len(batch)
     return count
 
 
-def _converter(kind: sa.types.TypeEngine):
-    if isinstance(kind, sa.DateTime):
-        return lambda v: None if v is None else dt.datetime.fromisoformat(v)
-    if isinstance(kind, sa.Date):
-        return lambda v: None if v is None else dt.date.fromisoformat(v)
-    if isinstance(kind, sa.Boolean):
-        return lambda v: None if v is None else bool(v)
-    return lambda v: v
+def _insert(
+    connection: sa.Connection, table: sa.Table, batch: list[dict[str, Any]], name: str, last: int
+) -> None:
+    try:
+        with connection.begin_nested():
+            connection.execute(table.insert(), batch)
+    except sa.exc.DBAPIError as error:
+        first = last - len(batch) + 1
+        reason = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
+        raise BackupError(
+            f"{name}, lines {first} to {last}: the database refused a row ({reason})."
+        ) from None
+
+
+def _converter(column: sa.Column):
+    """A function that turns the JSON value into the column's type, or raises ``ValueError``
+    naming the column."""
+    kind = column.type
+
+    def check(value: Any) -> Any:
+        if value is None:
+            if not column.nullable:
+                raise ValueError(f"{column.name} is empty, but it may not be")
+            return None
+        if isinstance(kind, sa.DateTime) and isinstance(value, str):
+            return dt.datetime.fromisoformat(value)
+        if isinstance(kind, sa.Date) and isinstance(value, str):
+            return dt.date.fromisoformat(value)
+        if isinstance(kind, sa.Boolean) and value in (True, False, 0, 1):
+            return bool(value)
+        if isinstance(kind, sa.Integer) and type(value) is int:
+            return value
+        if isinstance(kind, sa.Numeric | sa.Float) and type(value) in (int, float):
+            return value
+        if isinstance(kind, sa.String | sa.Text | sa.Enum) and isinstance(value, str):
+            return value
+        if isinstance(kind, sa.JSON):
+            return value
+        known = (sa.DateTime, sa.Date, sa.Boolean, sa.Integer, sa.Numeric, sa.Float, sa.String)
+        if isinstance(kind, known):
+            raise ValueError(f"{column.name} holds {value!r}, which is not a {kind}")
+        return value
+
+    return check
 
 
 def _reset_sequences(connection: sa.Connection) -> None:
