@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from core.report_formats.rag_colours import RAG_FILLS, RAG_TEXT
 from core.report_types import Cell, ReportSection, Table
-from core.services.spreadsheet_safety import safe_cell
+from core.services.spreadsheet_safety import append_row
 
 HEADER_FILL = PatternFill("solid", fgColor="DFE3E6")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -45,19 +45,19 @@ def _sheet_name(section: ReportSection, taken: set[str]) -> str:
 
 
 def write_section(sheet, title: str, section: ReportSection) -> None:
-    sheet.append([safe_cell(title)])
+    append_row(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([safe_cell(section.title)])
+    append_row(sheet, [section.title])
     sheet["A2"].font = Font(bold=True, size=12)
     widths: dict[int, float] = {}
     first_table = True
     for block in section.blocks:
         if block.kind == "heading":
-            sheet.append([])
-            sheet.append([safe_cell(block.text)])
+            append_row(sheet, [])
+            append_row(sheet, [block.text])
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)
         elif block.kind == "paragraph":
-            sheet.append([safe_cell(block.text)])
+            append_row(sheet, [block.text])
         else:
             write_table(sheet, block, widths, first=first_table)
             first_table = False
@@ -69,12 +69,12 @@ def write_table(sheet, table: Table, widths: dict[int, float], *, first: bool) -
     """The table below what the sheet holds; the first table of a sheet gets the frozen header
     and the filter (Excel allows one filter a sheet)."""
     if table.caption:
-        sheet.append([safe_cell(table.caption)])
+        append_row(sheet, [table.caption])
         sheet.cell(sheet.max_row, 1).font = Font(italic=True)
     if not table.rows:
-        sheet.append([safe_cell(table.empty)])
+        append_row(sheet, [table.empty])
         return
-    sheet.append([safe_cell(column) for column in table.columns])
+    append_row(sheet, table.columns)
     header = sheet.max_row
     for index in range(1, len(table.columns) + 1):
         cell = sheet.cell(header, index)
@@ -82,7 +82,7 @@ def write_table(sheet, table: Table, widths: dict[int, float], *, first: bool) -
         cell.fill = HEADER_FILL
         cell.alignment = WRAP
     for values in table.rows:
-        sheet.append([_value(value) for value in values])
+        append_row(sheet, [_value(value) for value in values])
         for index, value in enumerate(values, 1):
             cell = sheet.cell(sheet.max_row, index)
             _style(cell, value)
@@ -102,7 +102,7 @@ def _value(value: Cell):
         return value.date
     if value.number is not None and (value.text.isdigit() or value.text == "-"):
         return value.number
-    return safe_cell(value.text)
+    return value.text
 
 
 def _style(cell, value: Cell) -> None:

@@ -27,7 +27,7 @@ from core.schemas.plan_file import PlanFileSchema
 from core.services.archive_limits import ArchiveRefused, check_archive
 from core.services.loader import PlanDataError, build_plan
 from core.services.permissions import require_area
-from core.services.spreadsheet_safety import safe_cell
+from core.services.spreadsheet_safety import append_row
 
 MAX_BYTES = 2 * 1024 * 1024
 # The most rows a sheet of an imported workbook may have (a plan has a few hundred).
@@ -218,9 +218,9 @@ def export_xlsx(session: Session, plan: Plan) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Plan"
-    sheet.append(["Field", "Value"])
+    append_row(sheet, ["Field", "Value"])
     for key, heading in PLAN_FIELDS:
-        sheet.append([heading, _cell(key, data[key])])
+        append_row(sheet, [heading, _cell(key, data[key])])
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SHEETS}
     for group in data["priority_groups"]:
         for outcome in group["outcomes"]:
@@ -244,9 +244,9 @@ def export_xlsx(session: Session, plan: Plan) -> bytes:
     ]
     for name, columns in SHEETS.items():
         sheet = book.create_sheet(name)
-        sheet.append([heading for heading, _ in columns])
+        append_row(sheet, [heading for heading, _ in columns])
         for row in rows[name]:
-            sheet.append([_cell(field, row.get(field)) for _, field in columns])
+            append_row(sheet, [_cell(field, row.get(field)) for _, field in columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -268,7 +268,7 @@ def _cell(field: str, value: Any) -> Any:
         return dt.date.fromisoformat(value)
     if field in LIST_FIELDS:
         return "\n".join(value)
-    return safe_cell(value)
+    return value
 
 
 # Import ---------------------------------------------------------------------------------------

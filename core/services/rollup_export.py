@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -15,7 +14,7 @@ from core.report_formats.xlsx_format import write_table
 from core.report_types import Cell, Table
 from core.rollup_types import RollupRow, TaysideStatus
 from core.services.rollup import Rollup
-from core.services.spreadsheet_safety import safe_row
+from core.services.spreadsheet_safety import append_row, csv_writer
 
 
 def area_entry(row: RollupRow, slug: str) -> dict[str, Any]:
@@ -119,15 +118,15 @@ def rollup_table(rollup: Rollup) -> Table:
 
 
 def as_table(rollup: Rollup) -> tuple[list[str], list[list[str]]]:
-    """The matrix as rows of text (dates as YYYY-MM-DD), each safe to open (no formulas)."""
+    """The matrix as rows of text (dates as YYYY-MM-DD)."""
     table = rollup_table(rollup)
     rows = [[c.date.isoformat() if c.date else c.text for c in row] for row in table.rows]
-    return safe_row(table.columns), [safe_row(row) for row in rows]
+    return table.columns, rows
 
 
 def to_csv(rollup: Rollup) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([f"TRIC PG5 rollup as at {rollup.as_at.isoformat()}"])
     headers, rows = as_table(rollup)
     writer.writerow(headers)
@@ -141,7 +140,7 @@ def to_xlsx(rollup: Rollup) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Rollup"
-    sheet.append([f"TRIC PG5 rollup as at {rollup.as_at.isoformat()}"])
+    append_row(sheet, [f"TRIC PG5 rollup as at {rollup.as_at.isoformat()}"])
     sheet["A1"].font = Font(bold=True)
     widths: dict[int, float] = {}
     write_table(sheet, rollup_table(rollup), widths, first=True)
