@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from core.enums import Rag
-from core.models import AuditEntry
-from tests.helpers import PK, add_reporting_date, csrf_token, in_session, plan_of, report
+from core.models import AuditEntry, ReportingDate
+from tests.helpers import (
+    PK,
+    AuthActions,
+    add_reporting_date,
+    csrf_token,
+    in_session,
+    plan_of,
+    report,
+)
 from tests.served import api_token
 
 PLAN = f"/areas/{PK}/plans/2021-2023"
@@ -117,7 +126,7 @@ def test_reporting_dates_in_the_app_and_as_as_at_choices(client, auth, app):
     auth.login("viewer")
     assert "Add reporting date" not in client.get(f"{PLAN}/reporting-dates").text
     refused = auth.post(f"{PLAN}/reporting-dates", {"date": "2022-06-30", "deadline": "2022-06-01"})
-    assert refused.status_code == 200 and "2022-06-30" not in refused.text  # nothing saved
+    assert refused.status_code == 403 and "2022-06-30" not in refused.text  # nothing saved
 
 
 def test_pages_show_the_latest_reporting_date_or_the_end_of_an_ended_plan(client, auth, app):
@@ -145,3 +154,28 @@ def test_the_rollup_shows_tric_pg5s_latest_reporting_date(client, auth, app):
     assert "as at 30 June 2022" in page
     assert "Shown as at 30 June 2022, TRIC PG5&#39;s latest reporting date" in page
     assert "for TRIC PG5's reporting date of 30 June 2022" in page  # what stale means
+
+
+@pytest.mark.parametrize(
+    ("who", "page", "said"),
+    [
+        ("viewer", "/areas/perth-and-kinross/plans/2021-2023/reporting-dates", "Perth and Kinross"),
+        ("angus", "/areas/perth-and-kinross/plans/2021-2023/reporting-dates", "Perth and Kinross"),
+        ("lead", "/areas/perth-and-kinross/plans/2021-2023/reporting-dates", "Perth and Kinross"),
+        ("viewer", "/tric/reporting-dates", "TRIC PG5 members"),
+        ("pk", "/tric/reporting-dates", "TRIC PG5 members"),
+        ("lead", "/tric/reporting-dates", "TRIC PG5 members"),
+    ],
+)
+def test_a_refused_reporting_date_is_403_with_the_reason_and_nothing_saved(
+    app, client_for, who, page, said
+):
+    web = AuthActions(client_for(app, who), {})
+    refused = web.post(page, {"date": "2022-06-30", "deadline": ""}, page)
+    assert refused.status_code == 403
+    assert said in refused.text and "can" in refused.text
+
+    def count(session):
+        return session.scalar(sa.select(sa.func.count(ReportingDate.id)))
+
+    assert in_session(app, count) == 0

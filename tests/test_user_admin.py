@@ -117,3 +117,21 @@ def test_an_admin_cannot_lock_themselves_out(client, auth, app):
     refused = auth.post(f"/admin/users/{me}", {"role": "viewer", "is_active": "y"})
     assert refused.status_code == 400 and "cannot remove your own admin role" in refused.text
     assert client.get("/admin/users/").status_code == 200
+
+
+def test_an_admin_creates_a_contributor_and_saves_their_account_unchanged(client, auth, app):
+    from tests.forms_on_page import post_forms
+
+    auth.login("admin")
+    form = client.get("/admin/users/new").text
+    assert 'value="contributor"' in form and "Contributor" in form
+    created = auth.post("/admin/users/new", {"email": "lead2@test.invalid", "role": "contributor"})
+    assert created.status_code == 200 and "Account created" in created.text
+    listing = client.get("/admin/users/").text
+    user_id = re.search(r'href="/admin/users/(\d+)">Change<span[^>]*> lead2@', listing).group(1)
+    page = f"/admin/users/{user_id}"
+    [edit] = [f for f in post_forms(client.get(page).text, page) if f.action == page]
+    assert edit.fields.get("role") == "contributor"  # the account's own role, chosen
+    saved = client.post(page, data=edit.fields)
+    assert saved.status_code == 302, saved.text
+    assert "Contributor" in client.get("/admin/users/").text

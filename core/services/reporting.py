@@ -75,7 +75,9 @@ def default_as_at(session: Session, plan: Plan | None, today: dt.date | None = N
     return DefaultDate(today, "today")
 
 
-def _require(actor: User | None, plan: Plan | None) -> None:
+def require_changing_dates(actor: User | None, plan: Plan | None) -> None:
+    """Refuse (``PermissionDenied``, with the sentence) anyone who may not change the plan's
+    (or, for ``None``, TRIC PG5's) reporting dates."""
     if actor is None:
         return
     if plan is None:
@@ -100,7 +102,7 @@ def add_reporting_date(
     """Add a meeting: the plan's coordinators and admins (TRIC PG5 and admins for the
     rollup's). The deadline for updates falls on or before the meeting, and a plan's meetings
     fall on or after its start. The caller commits."""
-    _require(actor, plan)
+    require_changing_dates(actor, plan)
     problems: list[FieldError] = []
     if deadline > reported_on:
         problems.append(
@@ -149,7 +151,7 @@ def remove_reporting_date(
 ) -> None:
     """Remove a meeting that has not been reported on: one still to come, with no update
     reported for it yet. The caller commits."""
-    _require(actor, record.plan)
+    require_changing_dates(actor, record.plan)
     today = today or dt.date.today()
     if record.reported_on <= today:
         raise ReportingDateError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from core import db
 from core.identity import signed_in_user
@@ -32,6 +32,11 @@ def _page(plan: Plan | None, back: str):
         permissions.edits_shared(user) if plan is None else permissions.writes_area(user, plan.area)
     )
     saved, added, form = False, None, FormState()
+    if request.method == "POST" and not may_change:
+        try:
+            reporting.require_changing_dates(user, plan)
+        except PermissionDenied as refusal:
+            abort(403, str(refusal))
     if may_change:
         saved, added, form = submit(
             ReportingDateForm,
