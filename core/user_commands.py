@@ -68,7 +68,9 @@ def set_password_command(email: str, password_stdin: bool) -> None:
     password = _read_password(password_stdin)
     try:
         with db.transaction():
-            changed = accounts.set_password(session, user, password)
+            changed = accounts.set_password(
+                session, user, password, why="the password was set with `cpc user set-password`"
+            )
     except accounts.AccountError as error:
         raise click.ClickException(error.message) from None
     click.echo(

@@ -201,3 +201,52 @@ def test_the_sqlite_file_is_readable_by_its_owner_only(make_app):
         pytest.skip("a SQLite file only")
     mode = stat.S_IMODE(os.stat(url.database).st_mode)
     assert mode & 0o077 == 0, oct(mode)
+
+
+def _token_audit(app) -> list[str]:
+    from core.models import AuditEntry
+
+    return in_session(
+        app,
+        lambda s: s.scalars(
+            sa.select(AuditEntry.summary)
+            .where(AuditEntry.kind == "api_tokens", AuditEntry.event == "revoked")
+            .order_by(AuditEntry.id)
+        ).all(),
+    )
+
+
+def test_tokens_revoked_by_a_reset_or_a_new_password_are_in_the_audit_trail(
+    client, auth, app, accounts
+):
+    api_token(app, accounts["pk"])
+    auth.login("admin")
+    pk_id = in_session(app, lambda s: _user(s, accounts["pk"]).id)
+    auth.post(f"/admin/users/{pk_id}/reset-password", {})
+    api_token(app, accounts["viewer"])
+    auth.logout()
+    auth.login("viewer")
+    new = "orbit kettle maple tramline"
+    auth.post(
+        "/account/password",
+        {"current_password": TEST_PASSWORD, "new_password": new, "confirm_password": new},
+    )
+    assert _token_audit(app) == [
+        f"1 API token(s) of {accounts['pk']} revoked: an administrator ({accounts['admin']}) "
+        "reset the password",
+        f"1 API token(s) of {accounts['viewer']} revoked: the password was changed",
+    ]
+
+
+def test_switching_an_account_off_revokes_its_tokens_for_good(client, auth, app, accounts):
+    token = api_token(app, accounts["viewer"])
+    assert _bearer(app, token).status_code == 200
+    auth.login("admin")
+    viewer_id = in_session(app, lambda s: _user(s, accounts["viewer"]).id)
+    page = f"/admin/users/{viewer_id}"
+    assert auth.post(page, {"role": "viewer"}, page).status_code == 302  # switched off
+    assert auth.post(page, {"role": "viewer", "is_active": "y"}, page).status_code == 302
+    assert _bearer(app, token).status_code == 401  # on again, the old token still does not work
+    assert _token_audit(app) == [
+        f"1 API token(s) of {accounts['viewer']} revoked: the account was switched off"
+    ]

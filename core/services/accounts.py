@@ -203,12 +203,19 @@ def update_user(
     user.role = role
     if user.is_active and not is_active:
         sessions.end_all(session, user)  # signs them out everywhere
+        # Switched back on, the account starts with no token: make new ones.
+        tokens.revoke_all(session, user, why="the account was switched off")
     user.is_active = is_active
     session.flush()
 
 
 def set_password(
-    session: Session, user: User, password: str, *, field: str = "password"
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    field: str = "password",
+    why: str = "the password was changed",
 ) -> PasswordChanged:
     """Set a new password: every session of the user is signed out and every API token
     revoked (whoever knew the old password may have made one), and the sign-in lockout on the
@@ -217,7 +224,7 @@ def set_password(
     user.password_hash = hash_password(password)
     changed = PasswordChanged(
         sessions_ended=sessions.end_all(session, user),
-        tokens_revoked=tokens.revoke_all(session, user),
+        tokens_revoked=tokens.revoke_all(session, user, why=why),
     )
     session.execute(delete(SignInAttempt).where(SignInAttempt.email == user.email))
     session.flush()
@@ -237,7 +244,9 @@ def reset_password(session: Session, user: User, *, actor: User) -> str:
     returns it to pass on."""
     require_user_admin(actor)
     password = generate_password()
-    set_password(session, user, password)
+    set_password(
+        session, user, password, why=f"an administrator ({actor.email}) reset the password"
+    )
     return password
 
 

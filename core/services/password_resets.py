@@ -122,7 +122,7 @@ def reset_password(
     )
     if spent.rowcount != 1:
         raise ResetRefused("new_password", "This link has been used already: ask for a new one.")
-    set_password(session, user, new, field="new_password")
+    set_password(session, user, new, field="new_password", why="a password reset link was used")
     audit.record_event(
         session,
         kind="users",

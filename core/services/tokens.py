@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.models import ApiToken, User
+from core.services import audit
 from core.services.errors import FieldError
 from core.services.permissions import PermissionDenied
 
@@ -57,13 +58,23 @@ def revoke_token(session: Session, record: ApiToken, *, actor: User) -> None:
     session.flush()
 
 
-def revoke_all(session: Session, user: User, now: dt.datetime | None = None) -> int:
-    """Revoke every live token of the user (when their password changes); returns how many."""
+def revoke_all(session: Session, user: User, *, why: str, now: dt.datetime | None = None) -> int:
+    """Revoke every live token of the user (their password changed, their account was
+    switched off), recorded in the audit trail with ``why``; returns how many."""
     result = session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now or dt.datetime.now(dt.UTC))
+        .execution_options(synchronize_session=False)
     )
+    if result.rowcount:
+        audit.record_event(
+            session,
+            kind="api_tokens",
+            event_name="revoked",
+            record_id=user.id,
+            summary=f"{result.rowcount} API token(s) of {user.email} revoked: {why}",
+        )
     return result.rowcount
 
 
