@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 
 
 class ScaffoldError(ValueError):

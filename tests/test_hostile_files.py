@@ -209,3 +209,33 @@ def test_a_csv_of_a_million_rows_is_refused_quickly(app, auth):
             return upload(auth.client, "/kpis/import", "figures.csv", blob)
 
         refused_quickly(send, f"The file has more than {MAX_ROWS:,} rows.")
+
+
+@pytest.mark.parametrize("code", ["2.1\r\n", "2.1\n", " 2.1", "2.1\x07", "2.1 and 2.2"])
+def test_an_imported_action_code_is_checked_as_the_forms_check_it(app, auth, code):
+    """A code with a line break once dropped the action's review emails; every import takes
+    codes, keys and slugs by the forms' own patterns."""
+    from tests.test_plan_transfer import exported
+
+    auth.login("pk")
+    plan = exported(app)
+    plan["slug"] = "codes"
+    plan["priority_groups"][0]["outcomes"][0]["actions"][0]["code"] = code
+    blob = json.dumps(plan).encode()
+    before = counts(app)
+    answer = upload(auth.client, f"/areas/{PK}/plans/import", "p.json", blob)
+    assert answer.status_code == 400
+    assert "priority_groups.0.outcomes.0.actions.0.code" in answer.text
+    assert "Give an action number like" in answer.text
+    assert counts(app) == before
+
+
+def test_api_patterns_end_at_the_end_of_the_text_not_before_a_line_break(app, api):
+    def post(address: str):
+        update = {"reported_on": "2022-03-01", "status": "in_progress", "rag": "R",
+                  "commentary": "Synthetic.", "evidence_url": address}  # fmt: skip
+        return api("post", "/api/v1/actions/1/updates", who="pk", json=update)
+
+    refused = post("https://example.invalid/a\n")
+    assert refused.status_code == 422 and "evidence_url" in refused.text
+    assert post("https://example.invalid/a").status_code == 201

@@ -7,9 +7,10 @@ import datetime as dt
 from marshmallow import fields, validate
 
 from core.db import MAX_ID
+from core.schemas.patterns import END
 
-NO_NUL = r"^[^\x00]*$"
-WEB_ADDRESS = r"^https?://[^\s\x00]+$"
+NO_NUL = r"^[^\x00]*" + END
+WEB_ADDRESS = r"^https?://[^\s\x00]+" + END
 
 
 class Text(fields.String):

@@ -19,6 +19,7 @@ from core.enums import (
     Role,
 )
 from core.schemas.dates import PlanDate
+from core.schemas.patterns import END
 
 RAG_OR_NONE = [r.value for r in Rag] + ["none"]
 STATUS_OR_NONE = [s.value for s in ProgressStatus] + ["none"]
@@ -361,7 +362,9 @@ class AdoptionSchema(Schema):
 class AdoptionCreateSchema(Strict):
     area = Text(required=True, max_length=60)
     outcome_id = Id(load_default=None)
-    code = fields.String(load_default="", validate=validate.Regexp(r"^(\d{1,3}(\.\d{1,3})?)?$"))
+    code = fields.String(
+        load_default="", validate=validate.Regexp(r"^(\d{1,3}(\.\d{1,3})?)?" + END)
+    )
 
 
 class NotApplicableCreateSchema(Strict):

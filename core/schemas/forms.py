@@ -280,7 +280,7 @@ class AdoptForm(FormSchema):
     code = fields.String(
         load_default="",
         validate=validate.Regexp(
-            r"^(\d{1,3}(\.\d{1,3})?)?$", error='Give a number like "3.5", or leave it blank.'
+            r"^(\d{1,3}(\.\d{1,3})?)?\Z", error='Give a number like "3.5", or leave it blank.'
         ),
     )
 
@@ -440,7 +440,7 @@ class KpiForm(FormSchema):
     actions = fields.String(
         load_default="",
         validate=validate.Regexp(
-            r"^[\d.,\s]*$", error='List the action numbers separated by commas, like "3.1, 3.2".'
+            r"^[\d.,\s]*\Z", error='List the action numbers separated by commas, like "3.1, 3.2".'
         ),
     )
     source = fields.String(load_default="", validate=_length(MAX_TEXT, "The source"))

@@ -10,9 +10,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit
 from core.schemas.dates import PlanDate
-from core.schemas.plan_file import NonEmpty, Slug, Title
-
-Code = validate.Regexp(r"^\d{1,3}(\.\d{1,3})?$", error='Give an action number like "3.1".')
+from core.schemas.patterns import Code, Slug
+from core.schemas.plan_file import NonEmpty, Title
 
 
 class TargetSchema(Schema):

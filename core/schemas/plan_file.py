@@ -10,9 +10,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core.enums import ActionKind, FrameSection, PlanStatus, ProgressStatus, Rag
 from core.schemas.dates import PlanDate
+from core.schemas.patterns import Code, Slug
 
 NonEmpty = validate.Length(min=1)
-Slug = validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="Use lower-case letters, digits and -.")
 
 
 def _text(validate: Any = NonEmpty) -> fields.String:
@@ -63,19 +63,21 @@ class UpdateSchema(Schema):
 
 
 class ActionSchema(Schema):
-    code = _text(validate=validate.Length(min=1, max=20))
+    code = _text(validate=Code)
     text = _text()
     expected_impact = _optional_text()
     leads = fields.List(fields.String(validate=Title), load_default=list)
     target_date = PlanDate(load_default=None, allow_none=True)
     kpi_measures = fields.List(fields.String(validate=NonEmpty), load_default=list)
     # The key of the TRIC shared action this action adopts, if any.
-    shared_action = fields.String(load_default=None, allow_none=True)
+    shared_action = fields.String(
+        load_default=None, allow_none=True, validate=[Slug, validate.Length(max=80)]
+    )
     updates = fields.List(fields.Nested(UpdateSchema), load_default=list)
 
 
 class OngoingActionSchema(Schema):
-    code = _text(validate=validate.Length(min=1, max=20))
+    code = _text(validate=Code)
     text = _text()
     expected_impact = _optional_text()
     leads = fields.List(fields.String(validate=Title), load_default=list)

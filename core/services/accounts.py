@@ -30,7 +30,7 @@ from core.services.permissions import require_user_admin
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\Z")
 # zxcvbn's score from 0 (guessable) to 4; 3 is "safely unguessable" for online attacks.
 MIN_STRENGTH = 3
 # OWASP: argon2id with 19 MiB of memory, 2 iterations and 1 degree of parallelism.

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from core.enums import KpiFrequency
 from core.services.errors import FieldError
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})\Z")
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])\Z")
+_YEAR = re.compile(r"^(\d{4})\Z")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\Z")
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 # The frequency each way of writing a period belongs to.
 KIND_OF = {
