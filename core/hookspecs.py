@@ -207,5 +207,8 @@ def area_pages() -> Iterable[AreaPages] | None:
     list of links). Every plugin is asked. A plugin may add pages only to the areas it
     registers itself; an answer for another area, one that is not ``AreaPages``, or a
     blueprint name already taken is refused, named in ``cpc plugins`` and left out, and the
-    other plugins' pages are still mounted.
+    other plugins' pages are still mounted. Anyone signed in reads the pages; a view that
+    changes anything must be decorated with ``core.web.plugin_pages.require_area_role``
+    (``"coordinator"`` or ``"admin"``), which the platform checks on the server: a write to a
+    view without it is refused (403) for everyone.
     """

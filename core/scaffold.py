@@ -80,15 +80,20 @@ testpaths = ["tests"]
 pythonpath = ["."]
 filterwarnings = ["error"]
 '''
-    hooks = f'''"""The {title} area plugin: registers the area and contributes its plan.
+    hooks = f'''"""The {title} area plugin: registers the area, contributes its plan and adds a page
+of its own to the area.
 
 Add more hooks here: every one is documented in the platform's docs/plugins.md.
 """
 
 from pathlib import Path
 
+from flask import Blueprint
+
+from core.change_types import AreaPages
 from core.hookspecs import hookimpl
 from core.plugin_data import AreaSpec, DataSource
+from core.web.plugin_pages import require_area_role
 
 AREA = AreaSpec(
     slug="{name}",
@@ -107,20 +112,46 @@ def register_areas():
 @hookimpl
 def contribute_plans():
     return [DataSource.file(Path(__file__).parent / "plan.json")]
-'''
-    tests = f'''"""The plugin's own tests: its area and plan load into the platform."""
 
+
+# The area's own page, at /areas/{name}/more/{module}/ (anyone signed in reads it).
+pages = Blueprint("{module}", __name__)
+
+
+@pages.get("/")
+def index():
+    return "The {title} area's own page (synthetic): replace it with the area's own."
+
+
+@pages.post("/")
+@require_area_role("coordinator")  # every view that changes anything must say who may use it
+def change():
+    return "Changed (synthetic): only the area's coordinators and administrators get here."
+
+
+@hookimpl
+def area_pages():
+    return [AreaPages(AREA.slug, pages, "{title}'s own page (synthetic)")]
+'''
+    tests = f'''"""The plugin's own tests: its area and plan load into the platform, and only the
+area's coordinators and administrators change anything through its page."""
+
+import re
 from pathlib import Path
 
 import {module}
 from core import db, migrate
 from core.app import create_app
-from core.models import Area, Plan
+from core.enums import Role
+from core.models import Area, Plan, User
 from core.services import loader
+from core.services.accounts import hash_password
 from sqlalchemy import select
 
+PASSWORD = "synthetic test password for the plugin"
 
-def test_the_area_and_its_plan_load(tmp_path: Path):
+
+def _app(tmp_path: Path):
     app = create_app(
         {{
             "TESTING": True,
@@ -135,10 +166,40 @@ def test_the_area_and_its_plan_load(tmp_path: Path):
         with db.transaction() as session:
             report = loader.load_plugin_content(session, app.extensions["cpc_plugins"])
         assert report.problems == []
+    return app
+
+
+def test_the_area_and_its_plan_load(tmp_path: Path):
+    app = _app(tmp_path)
+    with app.app_context():
         session = db.get_session()
         area = session.scalars(select(Area).where(Area.slug == "{name}")).one()
         plan = session.scalars(select(Plan).where(Plan.area_id == area.id)).one()
         assert plan.title.startswith("{title}")
+    app.extensions["cpc_engine"].dispose()
+
+
+def _csrf(client, path: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)[1]
+
+
+def test_only_coordinators_and_admins_change_through_the_areas_page(tmp_path: Path):
+    app = _app(tmp_path)
+    with app.app_context(), db.transaction() as session:
+        accounts = (("viewer@test.invalid", Role.VIEWER), ("admin@test.invalid", Role.ADMIN))
+        for email, role in accounts:
+            session.add(User(email=email, role=role, password_hash=hash_password(PASSWORD)))
+    page = "/areas/{name}/more/{module}/"
+    for email, allowed in (("viewer@test.invalid", 403), ("admin@test.invalid", 200)):
+        client = app.test_client()
+        signed_in = client.post(
+            "/sign-in",
+            data={{"email": email, "password": PASSWORD, "csrf_token": _csrf(client, "/sign-in")}},
+        )
+        assert signed_in.status_code == 302
+        assert client.get(page).status_code == 200
+        token = _csrf(client, "/account/password")
+        assert client.post(page, data={{"csrf_token": token}}).status_code == allowed
     app.extensions["cpc_engine"].dispose()
 '''
     readme = f"""# {title} area plugin

@@ -7,6 +7,7 @@ import inspect
 import re
 from pathlib import Path
 
+import pytest
 from flask import Blueprint
 from sqlalchemy import select
 
@@ -302,3 +303,46 @@ def test_hook_area_pages(make_app, client_for):
     assert web.get(f"/areas/{PK}/more/isle_elsewhere/").status_code == 404
     problems = [str(p) for p in app.extensions["cpc_plugins"].problems]
     assert any("does not register" in p and "'isle'" in p for p in problems)
+
+
+def test_a_plugin_page_that_writes_checks_the_role_and_area_on_the_server(make_app, client_for):
+    from core.web.plugin_pages import require_area_role
+
+    spec = AreaSpec("fictional-isle", "Fictional Isle (synthetic)", "Fictional CPC", True)
+    pages = Blueprint("isle_notes_kept", __name__)
+    kept: list[str] = []
+
+    @require_area_role("coordinator")
+    def keep():
+        kept.append("note")
+        return "Synthetic: kept"
+
+    def forgot():
+        kept.append("unchecked")
+        return "Synthetic: written without a check"
+
+    pages.add_url_rule("/", "index", lambda: "Synthetic: the isle's notes")
+    pages.add_url_rule("/keep", "keep", keep, methods=["POST"])
+    pages.add_url_rule("/forgot", "forgot", forgot, methods=["POST"])
+    plugin = Plugin(
+        register_areas=lambda: [spec],
+        contribute_plans=lambda: [DataSource(data=synthetic_plan(spec.slug, 1, 1))],
+        area_pages=lambda: [AreaPages(spec.slug, pages, "The isle's notes (synthetic)")],
+    )
+    app = make_app(EXTRA_PLUGINS=[("isle", plugin)])
+    base = "/areas/fictional-isle/more/isle_notes_kept"
+    for who in ("viewer", "lead", "pk", "pg5"):
+        web = AuthActions(client_for(app, who), {})
+        assert web.client.get(f"{base}/").status_code == 200  # everyone reads
+        refused = web.post(f"{base}/keep", {})
+        assert refused.status_code == 403, who
+        assert (
+            "Only Fictional Isle (synthetic)&#39;s coordinators and administrators" in refused.text
+        )
+    admin = AuthActions(client_for(app, "admin"), {})
+    assert admin.post(f"{base}/keep", {}).status_code == 200
+    unchecked = admin.post(f"{base}/forgot", {})
+    assert unchecked.status_code == 403 and "lacks require_area_role" in unchecked.text
+    assert kept == ["note"]
+    with pytest.raises(ValueError, match="require_area_role takes one of"):
+        require_area_role("viewer")

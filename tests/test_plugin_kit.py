@@ -96,7 +96,7 @@ def test_new_plugin_makes_a_package_that_passes_its_own_tests(tmp_path):
         cwd=root,
     )
     assert tested.returncode == 0, tested.stdout + tested.stderr
-    assert "1 passed" in tested.stdout
+    assert "2 passed" in tested.stdout
     again = subprocess.run(
         [str(VENV_BIN / "cpc"), "new-plugin", "isle", "--dir", str(tmp_path)],
         capture_output=True,
