@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum as PyEnum
 from pathlib import Path
@@ -116,14 +116,48 @@ def get_session() -> Session:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """Run a block in one transaction on the current session: all of it is saved, or none."""
+    """Run a block in one transaction on the current session: all of it is saved, or none. In
+    a request whose commit waits for its end (``defer_commits``), the block is a savepoint of
+    the request's one transaction."""
     session = get_session()
+    if g.get("cpc_deferred") is not None:
+        with session.begin_nested():
+            yield session
+        return
     try:
         yield session
+        g.cpc_commit_started = True  # from here, a lost connection may have saved the change
         session.commit()
     except BaseException:
         session.rollback()
         raise
+
+
+def defer_commits() -> None:
+    """From now on in this request, blocks are savepoints and what ``after_commit`` is given
+    waits: the caller commits once, at the end (``take_after_commit``). On SQLite the
+    request's transaction takes the write lock at once (waiting up to the busy timeout), so a
+    savepoint that reads and then writes is never refused because another writer committed
+    in between (SQLite lets one writer at a time in any case)."""
+    g.cpc_deferred = []
+    session = get_session()
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def after_commit(run: Callable[[], None]) -> None:
+    """Run ``run`` (an email, a plugin's ``after_change``) once the change is committed: now,
+    or at the end of a request whose commit waits."""
+    waiting = g.get("cpc_deferred")
+    if waiting is None:
+        run()
+    else:
+        waiting.append(run)
+
+
+def take_after_commit() -> list[Callable[[], None]]:
+    """End the deferral: what waited for the commit, to run once it is made."""
+    return g.pop("cpc_deferred", None) or []
 
 
 def _close_session(_exc: BaseException | None) -> None:

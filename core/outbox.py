@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from flask import Flask, current_app
 
+from core import db
 from core.change_types import ChangeEvent
 from core.models import Action, ProgressUpdate
 from core.services import mail
@@ -61,16 +62,21 @@ def init_app(app: Flask) -> None:
 
 
 def send_all(mails: Iterable[mail.Mail | None]) -> None:
-    """Send ``mails`` (``None`` entries are skipped) after the answer, on a thread."""
-    current_app.extensions["cpc_outbox"].send(mails)
+    """Send ``mails`` (``None`` entries are skipped) after the answer, on a thread, once the
+    change that made them is committed."""
+    outbox, messages = current_app.extensions["cpc_outbox"], list(mails)
+    db.after_commit(lambda: outbox.send(messages))
 
 
 def after_change(event: ChangeEvent) -> None:
-    """Tell every plugin's ``after_change`` of a committed change."""
-    for _name, _answer in current_app.extensions["cpc_plugins"].call_each(
-        "after_change", change=event
-    ):
-        pass  # the hook answers nothing; call_each logs and skips a plugin that raises
+    """Tell every plugin's ``after_change`` of a committed change (once it is committed)."""
+    plugins = current_app.extensions["cpc_plugins"]
+
+    def tell() -> None:
+        for _name, _answer in plugins.call_each("after_change", change=event):
+            pass  # the hook answers nothing; call_each logs and skips a plugin that raises
+
+    db.after_commit(tell)
 
 
 def action_event(action: Action, event: str) -> ChangeEvent:

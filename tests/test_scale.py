@@ -197,7 +197,7 @@ def writes(app, token: str, known: dict, round_: int) -> dict[str, int]:
     def etag(path: str) -> str:
         return client.get(path, headers=headers).headers["ETag"]
 
-    later = dt.date.today() + dt.timedelta(days=100 + round_)
+    later = dt.date.today() + dt.timedelta(days=100 + 10 * round_)
     dates = {"date": later.isoformat(), "deadline": later.isoformat()}
     made = call(
         "post",
@@ -373,7 +373,7 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
         return answer
 
     plan = f"/areas/{PK}/plans/2021-2023"
-    later = dt.date.today() + dt.timedelta(days=100 + round_)
+    later = dt.date.today() + dt.timedelta(days=100 + 10 * round_)
     when = {"date": later.isoformat(), "deadline": later.isoformat()}
     update = {
         "reported_on": "2022-03-01",
@@ -415,7 +415,10 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
 
     dates = f"{plan}/reporting-dates"
     send(dates, dates, when)
-    send(dates, f"{dates}/{later.isoformat()}/remove")
+    # A date the day after, with no update in its period, is removed in either round.
+    spare = later + dt.timedelta(days=1)
+    send(dates, dates, {"date": spare.isoformat(), "deadline": spare.isoformat()})
+    send(dates, f"{dates}/{spare.isoformat()}/remove")
     send(dates, f"{dates}/2022-03-31/lock")
     send(dates, f"{dates}/2022-03-31/unlock")
     send(dates, f"{plan}/review")  # off

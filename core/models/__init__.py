@@ -3,6 +3,7 @@
 from core.models.action import Action, ActionChange, ActionLead, KpiMeasure
 from core.models.area import Area
 from core.models.audit import AuditEntry
+from core.models.idempotency import IdempotencyRecord
 from core.models.kpi import Kpi, KpiValue, kpi_actions
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
@@ -27,6 +28,7 @@ __all__ = [
     "AuditEntry",
     "EvidenceSource",
     "FrameItem",
+    "IdempotencyRecord",
     "Kpi",
     "KpiMeasure",
     "KpiValue",

@@ -34,6 +34,8 @@ EXEMPT: dict[str, str] = {
     "events instead",
     "reminders_sent": "the sent-log of reminder emails, itself the record of what was sent to "
     "whom and when",
+    "idempotency_keys": "the kept answers of writes that may be sent again: the write itself "
+    "is audited",
 }
 # Recorded as changed, never with their value.
 HIDDEN = frozenset({"password_hash", "token_hash", "key_hash"})

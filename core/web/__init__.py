@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import exc as sa_exc
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         committee_report,
         guard,
         home,
+        idempotency,
         kpis,
         pages,
         password_reset,
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
     identity.init_app(app)
     csrf = CSRFProtect(app)
     api.init_app(app, csrf)
+    idempotency.init_app(app)  # after sign-in and the CSRF check
     blueprints = (
         auth.bp, password_reset.bp, accounts.bp, pages.bp, actions.bp, reporting.bp,
         committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,
@@ -71,7 +73,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     for unavailable in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
-        app.register_error_handler(unavailable, _database_unavailable)
+        app.register_error_handler(unavailable, database_unavailable)
 
     @app.after_request
     def _security_headers(response):
@@ -131,6 +133,7 @@ ERROR_TITLES = {
     404: "Page not found",
     405: "That cannot be done here",
     413: "What you sent is too large",
+    422: "That cannot be done with this request",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
 }
@@ -158,10 +161,16 @@ def _error_page(error: HTTPException):
     return render_template("error.html", title=title, message=message), code
 
 
-def _database_unavailable(error: Exception):
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def database_unavailable(error: Exception):
     """503, with a page that needs no database (or JSON under /api/): the database cannot be
-    reached, or (SQLite) another writer held it for longer than the busy timeout."""
+    reached, or (SQLite) another writer held it for longer than the busy timeout. For a write,
+    it says whether the change may have been saved: once its commit had begun, the connection
+    may have been lost after the database saved it."""
     busy = "locked" in str(error) or "busy" in str(error)
+    may_have_saved = request.method in WRITES and bool(g.get("cpc_commit_started"))
     log.warning("database unavailable (%s): %s", type(error).__name__, str(error).splitlines()[0])
     if busy:
         title = "The service is busy"
@@ -171,9 +180,22 @@ def _database_unavailable(error: Exception):
         title = "Sorry, the service is unavailable"
         message = "The service cannot reach its database at the moment."
         retry, retry_words = 30, "a minute"
+    if request.method in WRITES and may_have_saved:
+        message += (
+            " Your change may have been saved before the connection was lost. Sending it "
+            "again with the same idempotency key (the API's Idempotency-Key header; a form "
+            "sent again from the same page) is safe: it is never saved twice."
+        )
+    elif request.method in WRITES:
+        message += " Nothing was saved."
     headers = {"Retry-After": str(retry)}
     if is_api_request():
-        body = {"code": 503, "status": "Service Unavailable", "message": f"{title}: {message}"}
+        body = {
+            "code": 503,
+            "status": "Service Unavailable",
+            "message": f"{title}: {message}",
+            "may_have_saved": may_have_saved,
+        }
         return jsonify(body), 503, headers
     # Rendered without the context processors, which would ask the database who is signed in.
     page = current_app.jinja_env.get_template("unavailable.html").render(
