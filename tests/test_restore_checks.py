@@ -83,6 +83,10 @@ DAMAGE: dict[str, tuple[Callable[[Archive], list[tuple[str, bytes]]], str]] = {
         ),
         f"{UPDATES}, line 1, is longer than 8 MB",
     ),
+    "a zip bomb": (
+        lambda m: with_manifest(m, UPDATES, b'{"x": "' + b"y" * (9 * 1024 * 1024) + b'"}\n'),
+        "looks like a zip bomb",
+    ),
     "a file the manifest does not list": (
         lambda m: [*m.items(), ("tables/extra.jsonl", b"{}\n")],
         "The archive holds tables/extra.jsonl, which its manifest does not list.",
