@@ -63,6 +63,74 @@ def test_the_built_in_rule_suggests_a_rag_and_says_why(given, rag, reason):
     assert (suggestion.rag, suggestion.reason) == (rag, reason)
 
 
+MEETING = dt.date(2022, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("given", "rag", "reason"),
+    [
+        # A first update before the plan's first reporting date: the gap it closes is no
+        # evidence against it.
+        ({"last_reported_on": None, "previous_reporting_date": None}, Rag.GREEN, "on track"),
+        # A first update after a meeting it missed: the gap since the plan began counts.
+        ({"last_reported_on": None, "as_at": dt.date(2022, 6, 1),
+          "previous_reporting_date": MEETING}, Rag.AMBER, "no update in 304 days"),
+        # It reported for the last meeting: not late, however long ago that was.
+        ({"last_reported_on": MEETING, "as_at": dt.date(2022, 9, 1),
+          "previous_reporting_date": MEETING}, Rag.GREEN, "on track"),
+        # Its last update is older than the last meeting: it missed it, and the gap counts.
+        ({"last_reported_on": dt.date(2021, 10, 1), "as_at": dt.date(2022, 6, 1),
+          "previous_reporting_date": MEETING}, Rag.AMBER, "no update for 243 days"),
+        # No reporting dates at all: a later update is judged by the gap, as before.
+        ({"last_reported_on": dt.date(2021, 9, 1), "previous_reporting_date": None}, Rag.AMBER,
+         "no update for 181 days"),
+        # Dates and KPIs still count for an update being posted.
+        ({"as_at": dt.date(2023, 9, 1), "last_reported_on": None}, Rag.RED,
+         "target date passed and not completed"),
+    ],
+)  # fmt: skip
+def test_an_update_being_posted_is_not_judged_by_the_gap_it_closes(given, rag, reason):
+    suggestion = suggest_rag(facts(new_update=True, **given))
+    assert suggestion.rag is rag
+    assert suggestion.reason.startswith(reason)
+
+
+def test_a_realistic_first_quarter_needs_a_reason_only_where_the_evidence_is_against_it(
+    app, accounts, api
+):
+    """Every action's first update for the plan's first meeting, each as honest as a lead
+    would give it: Green where on track, Red where its target date has passed. Only the
+    actions genuinely late (or off target) are suggested anything worse than what was given."""
+    meeting = dt.date(2022, 6, 9)
+    in_session(app, lambda s: (add_reporting_date(s, meeting), s.commit()))
+    posted_on = dt.date(2022, 6, 1)
+
+    def improvement_actions(session):
+        return [
+            (a.id, a.code, a.target_date)
+            for a in session.scalars(
+                sa.select(Action).where(Action.kind == ActionKind.IMPROVEMENT).order_by(Action.id)
+            )
+            if a.plan.area.slug == PK
+        ]
+
+    listed = in_session(app, improvement_actions)
+    late = {code for _id, code, target in listed if target is not None and target < posted_on}
+    needed = set()
+    for action_id, code, _target in listed:
+        honest = "R" if code in late else "G"
+        update = {"reported_on": posted_on.isoformat(), "status": "in_progress", "rag": honest,
+                  "commentary": "Synthetic: an honest first update."}  # fmt: skip
+        answer = api("post", f"/api/v1/actions/{action_id}/updates", who="pk", json=update)
+        if answer.status_code == 422 and "rag_reason" in answer.text:
+            needed.add(code)
+        else:
+            assert answer.status_code == 201, answer.text
+    assert len(listed) >= 20
+    assert needed <= late
+    assert needed == set()  # an honest Red is never greener than the suggestion
+
+
 def test_red_reasons_come_first_and_every_reason_is_given():
     suggestion = suggest_rag(facts(as_at=dt.date(2023, 9, 1), last_reported_on=dt.date(2023, 1, 1)))
     assert suggestion.rag is Rag.RED
@@ -98,8 +166,9 @@ def test_a_greener_rag_than_suggested_needs_a_reason_and_the_report_lists_it(
     refused = auth.post(_form(first), update, _form(first))
     assert refused.status_code == 400
     assert (
-        "The evidence suggests Red (target date passed and not completed; no update in 410 "
-        "days): say why you chose Green, which is greener." in refused.text.replace("&#39;", "'")
+        # A first update before the plan's first reporting date is not judged by its gap.
+        "The evidence suggests Red (target date passed and not completed): say why you chose "
+        "Green, which is greener." in refused.text.replace("&#39;", "'")
     )
     assert in_session(app, lambda s: s.scalar(sa.select(sa.func.count(ProgressUpdate.id)))) == 0
     # Red, as suggested, needs no reason; nor does Amber... only greener ones do.

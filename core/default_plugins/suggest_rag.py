@@ -14,7 +14,9 @@ STALE_DAYS = 120
 def suggest_rag(facts: ActionFacts) -> RagSuggestion:
     """Red: target date passed and not completed, or not started with three-quarters of the
     time to its target date gone. Amber: not started with half of that time gone, no update
-    for more than 120 days, or a linked KPI off target. Green otherwise. Completed: no RAG."""
+    for more than 120 days (for an update being posted, only when the action missed the last
+    reporting date: see ``ActionFacts.days_without_update``), or a linked KPI off target.
+    Green otherwise. Completed: no RAG."""
     if facts.status is ProgressStatus.COMPLETED:
         return RagSuggestion(None, "completed: a completed action carries no RAG")
     red: list[str] = []
@@ -25,9 +27,8 @@ def suggest_rag(facts: ActionFacts) -> RagSuggestion:
     if facts.status is ProgressStatus.NOT_STARTED and gone is not None and gone >= 0.5:
         words = f"not started with {round(gone * 100)}% of the time to its target date gone"
         (red if gone >= 0.75 else amber).append(words)
-    since = facts.last_reported_on or facts.plan_start
-    days = (facts.as_at - since).days
-    if days > STALE_DAYS:
+    days = facts.days_without_update
+    if days is not None and days > STALE_DAYS:
         amber.append(
             f"no update for {days} days" if facts.last_reported_on else f"no update in {days} days"
         )

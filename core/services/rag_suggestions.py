@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from core.enums import ProgressStatus
-from core.models import Action, Kpi, KpiValue, Plan, ProgressUpdate, kpi_actions
+from core.models import Action, Kpi, KpiValue, Plan, ProgressUpdate, ReportingDate, kpi_actions
 from core.plugins import PluginRegistry
 from core.rag_types import ActionFacts, RagSuggestion
 from core.services.kpis import off_target, ranked_figures
@@ -86,12 +87,21 @@ def suggest_for_update(
     """The suggestion for an update about to be posted: the status given, on ``reported_on``,
     against the action's previous update and its KPIs then."""
     previous = latest_updates(session, Action.id == action.id, as_at=reported_on).get(action.id)
-    facts = facts_for(
-        action,
-        status=status,
-        as_at=reported_on,
-        last_reported_on=previous.reported_on if previous else None,
-        kpis=kpis_off_target(session, [action], reported_on).get(action.id, ()),
+    meeting = session.scalar(
+        select(func.max(ReportingDate.reported_on)).where(
+            ReportingDate.plan_id == action.plan_id, ReportingDate.reported_on < reported_on
+        )
+    )
+    facts = replace(
+        facts_for(
+            action,
+            status=status,
+            as_at=reported_on,
+            last_reported_on=previous.reported_on if previous else None,
+            kpis=kpis_off_target(session, [action], reported_on).get(action.id, ()),
+        ),
+        previous_reporting_date=meeting,
+        new_update=True,
     )
     return ask(plugins, facts)
 
