@@ -155,14 +155,17 @@ def suggest_rag(facts: ActionFacts) -> RagSuggestion | None:
 
     Receives :class:`core.rag_types.ActionFacts`: the area's slug, the action's number, kind
     and target date, the status being reported, the day it reports on, the plan's start, the
-    date of the action's previous update and the names of its linked KPIs off target.
+    date of the action's previous update, the names of its linked KPIs off target, the plan's
+    previous reporting date and whether an update is being posted (``days_without_update``
+    gives the gap since the last update when it is evidence against the action).
     Returns a :class:`core.rag_types.RagSuggestion` (a RAG, or None for no RAG, and a reason
     in plain words such as "target date passed and not completed"), or ``None`` to leave it
     to the next plugin. The first answer wins. The built-in rule (``core.default_plugins.
     suggest_rag``) answers last: Red when the target date has passed and the action is not
     completed, or it is not started with three-quarters of its time gone; Amber when it is
-    not started with half its time gone, has had no update for 120 days, or a linked KPI is
-    off target; Green otherwise; no RAG once completed. The update form shows the
+    not started with half its time gone, has had no update for 120 days (for an update being
+    posted, only when it missed the last reporting date), or a linked KPI is off target;
+    Green otherwise; no RAG once completed. The update form shows the
     suggestion; choosing a greener RAG than it needs a reason, which the committee report
     lists. A plugin that raises or answers something else is skipped.
     """
