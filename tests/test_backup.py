@@ -79,8 +79,8 @@ def _every_row(engine: sa.Engine) -> dict[str, list[dict]]:
 def _populate(app, accounts, client_for) -> None:
     """Rows in every table: accounts and their areas, a token, a session, a failed sign-in,
     updates and a correction, a contributor, a wording change, a "does not apply" record, the
-    audit trail."""
-    api_token(app, accounts["pk"])
+    audit trail, a write's kept answer."""
+    token = api_token(app, accounts["pk"])
     client_for(app, "pk")  # a signed-in session
     AuthActions(app.test_client(), accounts).login("viewer", password="not the password")
     first = in_session(app, lambda s: report(s, "2.1", Rag.RED))
@@ -98,6 +98,13 @@ def _populate(app, accounts, client_for) -> None:
         password_resets.request_reset(session, accounts["viewer"])  # a reset link
         # A contributor linked to an action.
         link_contributor(session, action(session, "2.1"), actor=None, email=accounts["lead"])
+    outcome_id = in_session(app, lambda s: action(s, "3.1").outcome_id)
+    kept = app.test_client().post(  # a write sent with an idempotency key keeps its answer
+        "/api/v1/actions/",
+        json={"outcome_id": outcome_id, "text": "Synthetic action, backed up"},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "backup-test"},
+    )
+    assert kept.status_code == 201, kept.text
     with app.app_context():  # a reminder in the sent-log
         session = db.get_session()
         add_reporting_date(session, dt.date(2022, 9, 30))
