@@ -36,6 +36,8 @@ class RollupCell:
     stale: bool = False
     # Direction of travel since the area's previous reporting date.
     direction: Direction | None = None
+    # The day it became overdue (the day after its target date), if it is.
+    overdue_since: dt.date | None = None
 
     @property
     def reported(self) -> bool:

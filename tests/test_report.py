@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core import db
-from core.enums import ActionKind, Rag
+from core.enums import ActionKind, ProgressStatus, Rag
 from core.hookspecs import hookimpl
 from core.models import Action
 from core.report_formats import render
@@ -62,6 +62,25 @@ def expected_rags(app, as_at) -> dict[str, str]:
             else:
                 found[item.code] = RAG_WORDS[update.rag]
         return found
+
+    return in_session(app, read)
+
+
+def overdue_codes(app, as_at) -> list[str]:
+    """From the database: the improvement actions past their target date and not completed
+    as at ``as_at``, in plan order."""
+
+    def read(session):
+        plan = plan_of(session)
+        latest = latest_updates(session, Action.plan_id == plan.id, as_at=as_at)
+        return [
+            item.code
+            for item in sorted(plan.actions, key=lambda a: a.position)
+            if item.kind is ActionKind.IMPROVEMENT
+            and item.target_date is not None
+            and item.target_date < as_at
+            and not (latest.get(item.id) and latest[item.id].status is ProgressStatus.COMPLETED)
+        ]
 
     return in_session(app, read)
 
@@ -129,9 +148,20 @@ def test_two_meetings_every_rag_exceptions_and_direction_of_travel(meetings):
         assert {row[0]: row[5] for row in plan_rows} == expected_rags(app, as_at)
 
     tables = docx_tables(made(app, SEPTEMBER, "docx"))
-    exceptions = table_starting(tables, "No", "Action/task", "RAG", "Strategic Lead")
-    assert [(row[0], row[2]) for row in exceptions[1:]] == [("1.3", "R: Red"), ("1.1", "A: Amber")]
-    assert exceptions[1][4].endswith("Test update for 1.3")
+    exceptions = table_starting(
+        tables, "No", "Action/task", "Strategic Lead", "Target date", "RAG before", "RAG now"
+    )
+    assert [(row[0], row[4], row[5]) for row in exceptions[1:3]] == [
+        ("1.3", "R: Red", "R: Red"),
+        ("1.1", "G: Green", "A: Amber"),
+    ]
+    assert exceptions[1][6].endswith("Test update for 1.3")
+    # Then every action past its target date and not completed, whatever its RAG.
+    overdue = overdue_codes(app, SEPTEMBER)
+    assert overdue and [row[0] for row in exceptions[3:]] == [
+        code for code in overdue if code not in ("1.3", "1.1")
+    ]
+    assert all("Overdue since" in row[3] for row in exceptions[1:] if row[0] in overdue)
 
     direction = {
         row[0]: row[4]
@@ -155,7 +185,7 @@ def test_two_meetings_every_rag_exceptions_and_direction_of_travel(meetings):
     book = load_workbook(io.BytesIO(made(app, SEPTEMBER, "xlsx")))
     sheet = book["Exceptions"]
     red = next(row for row in sheet.iter_rows() if row[0].value == "1.3")
-    assert red[2].value == "R: Red" and red[2].fill.fgColor.rgb.endswith("D4351C")
+    assert red[5].value == "R: Red" and red[5].fill.fgColor.rgb.endswith("D4351C")
 
 
 def test_rag_cells_in_word_are_shaded_and_written_out(meetings):

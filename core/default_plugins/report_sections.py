@@ -5,6 +5,8 @@ summary for the Children, Young People and Families Partnership (CYPFP)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from core.hookspecs import hookimpl
 from core.report_types import Cell, Heading, Paragraph, ReportSection, Table
 from core.services.report_data import ActionAt, Direction, ReportData
@@ -55,6 +57,23 @@ def _commentary(item: ActionAt) -> Cell:
 
 def _action(item: ActionAt) -> Cell:
     return Cell(item.wording.text)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _since(day: dt.date) -> str:
+    return f"Overdue since {_day(day)}"
+
+
+def _target(a: ActionAt) -> Cell:
+    """The target timescale and date as worded then, and "Overdue since ..." if it is."""
+    target = a.wording.target_date
+    text = a.wording.timescale + (f" {target.day} {target:%B %Y}" if target else "")
+    if a.overdue_since is not None:
+        text += f"\n{_since(a.overdue_since)}"
+    return Cell(text.strip(), date=target)
 
 
 def changes(report: ReportData) -> ReportSection:
@@ -265,30 +284,46 @@ def _count_row(label: str, counts, ways) -> list[Cell]:
 
 
 def exceptions(report: ReportData) -> ReportSection:
-    """Every Red and Amber action, with its lead and latest commentary."""
-    flagged = [a for a in report.actions if a.rag is not None and a.rag.value in "RA"]
-    flagged.sort(key=lambda a: (a.rag.value != "R", a.action.position))
+    """Every Red, Amber and overdue action: its lead, target date (and since when it is
+    overdue), its RAG at the previous reporting date and now, and its latest commentary."""
+    flagged = [
+        a
+        for a in report.actions
+        if (a.rag is not None and a.rag.value in "RA") or a.overdue_since is not None
+    ]
+    order = {"R": 0, "A": 1}
+    flagged.sort(key=lambda a: (order.get(a.rag.value if a.rag else "", 2), a.action.position))
     return ReportSection(
         "exceptions",
-        "Exceptions: actions at Red or Amber",
+        "Exceptions: actions at Red or Amber, or overdue",
         40,
         short_title="Exceptions",
         blocks=[
             Table(
-                ["No", "Action/task", "RAG", "Strategic Lead", "Latest commentary"],
+                [
+                    "No",
+                    "Action/task",
+                    "Strategic Lead",
+                    "Target date",
+                    "RAG before",
+                    "RAG now",
+                    "Latest commentary",
+                ],
                 [
                     [
                         Cell(a.code),
                         _action(a),
-                        _rag(a),
                         Cell(a.wording.lead_text),
+                        _target(a),
+                        _rag_before(a),
+                        _rag(a),
                         _commentary(a),
                     ]
                     for a in flagged
                 ],
-                widths=[6, 45, 12, 22, 50],
+                widths=[6, 40, 20, 16, 11, 11, 45],
                 key="exceptions",
-                empty="No action is at Red or Amber.",
+                empty="No action is at Red or Amber, or overdue.",
             )
         ],
     )
@@ -306,13 +341,12 @@ PLAN_COLUMNS = [
 
 
 def _plan_row(a: ActionAt) -> list[Cell]:
-    target = a.wording.target_date
     return [
         Cell(a.code),
         Cell(a.wording.expected_impact),
         Cell(a.wording.text),
         Cell(a.wording.lead_text),
-        Cell(a.wording.timescale + (f" {target:%d %B %Y}" if target else ""), date=target),
+        _target(a),
         _rag(a),
         _commentary(a),
     ]
@@ -385,6 +419,7 @@ def action_table(report: ReportData) -> Table:
                 Cell.of_date(update.reported_on if update else None),
                 Cell(update.commentary if update else ""),
                 Cell(a.direction.word),
+                Cell(_since(a.overdue_since) if a.overdue_since else ""),
             ]
         )
     return Table(
@@ -401,6 +436,7 @@ def action_table(report: ReportData) -> Table:
             "Last update",
             "Latest commentary",
             "Direction of travel",
+            "Overdue",
         ],
         rows,
         key="actions",
@@ -478,6 +514,7 @@ def partnership_summary(report: ReportData) -> ReportSection:
     """A page for the Children, Young People and Families Partnership."""
     summary, counts, ways = report.summary, report.rag_counts(), report.directions()
     red = [a for a in report.improvement if a.rag is not None and a.rag.value == "R"]
+    late = [a for a in report.improvement if a.overdue_since is not None]
     return ReportSection(
         "cypfp",
         "Summary for the Children, Young People and Families Partnership (CYPFP)",
@@ -513,6 +550,15 @@ def partnership_summary(report: ReportData) -> ReportSection:
             Paragraph(
                 "Actions at Red: "
                 + ("; ".join(f"{a.code} {a.wording.text}" for a in red) if red else "none")
+                + "."
+            ),
+            Paragraph(
+                f"Overdue (past the target date and not completed): {len(late)}"
+                + (
+                    ": " + "; ".join(f"{a.code} (since {_day(a.overdue_since)})" for a in late)
+                    if late
+                    else ""
+                )
                 + "."
             ),
         ],

@@ -379,9 +379,17 @@ def is_completed(update: ProgressUpdate | None) -> bool:
 
 def is_overdue(action: Action, update: ProgressUpdate | None, as_at: dt.date) -> bool:
     """Past its target date and not completed."""
-    return (
-        action.target_date is not None and action.target_date < as_at and not is_completed(update)
-    )
+    return overdue_since(action.target_date, update, as_at) is not None
+
+
+def overdue_since(
+    target_date: dt.date | None, update: object | None, as_at: dt.date
+) -> dt.date | None:
+    """The day an action became overdue (the day after ``target_date``), if on ``as_at`` it is
+    past that date and its latest update (anything with a ``status``) is not a completion."""
+    if target_date is None or target_date >= as_at or is_completed(update):
+        return None
+    return target_date + dt.timedelta(days=1)
 
 
 def in_plan_on(as_at: dt.date) -> ColumnElement[bool]:

@@ -26,7 +26,7 @@ from core.models import (
 from core.services import reporting, travel
 from core.services.document import evidence_menu, rag_legend
 from core.services.kpis import Latest, area_kpis, latest_figures, moving, off_target
-from core.services.progress import latest_updates, states_on_days
+from core.services.progress import latest_updates, overdue_since, states_on_days
 from core.services.summary import PlanSummary, RagCounts, load_actions, summarise
 from core.services.wording import Wording, end_of, wording_on_days
 
@@ -36,7 +36,7 @@ def _completed(state) -> bool:
 
 
 def _overdue(wording: Wording, state, day: dt.date) -> bool:
-    return wording.target_date is not None and wording.target_date < day and not _completed(state)
+    return overdue_since(wording.target_date, state, day) is not None
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class ActionAt:
     in_plan_before: bool
     overdue: bool
     overdue_before: bool
+    # The day it became overdue (the day after its target date as worded then), if it is.
+    overdue_since: dt.date | None = None
 
     @property
     def code(self) -> str:
@@ -171,6 +173,9 @@ def report_data(
             before=before.get(action.id),
             in_plan_before=previous is not None and action.in_plan(previous),
             overdue=_overdue(wording[action.id], latest.get(action.id), as_at),
+            overdue_since=overdue_since(
+                wording[action.id].target_date, latest.get(action.id), as_at
+            ),
             overdue_before=previous is not None
             and action.in_plan(previous)
             and _overdue(worded_before[action.id], before.get(action.id), previous),

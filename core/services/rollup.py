@@ -33,6 +33,7 @@ from core.services.progress import (
     is_overdue,
     latest_updates,
     newest_update_id,
+    overdue_since,
 )
 from core.services.wording import shared_wording_as_at
 
@@ -257,6 +258,7 @@ def tayside_rollup(
                 last_reported_on=update.reported_on if update else None,
                 direction=moves.get(action.id),
                 overdue=is_overdue(action, update, as_at),
+                overdue_since=overdue_since(action.target_date, update, as_at),
                 stale=since is not None and (update is None or update.reported_on < since),
             )
         row = RollupRow(

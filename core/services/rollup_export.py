@@ -78,9 +78,13 @@ def _area_cells(row: RollupRow, slug: str) -> list[Cell]:
         rag,
         Cell(cell.status.label if cell.status else "Not reported"),
         Cell.of_date(cell.last_reported_on),
-        Cell("Overdue" if cell.overdue else ""),
+        Cell(f"Overdue since {_day(cell.overdue_since)}" if cell.overdue_since else ""),
         Cell("Stale" if cell.stale else ""),
     ]
+
+
+def _day(day) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 TAYSIDE_RAG = {

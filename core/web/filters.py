@@ -11,6 +11,7 @@ from core.enums import Direction, ProgressStatus, Rag
 from core.models import ProgressUpdate
 from core.rag_types import RagSuggestion
 from core.rollup_types import RollupCell, TaysideStatus
+from core.services.progress import overdue_since
 
 
 def init_app(app: Flask) -> None:
@@ -25,7 +26,10 @@ def init_app(app: Flask) -> None:
         code=inline_code,
         travel=travel_badge,
         suggested=suggestion_text,
+        overdue=overdue_tag,
     )
+    # overdue_since(target date, latest update, as at): the day an action became overdue.
+    app.jinja_env.globals["overdue_since"] = overdue_since
 
 
 def ukdate(value: dt.date | dt.datetime | None, style: str = "long") -> str:
@@ -85,6 +89,16 @@ def inline_code(text: str) -> Markup:
     """Text with `backticked` parts set as code (as the API's descriptions are written)."""
     parts = str(escape(text)).split("`")
     return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
+
+
+def overdue_tag(since: dt.date | None) -> Markup:
+    """ "Overdue since 1 August 2022" in words (a red tag, never colour alone), or nothing."""
+    if since is None:
+        return Markup("")
+    return Markup(
+        f'<strong class="govuk-tag govuk-tag--red cpc-overdue">Overdue since {ukdate(since)}'
+        "</strong>"
+    )
 
 
 def status_label(status: ProgressStatus | None) -> str:
