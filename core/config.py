@@ -59,6 +59,9 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         # The platform's public address, for every link in an email (required with
         # CPC_SMTP_URL); a request's Host header is never used for one.
         BASE_URL=os.environ.get("CPC_BASE_URL") or None,
+        # Whom the accessibility statement says to ask for another format or about a problem
+        # (an email address, a phone number, a team); without it, the area's coordinator.
+        ACCESSIBILITY_CONTACT=os.environ.get("CPC_ACCESSIBILITY_CONTACT", ""),
         # Seconds a SQLite writer waits for another's lock before answering 503.
         SQLITE_BUSY_TIMEOUT=10.0,
     )

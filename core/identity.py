@@ -23,6 +23,7 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "auth.sign_in",
         "static",
+        "accessibility.statement",
         "password_reset.forgotten",
         "password_reset.reset",
         # A published plan its area made public (the view itself refuses every other plan).

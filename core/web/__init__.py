@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 def init_app(app: Flask) -> None:
     from core import api, identity
     from core.web import (
+        accessibility,
         accounts,
         actions,
         audit,
@@ -41,6 +44,11 @@ def init_app(app: Flask) -> None:
         users,
     )
 
+    # A template in the instance folder's templates/ replaces the shipped one of that name
+    # (the accessibility statement is the one an operator is expected to reword).
+    app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
+        [FileSystemLoader(Path(app.instance_path) / "templates"), app.jinja_loader]
+    )
     request_log.init_app(app)
     app.wsgi_app = TrustedHosts(app.wsgi_app, app.config["TRUSTED_HOSTS"])  # type: ignore[method-assign]
     guard.init_app(app)
@@ -51,7 +59,7 @@ def init_app(app: Flask) -> None:
     blueprints = (
         auth.bp, password_reset.bp, accounts.bp, pages.bp, actions.bp, reporting.bp,
         committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,
-        public.bp,
+        public.bp, accessibility.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

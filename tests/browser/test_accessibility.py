@@ -68,6 +68,7 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_app):
         f"/areas/{PK}/plans/import",
         f"{PLAN}reporting-dates/2022-03-31/missing",
         "/forgotten-password",
+        "/accessibility",
         "/reset-password/not-a-real-link",  # the "cannot be used" page
         f"/reset-password/{reset_token}",
         "/areas/nowhere/",  # the "not found" page
