@@ -56,3 +56,27 @@ def test_the_angus_and_dundee_frames_adopt_nothing_and_claim_no_plan(seed_text):
         assert frame["status"] == "draft"
         assert "every Tayside area delivers" not in frame["source"]
         assert "Nothing here is taken from a plan of" in frame["source"]
+
+
+def test_every_change_to_the_conversion_is_listed_where_a_reader_looks():
+    """The README lists each kind of change the data makes; the plan's source says so in one
+    sentence; the shared actions' titles are said to be the platform's labels; Angus and
+    Dundee say what they hold."""
+    import importlib
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "plugins" / "perth_kinross" / "README.md").read_text(encoding="utf-8")
+    plan = json.loads((root / "plugins" / "perth_kinross" / "plan_2021_2023.json").read_text())
+    for code in ("3.2", "3.5", "4.3", "4.4", "5.3", "6.1", "6.4"):
+        assert f"{code}'s" in readme, code
+    assert "1.2, 1.3 and 1.4 share\n  1.1's expected impact" in readme
+    assert "the project's reading of the plan" in readme
+    assert "a few faults" not in plan["source"] and "README.md" in plan["source"]
+    shared = json.loads((root / "shared_tric" / "shared_actions.json").read_text())
+    assert all("short label" in a["source"] for a in shared["shared_actions"])
+    for area in ("angus", "dundee"):
+        assert (root / "plugins" / area / "README.md").exists()
+        doc = importlib.import_module(f"plugins.{area}").__doc__
+        assert "adopting no TRIC PG5 shared action" in doc and "README.md" in doc

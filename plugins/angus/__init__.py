@@ -1,6 +1,7 @@
-"""Angus: its area and its 2021 – 2023 plan frame, holding the TRIC PG5 shared actions.
+"""Angus: its area and a draft 2021 – 2023 plan frame (the Tayside Priorities for
+Practice), with no outcome or action and adopting no TRIC PG5 shared action.
 
-The frame has no local content: Angus's coordinator adds it. See README.md.
+Nothing in it is Angus's own: its coordinator adds the plan in the app. See README.md.
 """
 
 from core.hookspecs import hookimpl

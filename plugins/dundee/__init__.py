@@ -1,7 +1,7 @@
-"""Dundee (Dundee City): its area and its 2021 – 2023 plan frame, holding the TRIC PG5 shared
-actions.
+"""Dundee (Dundee City): its area and a draft 2021 – 2023 plan frame (the Tayside Priorities for
+Practice), with no outcome or action and adopting no TRIC PG5 shared action.
 
-The frame has no local content: Dundee's coordinator adds it. See README.md.
+Nothing in it is Dundee's own: its coordinator adds the plan in the app. See README.md.
 """
 
 from core.hookspecs import hookimpl
