@@ -53,10 +53,11 @@ def test_coordinator_sets_a_date_posts_updates_and_downloads_the_report(page, li
     exceptions = next(
         t
         for t in document.tables
-        if [c.text for c in t.rows[0].cells][:3] == ["No", "Action/task", "RAG"]
+        if [c.text for c in t.rows[0].cells][:4]
+        == ["No", "Action/task", "Strategic Lead", "Target date"]
     )
-    found = {
-        row.cells[0].text: (row.cells[2].text, row.cells[4].text) for row in exceptions.rows[1:]
+    found = {  # RAG now, and the latest commentary
+        row.cells[0].text: (row.cells[5].text, row.cells[6].text) for row in exceptions.rows[1:]
     }
     assert found["1.3"][0] == "R: Red" and found["1.3"][1].endswith(
         "the guidance launch has slipped."
