@@ -641,7 +641,7 @@ def test_the_committee_report_has_a_kpi_section_as_at_its_date(app, api):
     rows = [[cell["text"] for cell in row] for row in table["rows"]]
     # October's figure came after the report's date: September's report shows August's.
     assert rows == [["No. of IRDs held", "13 (2022-08)", "+3", "None set"]]
-    assert "21 KPI(s) have no figure yet." in section["blocks"][0]["text"]
+    assert "21 KPIs have no figure yet." in section["blocks"][0]["text"]
 
 
 def test_a_kpi_is_reworded_from_the_version_read_and_linked_to_actions(app, api, client, accounts):

@@ -316,3 +316,18 @@ def test_the_report_takes_the_same_number_of_queries_whatever_the_history(app):
             for code in ("1.1", "1.2", "2.1", "3.1"):
                 report(session, code, list(Rag)[month % 3], on=day)
     assert queries(dt.date(2022, 12, 28)) == few
+
+
+def test_the_paper_says_each_thing_once_and_names_ongoing_actions_as_such(meetings):
+    import csv as csv_module
+    import re
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", made(meetings, SEPTEMBER, "html").decode()).split())
+    assert re.search(r"\d+ \(Year 1: \d+ and Year 2: \d+\) are ongoing", text)
+    assert not re.search(r"\d+ \(\d+ \(", text)  # never "18 (18 (Year 1: ..."
+    assert "KPI(s)" not in text
+    rows = list(
+        csv_module.reader(io.StringIO(made(meetings, SEPTEMBER, "csv").decode("utf-8-sig")))
+    )
+    ongoing = [row[1] for row in rows[1:] if row[0] == "Ongoing/maintenance"]
+    assert ongoing and all(re.fullmatch(r"Ongoing \d+", number) for number in ongoing)

@@ -41,7 +41,11 @@ def report_sections(report: ReportData) -> list[ReportSection]:
         Paragraph(
             f"How we know the plan is making a difference: {report.area_name}'s KPIs with a "
             f"figure for a period ended by {report.as_at:%d/%m/%Y}."
-            + (f" {missing} KPI(s) have no figure yet." if missing else "")
+            + (
+                f" {missing} KPI{' has' if missing == 1 else 's have'} no figure yet."
+                if missing
+                else ""
+            )
         ),
         Table(
             ["KPI", "Latest figure", "Change since the period before", "Target"],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.enums import ActionKind
 from core.hookspecs import hookimpl
 from core.report_types import Cell, Heading, Paragraph, ReportSection, Table
 from core.services.report_data import ActionAt, Direction, ReportData
@@ -59,6 +60,14 @@ def _action(item: ActionAt) -> Cell:
     return Cell(item.wording.text)
 
 
+def _number(item: ActionAt) -> Cell:
+    """The action's number; an ongoing action's says so ("Ongoing 1"), so that it is not read
+    as an outcome's."""
+    if item.action.kind is ActionKind.ONGOING:
+        return Cell(f"Ongoing {item.code}")
+    return Cell(item.code)
+
+
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -99,7 +108,7 @@ def changes(report: ReportData) -> ReportSection:
         Table(
             ["No", "Action/task", "Was", "Now", "Direction"],
             [
-                [Cell(a.code), _action(a), _rag_before(a), _rag(a), Cell(a.direction.word)]
+                [_number(a), _action(a), _rag_before(a), _rag(a), Cell(a.direction.word)]
                 for a in moved
             ],
             widths=[6, 60, 14, 14, 12],
@@ -109,7 +118,7 @@ def changes(report: ReportData) -> ReportSection:
         Table(
             ["No", "Action/task", "Reported on", "Commentary"],
             [
-                [Cell(a.code), _action(a), Cell.of_date(a.update.reported_on), _commentary(a)]
+                [_number(a), _action(a), Cell.of_date(a.update.reported_on), _commentary(a)]
                 for a in completed
                 if a.update
             ],
@@ -120,7 +129,7 @@ def changes(report: ReportData) -> ReportSection:
         Table(
             ["No", "Action/task", "Target date", "RAG"],
             [
-                [Cell(a.code), _action(a), Cell.of_date(a.wording.target_date), _rag(a)]
+                [_number(a), _action(a), Cell.of_date(a.wording.target_date), _rag(a)]
                 for a in slipped
             ],
             widths=[6, 60, 12, 14],
@@ -131,7 +140,7 @@ def changes(report: ReportData) -> ReportSection:
             ["No", "Action/task", "Added on", "TRIC PG5 shared action"],
             [
                 [
-                    Cell(a.code),
+                    _number(a),
                     _action(a),
                     Cell.of_date(a.action.adopted_on or a.action.added_on),
                     Cell("Yes" if a.action.shared_action_id else "No"),
@@ -311,7 +320,7 @@ def exceptions(report: ReportData) -> ReportSection:
                 ],
                 [
                     [
-                        Cell(a.code),
+                        _number(a),
                         _action(a),
                         Cell(a.wording.lead_text),
                         _target(a),
@@ -408,7 +417,7 @@ def action_table(report: ReportData) -> Table:
         rows.append(
             [
                 Cell(f"{outcome.number}. {outcome.title}" if outcome else "Ongoing/maintenance"),
-                Cell(a.code),
+                _number(a),
                 Cell(a.wording.expected_impact),
                 Cell(a.wording.text),
                 Cell(a.wording.lead_text),
@@ -526,7 +535,7 @@ def partnership_summary(report: ReportData) -> ReportSection:
             ),
             Paragraph(
                 f"Of {summary.total} improvement actions, {summary.completed} are completed and "
-                f"{summary.ongoing} are ongoing ({ongoing_words(summary)}); "
+                f"{ongoing_words(summary)} are ongoing; "
                 f"{summary.added} were added after the plan was published."
             ),
             Table(
