@@ -84,3 +84,39 @@ def test_the_paper_lists_every_overdue_action_in_its_exceptions_plan_and_cypfp_s
     summary = page[page.index("Summary for the Children, Young People and Families") :]
     assert f"Overdue (past the target date and not completed): {len(codes)}:" in summary
     assert f"{code} (since {said.removeprefix('Overdue since ')})" in summary
+
+
+def test_what_will_bring_it_back_on_track_is_asked_kept_and_shown_with_the_exceptions(
+    meetings, api, client_for
+):
+    from core.services.plan_transfer import export_plan
+    from tests.helpers import action, in_session, plan_of
+
+    first = in_session(meetings, lambda s: action(s, "1.3").id)
+    form = client_for(meetings, "pk").get(f"/actions/{first}/updates/new").text
+    assert "What will bring it back on track?" in form
+    plan = "Synthetic: a second trainer starts in October; the launch moves to November."
+    update = {
+        "reported_on": "2022-09-20",
+        "status": "in_progress",
+        "rag": "R",
+        "commentary": "Synthetic: the launch has slipped.",
+        "back_on_track": plan,
+    }
+    posted = api("post", f"/api/v1/actions/{first}/updates", who="pk", json=update)
+    assert posted.status_code == 201, posted.text
+    listed = api("get", f"/api/v1/actions/{first}/updates", who="viewer").json
+    assert plan in [u["back_on_track"] for u in listed["items"]]
+    tables = docx_tables(made(meetings, SEPTEMBER, "docx"))
+    exceptions = table_starting(tables, "No", "Action/task", "Strategic Lead", "Target date")
+    assert exceptions[0][-1] == "What will bring it back on track"
+    assert {row[0]: row[-1] for row in exceptions[1:]}["1.3"] == plan
+    exported = in_session(meetings, lambda s: export_plan(s, plan_of(s)))
+    carried = [
+        u.get("back_on_track")
+        for group in exported["priority_groups"]
+        for outcome in group["outcomes"]
+        for item in outcome["actions"]
+        for u in item["updates"]
+    ]
+    assert plan in carried  # the plan file carries it, and takes it back on import

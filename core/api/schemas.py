@@ -269,6 +269,11 @@ class UpdateSchema(Schema):
     rag_reason = fields.String(
         required=True, metadata={"description": "Why a RAG greener than suggested was chosen"}
     )
+    back_on_track = fields.String(
+        required=True,
+        metadata={"description": "For an action at Red or Amber, or overdue: what will bring it "
+                  "back on track"},
+    )  # fmt: skip
 
 
 class UpdateCreateSchema(Strict):
@@ -282,6 +287,12 @@ class UpdateCreateSchema(Strict):
         max_length=10_000,
         metadata={"description": "Needed when `rag` is greener than the engine's suggestion"},
     )
+    back_on_track = Text(
+        load_default="",
+        max_length=10_000,
+        metadata={"description": "Asked for when the action is at Red or Amber, or overdue: "
+                  "what will bring it back on track"},
+    )  # fmt: skip
     on_behalf_of = Text(
         load_default=None,
         max_length=320,

@@ -294,7 +294,8 @@ def _count_row(label: str, counts, ways) -> list[Cell]:
 
 def exceptions(report: ReportData) -> ReportSection:
     """Every Red, Amber and overdue action: its lead, target date (and since when it is
-    overdue), its RAG at the previous reporting date and now, and its latest commentary."""
+    overdue), its RAG at the previous reporting date and now, its latest commentary, and what
+    will bring it back on track."""
     flagged = [
         a
         for a in report.actions
@@ -317,6 +318,7 @@ def exceptions(report: ReportData) -> ReportSection:
                     "RAG before",
                     "RAG now",
                     "Latest commentary",
+                    "What will bring it back on track",
                 ],
                 [
                     [
@@ -327,10 +329,11 @@ def exceptions(report: ReportData) -> ReportSection:
                         _rag_before(a),
                         _rag(a),
                         _commentary(a),
+                        Cell(a.update.back_on_track if a.update else ""),
                     ]
                     for a in flagged
                 ],
-                widths=[6, 40, 20, 16, 11, 11, 45],
+                widths=[6, 34, 18, 15, 10, 10, 36, 30],
                 key="exceptions",
                 empty="No action is at Red or Amber, or overdue.",
             )

@@ -80,6 +80,8 @@ class ProgressUpdate(Base):
     suggested_rag: Mapped[Rag | None] = mapped_column(enum_column(Rag, "suggested_rag"))
     suggestion_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     rag_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # For an action at Red or Amber, or overdue: what will bring it back on track.
+    back_on_track: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     action: Mapped[Action] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

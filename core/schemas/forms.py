@@ -335,6 +335,9 @@ class NewUpdateForm(ProgressUpdateForm):
     suggestion, and (for a coordinator) the contributor it is posted for."""
 
     rag_reason = fields.String(load_default="", validate=_length(MAX_TEXT, "The reason"))
+    back_on_track = fields.String(
+        load_default="", validate=_length(MAX_TEXT, "What will bring it back on track")
+    )
     on_behalf_of = fields.Integer(
         load_default=None, strict=False, error_messages={"invalid": "Choose who the update is for."}
     )

@@ -52,6 +52,7 @@ class UpdateSchema(Schema):
     rag = fields.Enum(Rag, by_value=True, load_default=None, allow_none=True)
     commentary = _optional_text()
     evidence_url = fields.String(load_default="", validate=validate.Length(max=2000))
+    back_on_track = _optional_text()
 
     @validates_schema
     def _rag_fits_status(self, data: dict[str, Any], **_kwargs: Any) -> None:

@@ -69,6 +69,7 @@ def _updates(action: Action) -> list[dict[str, Any]]:
             "rag": u.rag.value if u.rag else None,
             "commentary": u.commentary,
             "evidence_url": u.evidence_url,
+            "back_on_track": u.back_on_track,
         }
         for u in sorted(action.updates, key=lambda u: (u.reported_on, u.id))
         if u.counts
@@ -203,6 +204,7 @@ SHEETS: dict[str, list[tuple[str, str]]] = {
         ("RAG (R, A, G or blank)", "rag"),
         ("Commentary", "commentary"),
         ("Evidence link", "evidence_url"),
+        ("What will bring it back on track", "back_on_track"),
     ],
     "Evidence": [("Evidence", "text"), ("How often", "frequency"), ("No. and %", "proportion")],
     "RAG legend": [("RAG", "rag"), ("Meaning", "definition")],

@@ -50,6 +50,7 @@ def post_update(
     commentary: str = "",
     evidence_url: str = "",
     rag_reason: str = "",
+    back_on_track: str = "",
     on_behalf_of: User | None = None,
     suggestion: RagSuggestion | None = None,
     plugins: PluginRegistry | None = None,
@@ -64,7 +65,9 @@ def post_update(
     while the action is in progress or ongoing, and a completed action carries none. Given
     ``plugins``, the engine suggests a RAG (the ``suggest_rag`` hook, unless ``suggestion`` is
     given), which is kept with the update, and a greener RAG than it needs ``rag_reason``; and
-    each area rule of the ``check_update`` hook is applied. Every problem is raised at once
+    each area rule of the ``check_update`` hook is applied. ``back_on_track`` says, for an
+    action at Red or Amber or overdue, what will bring it back on track (the committee report's
+    exceptions show it). Every problem is raised at once
     (``FieldErrors``). The caller commits.
     """
     area = action.plan.area
@@ -113,6 +116,7 @@ def post_update(
         rag=rag,
         commentary=commentary.strip(),
         evidence_url=evidence_url.strip(),
+        back_on_track=back_on_track.strip(),
         author=actor,
         on_behalf_of=on_behalf_of,
         review=ReviewState.ACCEPTED if reviewed else ReviewState.SUBMITTED,
@@ -286,6 +290,7 @@ def correct_update(
         corrects_id=original.id,
         commentary=(original.commentary if commentary is None else commentary).strip(),
         evidence_url=(original.evidence_url if evidence_url is None else evidence_url).strip(),
+        back_on_track=original.back_on_track,
         author=actor,
         **fields,
     )

@@ -1,0 +1,28 @@
+"""a progress update says what will bring the action back on track
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-05 17:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0016"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("progress_updates", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("back_on_track", sa.Text(), server_default="", nullable=False)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("progress_updates", schema=None) as batch_op:
+        batch_op.drop_column("back_on_track")
