@@ -331,3 +331,19 @@ def test_the_paper_says_each_thing_once_and_names_ongoing_actions_as_such(meetin
     )
     ongoing = [row[1] for row in rows[1:] if row[0] == "Ongoing/maintenance"]
     assert ongoing and all(re.fullmatch(r"Ongoing \d+", number) for number in ongoing)
+
+
+def test_the_plan_prints_with_its_plan_on_a_page_legend_table_and_whole_outcomes(meetings):
+    tables = docx_tables(made(meetings, SEPTEMBER, "docx"))
+    legend = table_starting(tables, "RAG", "What it means in this plan")
+    assert [row[0] for row in legend[1:]] == ["R: Red", "A: Amber", "G: Green"]
+    assert legend[1][1].startswith("RED:")  # the plan's own published meaning
+    document = Document(io.BytesIO(made(meetings, SEPTEMBER, "docx")))
+    text = [p.text for p in document.paragraphs]
+    on_a_page = text.index("Plan on a page")
+    first_outcome = next(i for i, t in enumerate(text) if t.startswith("Outcome 1 "))
+    assert on_a_page < first_outcome
+    assert any(
+        t.startswith("Relationship with Children and Families: 1. Focus on the Child") for t in text
+    )
+    assert "¹ Children and Young People including Unborn Babies. ² Parents and Carers." in text

@@ -365,15 +365,17 @@ def _plan_row(a: ActionAt) -> list[Cell]:
 
 
 def whole_plan(report: ReportData) -> ReportSection:
-    """The plan in its published layout, each action with its latest commentary."""
-    blocks: list = [
-        Paragraph(
-            "RAG: "
-            + " ".join(
-                f"{rag.value} ({rag.word}): {meaning}" for rag, meaning in report.rag_legend.items()
-            )
+    """The plan as it prints it: the plan on a page (its summary, frame and priorities), the
+    RAG legend as a table, then each outcome's statement whole (with its notes) and its
+    actions, each with its latest commentary."""
+    blocks: list = [*_plan_on_a_page(report), Heading("What each RAG status means", 3)]
+    blocks.append(
+        Table(
+            ["RAG", "What it means in this plan"],
+            [[Cell.of_rag(rag), Cell(meaning)] for rag, meaning in report.rag_legend.items()],
+            widths=[20, 100],
         )
-    ]
+    )
     grouped = {outcome.id for outcome in report.outcomes}
     for group in [*report.groups, None]:
         outcomes = [
@@ -387,6 +389,8 @@ def whole_plan(report: ReportData) -> ReportSection:
             blocks.append(Heading(f"Outcome {outcome.number} \u2013 {outcome.title}", 3))
             if outcome.commitment:
                 blocks.append(Paragraph(outcome.commitment))
+            if outcome.notes:
+                blocks.extend(Paragraph(line) for line in outcome.notes.splitlines() if line)
             blocks.append(
                 Table(
                     PLAN_COLUMNS,
@@ -408,6 +412,29 @@ def whole_plan(report: ReportData) -> ReportSection:
         new_page=True,
         short_title="The plan",
     )
+
+
+def _plan_on_a_page(report: ReportData) -> list:
+    """The plan on a page, as the plan page shows it: the summary, the frame's sections and
+    the priorities with their outcomes."""
+    blocks: list = [Heading("Plan on a page")]
+    if report.plan.summary:
+        blocks.append(Paragraph(report.plan.summary))
+    for section, items in report.frame.items():
+        blocks.append(Heading(section.heading, 3))
+        blocks.extend(
+            Paragraph(item.text + (f": {item.detail}" if item.detail else "")) for item in items
+        )
+    if report.groups:
+        blocks.append(Heading("Priorities for practice", 3))
+        for group in report.groups:
+            outcomes = [o for o in report.outcomes if o.priority_group_id == group.id]
+            blocks.append(
+                Paragraph(
+                    f"{group.title}: " + "; ".join(f"{o.number}. {o.title}" for o in outcomes) + "."
+                )
+            )
+    return blocks
 
 
 def action_table(report: ReportData) -> Table:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from core.enums import ActionKind, Direction, ProgressStatus, Rag
+from core.enums import ActionKind, Direction, FrameSection, ProgressStatus, Rag
 from core.models import (
     Action,
     ActionChange,
     EvidenceSource,
+    FrameItem,
     Kpi,
     NotApplicable,
     Outcome,
@@ -103,6 +104,8 @@ class ReportData:
     rag_legend: dict[Rag, str]
     evidence_menu: list[EvidenceSource]
     kpis: list[KpiAt]
+    # The plan on a page: its national and Tayside frame, by section.
+    frame: dict[FrameSection, list[FrameItem]] = field(default_factory=dict)
 
     @property
     def area_name(self) -> str:
@@ -231,7 +234,17 @@ def report_data(
         rag_legend=rag_legend(session, plan),
         evidence_menu=evidence_menu(session, plan),
         kpis=kpis_at(session, plan, as_at),
+        frame=_frame(session, plan),
     )
+
+
+def _frame(session: Session, plan: Plan) -> dict[FrameSection, list[FrameItem]]:
+    found: dict[FrameSection, list[FrameItem]] = {}
+    for item in session.scalars(
+        select(FrameItem).where(FrameItem.plan_id == plan.id).order_by(FrameItem.position)
+    ):
+        found.setdefault(item.section, []).append(item)
+    return {section: found[section] for section in FrameSection if section in found}
 
 
 @dataclass(frozen=True)
