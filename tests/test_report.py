@@ -347,3 +347,22 @@ def test_the_plan_prints_with_its_plan_on_a_page_legend_table_and_whole_outcomes
         t.startswith("Relationship with Children and Families: 1. Focus on the Child") for t in text
     )
     assert "¹ Children and Young People including Unborn Babies. ² Parents and Carers." in text
+
+
+def test_each_sheets_filter_covers_its_whole_table(meetings):
+    from openpyxl.utils.cell import range_boundaries
+
+    book = load_workbook(io.BytesIO(made(meetings, SEPTEMBER, "xlsx")))
+    for sheet in book:
+        if not sheet.auto_filter.ref:
+            continue
+        first_col, _header, last_col, last_row = range_boundaries(sheet.auto_filter.ref)
+        width = last_col - first_col + 1
+        below = sheet.iter_rows(min_row=last_row + 1, values_only=True)
+        # Nothing under the filtered table has the table's shape: no row was left out of it.
+        assert not [row for row in below if sum(c is not None for c in row) == width], sheet.title
+    plan = book["The plan"]
+    codes = [row[1] for row in plan.iter_rows(values_only=True)]
+    assert {"1.1", "3.1", "6.4"} <= set(codes)  # every outcome's actions, in one table
+    last_row = range_boundaries(plan.auto_filter.ref)[3]
+    assert last_row >= max(i for i, code in enumerate(codes, 1) if code == "6.4")

@@ -51,7 +51,7 @@ def write_section(sheet, title: str, section: ReportSection) -> None:
     sheet["A2"].font = Font(bold=True, size=12)
     widths: dict[int, float] = {}
     first_table = True
-    for block in section.blocks:
+    for block in _one_table_of_repeats(section.blocks):
         if block.kind == "heading":
             append_row(sheet, [])
             append_row(sheet, [block.text])
@@ -63,6 +63,34 @@ def write_section(sheet, title: str, section: ReportSection) -> None:
             first_table = False
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+HEADING_COLUMN = "Section heading"
+
+
+def _one_table_of_repeats(blocks: list) -> list:
+    """A section's blocks for a sheet. Tables that repeat one header (the plan's table under
+    each outcome) become one table, first, with the heading each row stood under in a column of
+    its own: Excel filters one table a sheet, and the filter then covers every row. The other
+    blocks follow in their order."""
+    tables = [b for b in blocks if isinstance(b, Table)]
+    headers = [tuple(t.columns) for t in tables]
+    repeated = {h for h in headers if headers.count(h) > 1}
+    if not repeated:
+        return blocks
+    header = next(h for h in headers if h in repeated)
+    rows, heading, rest = [], "", []
+    for block in blocks:
+        if isinstance(block, Table) and tuple(block.columns) == header:
+            rows += [[Cell(heading), *row] for row in block.rows]
+        else:
+            if getattr(block, "kind", "") == "heading":
+                heading = block.text
+            rest.append(block)
+    first = next(t for t in tables if tuple(t.columns) == header)
+    widths = [40, *first.widths] if first.widths else None
+    combined = Table([HEADING_COLUMN, *header], rows, widths=widths, key=first.key)
+    return [combined, *rest]
 
 
 def write_table(sheet, table: Table, widths: dict[int, float], *, first: bool) -> None:
