@@ -51,3 +51,21 @@ def test_the_dashboard_lists_shared_actions_awaiting_the_areas_decision(app, cli
         app, lambda s: s.scalars(sa.select(SharedAction.key).order_by(SharedAction.position)).all()
     )[2]
     assert f'/tric/shared-actions/{key}/#area-angus">Not adopted' in rollup
+
+
+def test_opening_the_site_lands_each_role_on_its_own_home(app, accounts):
+    """/ sends to the sign-in page with next=/; that means "home", not the list of areas."""
+    from tests.helpers import TEST_PASSWORD, csrf_token
+
+    homes = {"pk": "/areas/perth-and-kinross/", "lead": "/my-actions/", "pg5": "/tric/",
+             "viewer": "/"}  # fmt: skip
+    for who, home in homes.items():
+        visitor = app.test_client()
+        opened = visitor.get("/")
+        assert opened.status_code == 302 and "next=" in opened.location
+        signed_in = visitor.post(
+            opened.location,
+            data={"email": accounts[who], "password": TEST_PASSWORD,
+                  "csrf_token": csrf_token(visitor, "/sign-in")},
+        )  # fmt: skip
+        assert signed_in.status_code == 302 and signed_in.location == home, who

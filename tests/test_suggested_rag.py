@@ -153,7 +153,13 @@ def test_the_form_shows_the_suggestion_and_never_fills_in_last_quarters_rag(app,
     assert "Last update:" in page  # shown, for reference
     assert not re.search(r'name="rag" type="radio" value="G" checked', page)
     assert not re.search(r'value="[RAG]"[^>]*checked', page)
+    assert not re.search(r'name="rag"[^>]*checked', page)  # nor "No RAG": the person chooses
     assert not re.search(r'name="status"[^>]*checked', page)
+    # Sent back with "No RAG" chosen (refused: in progress needs one), the choice is kept.
+    refused = auth.post(_form(first), {"reported_on": "2022-03-05", "status": "in_progress",
+                                        "rag": "", "commentary": "x"}, _form(first))  # fmt: skip
+    assert refused.status_code == 400
+    assert re.search(r'name="rag" type="radio" value="" checked', refused.text)
 
 
 def test_a_greener_rag_than_suggested_needs_a_reason_and_the_report_lists_it(

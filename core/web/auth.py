@@ -66,9 +66,10 @@ def sign_in():
                 status = 429 if isinstance(refused, accounts.SignInThrottled) else 400
             else:
                 start_session(user)
-                if not request.args.get("next"):
-                    return redirect(home_for(user))
-                return redirect(_safe_next(request.args.get("next")))
+                wanted = request.args.get("next")
+                if not wanted or wanted in ("/", url_for("pages.index")):
+                    return redirect(home_for(user))  # opening the site: go to one's own home
+                return redirect(_safe_next(wanted))
         form.values.pop("password", None)
     return render_template("sign_in.html", form=form), status
 
