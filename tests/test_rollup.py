@@ -114,3 +114,23 @@ def test_stale_follows_tric_pg5s_calendar(app, session):
     earlier = tayside_rollup(session, app.extensions["cpc_plugins"], dt.date(2022, 3, 31))
     cells = earlier.row("inter-agency-referral-discussions").cells
     assert not cells[PK].stale and cells["dundee"].stale
+
+
+def test_the_tayside_status_says_how_many_areas_it_rests_on(app, client_for, tayside_adoptions):
+    import re
+
+    from core.enums import Rag
+    from tests.helpers import in_session, report
+
+    def resting():
+        page = client_for(app, "pg5").get("/tric/").text
+        rows = re.findall(
+            r'id="row-([\w-]+)".*?cpc-resting">(\d+ of \d+ areas? reporting)<', page, re.S
+        )
+        return dict(rows)
+
+    before = resting()
+    assert before and set(before.values()) == {"0 of 3 areas reporting"}
+    in_session(app, lambda s: report(s, "1.3", Rag.GREEN))  # Perth and Kinross's copy
+    after = resting()
+    assert sorted(after.values()).count("1 of 3 areas reporting") == 1
