@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app with its own plugin manager, database engine, commands and pages."""
     app = Flask(
         __name__,
-        instance_path=str(Path.cwd() / "instance"),
+        instance_path=str(instance_folder()),
         template_folder="web/templates",
         static_folder="web/static",
     )
@@ -35,6 +36,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     plugin_pages.init_app(app, app.extensions["cpc_plugins"])
     return app
+
+
+def instance_folder() -> Path:
+    """Where the installation keeps its SQLite database and generated secret:
+    ``CPC_INSTANCE_PATH`` if set; else, in a checkout of the platform, its own ``instance/``
+    (whatever the working folder, so ``cpc`` run elsewhere finds the same database); else
+    ``instance/`` in the working folder."""
+    if os.environ.get("CPC_INSTANCE_PATH"):
+        return Path(os.environ["CPC_INSTANCE_PATH"])
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").exists() and (checkout / "migrations").is_dir():
+        return checkout / "instance"
+    return Path.cwd() / "instance"
 
 
 class IdConverter(IntegerConverter):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import socket
@@ -11,8 +12,9 @@ import sys
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 
 from core import db, migrate
 from core.cli_helpers import date_option, plan_named
@@ -51,7 +53,42 @@ def init_app(app: Flask) -> None:
         remind_command,
     )
     for command in commands:
+        if command.name not in WITHOUT_DATABASE:
+            _needs_database(command)
         app.cli.add_command(command)
+
+
+# Commands that make the database, fill an empty one, or need none.
+WITHOUT_DATABASE = frozenset({"init", "restore", "new-plugin", "plugins"})
+
+
+def _needs_database(command: click.Command) -> None:
+    """Before ``command`` (each of a group's) runs, check that the database has been made,
+    and if not say so in one line rather than fail with a traceback."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _needs_database(sub)
+        return
+    original = command.callback
+    if original is None:
+        return
+
+    @functools.wraps(original)
+    def checked(*args, **kwargs):
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        with app.app_context():
+            engine = db.engine()
+            with engine.connect() as connection:
+                made = sa.inspect(connection).has_table("alembic_version")
+        if not made:
+            where = engine.url.render_as_string(hide_password=True)
+            raise click.ClickException(
+                f"No database yet at {where}: run `cpc init` first (it makes the database and "
+                "loads the three areas)."
+            )
+        return original(*args, **kwargs)
+
+    command.callback = checked
 
 
 def _registry():

@@ -34,6 +34,6 @@ def test_the_operator_names_the_contact_and_may_reword_it(make_app, tmp_path, mo
     (own / "accessibility.html").write_text(
         '{% extends "base.html" %}{% block main %}Synthetic: our own statement{% endblock %}'
     )
-    monkeypatch.chdir(tmp_path / "operator")  # the instance folder is the working one's
+    monkeypatch.setenv("CPC_INSTANCE_PATH", str(tmp_path / "operator" / "instance"))
     reworded = make_app(load=False).test_client().get("/accessibility").text
     assert "Synthetic: our own statement" in reworded

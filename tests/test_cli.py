@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -38,3 +40,30 @@ def test_serve_refuses_several_workers_on_sqlite(app, runner):
     result = runner.invoke(args=["serve", "--workers", "2", "--port", "0"])
     assert result.exit_code != 0
     assert "Several web processes need PostgreSQL" in result.output
+
+
+def test_cpc_before_init_says_so_in_one_line_wherever_it_is_run(tmp_path):
+    """Run from another folder, cpc uses the checkout's own instance folder (or
+    CPC_INSTANCE_PATH) and creates nothing where it is run; before `cpc init`, a command that
+    needs the database says so in one line."""
+    import os
+    import subprocess
+    import sys
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "CPC_INSTANCE_PATH": str(tmp_path / "new-instance")}
+    env.pop("CPC_DATABASE_URL", None)
+    cpc = [sys.executable, "-c", "from core.cli import main; main()"]
+    answer = subprocess.run(
+        [*cpc, "user", "list"], cwd=elsewhere,
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert answer.returncode == 1
+    lines = answer.stderr.strip().splitlines()
+    assert lines == [
+        f"Error: No database yet at sqlite:///{tmp_path / 'new-instance' / 'cpc.sqlite'}: run "
+        "`cpc init` first (it makes the database and loads the three areas)."
+    ]
+    assert list(elsewhere.iterdir()) == []  # no instance/ left where it was run
