@@ -20,7 +20,11 @@ KEY = re.compile(r"[\x21-\x7e]{1,200}\Z")
 
 
 class KeyRefused(FieldError):
-    """The key is not one, or was used with another request."""
+    """The key is not one."""
+
+
+class KeyReused(KeyRefused):
+    """The key was used, in the last 24 hours, with another request."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ def first_answer(
     session: Session, user_id: int, key: str, digest: str, *, now: dt.datetime | None = None
 ) -> Answer | None:
     """The answer kept for ``key`` in the last 24 hours, or None if there is none. The same
-    key with another request is refused (``KeyRefused``)."""
+    key with another request is refused (``KeyReused``)."""
     now = now or dt.datetime.now(dt.UTC)
     found = session.scalar(
         select(IdempotencyRecord).where(
@@ -62,7 +66,7 @@ def first_answer(
     if found is None:
         return None
     if found.request_hash != digest:
-        raise KeyRefused(
+        raise KeyReused(
             "idempotency_key",
             "This Idempotency-Key was used for a different request in the last 24 hours: use "
             "a new key for a new request.",

@@ -8,6 +8,7 @@ wait for that commit (``db.after_commit``)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import uuid
@@ -22,6 +23,7 @@ from core.identity import is_api_request
 from core.services.idempotency import (
     Answer,
     KeyRefused,
+    KeyReused,
     check_key,
     first_answer,
     keep_answer,
@@ -83,7 +85,7 @@ def _before() -> Response | None:
         digest = _digest()
         found = first_answer(session, current_user.id, key, digest)
     except KeyRefused as refused:
-        status = 422 if "different request" in refused.message else 400
+        status = 422 if isinstance(refused, KeyReused) else 400
         raise _error(status, refused.message) from None
     if found is not None:
         return _replay(found)
@@ -127,18 +129,19 @@ def _after(response: Response) -> Response:
         return response
     waiting = db.take_after_commit()
     session = db.get_session()
-    if response.status_code >= 500 or response.is_streamed:
+    if response.status_code >= 500:
         session.rollback()
         return response
     user_id, key, digest = pending
-    answer = Answer(
-        response.status_code,
-        response.content_type or "",
-        response.headers.get("Location", ""),
-        response.get_data(as_text=True),
-    )
     try:
-        keep_answer(session, user_id, key, digest, answer)
+        if not response.is_streamed:  # a streamed answer cannot be kept: the change still is
+            answer = Answer(
+                response.status_code,
+                response.content_type or "",
+                response.headers.get("Location", ""),
+                response.get_data(as_text=True),
+            )
+            keep_answer(session, user_id, key, digest, answer)
         g.cpc_commit_started = True
         session.commit()
     except sa_exc.IntegrityError:  # the same key sent twice at the same moment: one commits
@@ -149,7 +152,8 @@ def _after(response: Response) -> Response:
             return _refusal(422, refused.message)
         return _replay(found) if found else _refusal(409, CLASHED)
     except UNAVAILABLE as lost:
-        session.rollback()
+        with contextlib.suppress(*UNAVAILABLE):
+            session.rollback()
         from core.web import database_unavailable  # the web package mounts this module
 
         return current_app.make_response(database_unavailable(lost))
