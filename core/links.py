@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app
 
 # Without a mail server, emails are written to the log, with links to this address.
 LOCAL_BASE_URL = "http://localhost:5000"
@@ -59,3 +59,22 @@ def external_url(app: Flask, endpoint: str, **values: Any) -> str:
         parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def mail_link(endpoint: str, anchor: str = "", **values: Any) -> str | None:
+    """The address of a page for an email sent from a request, or None (the email then goes
+    without it) where the platform's address is not configured."""
+    try:
+        url = external_url(current_app, endpoint, **values)
+    except BaseUrlMissing:
+        return None
+    return f"{url}#{anchor}" if anchor else url
+
+
+def update_link(update) -> str | None:
+    """A progress update on its action's page."""
+    return mail_link("actions.show", anchor=f"update-{update.id}", action_id=update.action_id)
+
+
+def action_link(action) -> str | None:
+    return mail_link("actions.show", action_id=action.id)

@@ -139,16 +139,20 @@ def test_a_quarter_against_a_real_mail_server(make_app, smtp_server, accounts_fo
     [told] = smtp_server.take(app)
     assert told["To"] == accounts["lead"] and "returned" in told["Subject"]
     assert "Synthetic: say what the audit found." in smtp_server.body(told)
+    # The email leads to the update itself, at the platform's own address.
+    assert f"{BASE}/actions/{ids['1.1']}#update-{submitted}" in smtp_server.body(told)
     assert "1.1" in _missing_codes(coordinator.client)
     assert _counted(app, "1.1") is None
 
     # Posted again and accepted: now it counts, and the contributor is told.
     again = lead.post(form, {**update, "commentary": "Synthetic: with the audit"}, form)
     assert again.status_code == 302
-    accepted = coordinator.post(f"/updates/{_latest_update_id(app, ids['1.1'])}/accept", {})
+    resent = _latest_update_id(app, ids["1.1"])
+    accepted = coordinator.post(f"/updates/{resent}/accept", {})
     assert accepted.status_code == 302
     [told] = smtp_server.take(app)
     assert told["To"] == accounts["lead"] and "accepted" in told["Subject"]
+    assert f"{BASE}/actions/{ids['1.1']}#update-{resent}" in smtp_server.body(told)
     assert _counted(app, "1.1") == "A"
 
     # After the deadline, two runs at once: one set of reminders, and the lead's lists only

@@ -287,7 +287,7 @@ def test_direction_of_travel_beside_every_rag(app, client_for, tayside_adoptions
 def test_a_pg5_rewording_tells_the_areas_coordinators(
     make_app, smtp_server, accounts_for, client_for
 ):
-    app = make_app(SMTP_URL=smtp_server.url)
+    app = make_app(SMTP_URL=smtp_server.url, BASE_URL="https://cpc.example.test")
     accounts = accounts_for(app)
     key, copy_id = in_session(
         app,
@@ -317,7 +317,12 @@ def test_a_pg5_rewording_tells_the_areas_coordinators(
     assert saved.status_code == 302, saved.text[:400]
     mails = smtp_server.take(app)
     assert [m["To"] for m in mails] == [accounts["pk"]]
-    assert "Synthetic rewording by TRIC PG5 for this test." in smtp_server.body(mails[0])
+    body = smtp_server.body(mails[0]).replace("\r\n", "\n")
+    assert "Synthetic rewording by TRIC PG5 for this test." in body
+    # The old wording and the new, and a link to the area's copy.
+    old = in_session(app, lambda s: s.get(Action, copy_id).shared_action.versions[0].text)
+    assert f"The wording before:\n{old}" in body
+    assert f"The action: https://cpc.example.test/actions/{copy_id}" in body
     coordinator = client_for(app, "pk")
     board = coordinator.get(f"/areas/{PK}/").text
     listed = board[board.index('id="reworded-list"') :]

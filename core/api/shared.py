@@ -22,6 +22,7 @@ from core.api.schemas import (
     SharedActionSchema,
     page_of,
 )
+from core.links import action_link
 from core.models import Outcome, SharedAction
 from core.outbox import send_all
 from core.services import notices, plans, rollup_export, shared
@@ -80,11 +81,16 @@ def patch_shared(data, key: str):
     definition = _definition(key)
     check_if_match(definition.version)
     wording = {name: data.get(name, getattr(definition, name)) for name in SharedAction.WORDING}
+    before = definition.text
     with writing() as session:
         changed = shared.edit_shared_action(
             session, definition, actor=me(), version=definition.version, **wording
         )
-        mails = notices.rewording_mails(session, definition) if changed else []
+        mails = (
+            notices.rewording_mails(session, definition, before=before, link=action_link)
+            if changed
+            else []
+        )
     send_all(mails)  # the coordinators of each area whose published plan adopted it
     return _one(definition)
 

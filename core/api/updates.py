@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from core.api.areas import get_or_404
 from core.api.common import me, writing
 from core.api.schemas import CorrectionCreateSchema, ReasonSchema, ReturnSchema, UpdateSchema
+from core.links import update_link
 from core.models import Action, Plan, ProgressUpdate
 from core.outbox import after_change, send_all, update_event
 from core.services import progress, review
@@ -79,7 +80,7 @@ def accept(update_id: int):
     from now on, and its author is emailed. 409 if it is not waiting for review."""
     original = _update(update_id)
     with writing() as session:
-        told = review.accept_update(session, original, actor=me())
+        told = review.accept_update(session, original, actor=me(), link=update_link)
     send_all([told])
     after_change(update_event(original, "accepted"))
     return _update(update_id)
@@ -94,7 +95,9 @@ def return_(data, update_id: int):
     it is not waiting for review."""
     original = _update(update_id)
     with writing() as session:
-        told = review.return_update(session, original, actor=me(), comment=data["comment"])
+        told = review.return_update(
+            session, original, actor=me(), comment=data["comment"], link=update_link
+        )
     send_all([told])
     after_change(update_event(original, "returned"))
     return _update(update_id)

@@ -5,6 +5,7 @@ the next committee report's "Wording changes"."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -42,9 +43,16 @@ def pg5_rewordings(
     )
 
 
-def rewording_mails(session: Session, definition: SharedAction) -> list[Mail]:
+def rewording_mails(
+    session: Session,
+    definition: SharedAction,
+    *,
+    before: str = "",
+    link: Callable[[Action], str | None] | None = None,
+) -> list[Mail]:
     """An email to each active coordinator of each area whose published plan adopted
-    ``definition``, saying it was reworded and where to see the change."""
+    ``definition``, saying it was reworded: the wording ``before`` and the new one, and a
+    ``link`` to the area's copy."""
     copies = list(
         session.scalars(
             select(Action)
@@ -72,13 +80,28 @@ def rewording_mails(session: Session, definition: SharedAction) -> list[Mail]:
                         to=user.email,
                         subject=f"TRIC PG5 reworded shared action {copy.code} of {area.name}'s "
                         "plan",
-                        body=(
-                            f"TRIC PG5 reworded the shared action “{definition.title}”, which "
-                            f"{area.name}'s published plan adopted as action {copy.code}. Your "
-                            "plan now shows the new wording, and the next committee report "
-                            "lists the change under “Wording changes”.\n\n"
-                            f"The new wording:\n{definition.text}"
-                        ),
+                        body=_rewording_body(definition, copy, before, link),
                     )
                 )
     return mails
+
+
+def _rewording_body(
+    definition: SharedAction,
+    copy: Action,
+    before: str,
+    link: Callable[[Action], str | None] | None,
+) -> str:
+    area = copy.plan.area
+    parts = [
+        f"TRIC PG5 reworded the shared action “{definition.title}”, which {area.name}'s "
+        f"published plan adopted as action {copy.code}. Your plan now shows the new wording, "
+        "and the next committee report lists the change under “Wording changes”."
+    ]
+    if before:
+        parts.append(f"The wording before:\n{before}")
+    parts.append(f"The new wording:\n{definition.text}")
+    address = link(copy) if link else None
+    if address:
+        parts.append(f"The action: {address}")
+    return "\n\n".join(parts)

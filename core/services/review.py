@@ -5,6 +5,7 @@ UPDATE, so of two coordinators deciding at once exactly one decides."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy import update as update_table
@@ -19,16 +20,27 @@ from core.services.period_locks import check_open
 from core.services.permissions import require_area
 from core.services.progress import ProgressError
 
+# How an email links to a record (built by the web layer from the platform's address).
+Link = Callable[[object], str | None]
 
-def accept_update(session: Session, update: ProgressUpdate, *, actor: User | None) -> Mail | None:
+
+def accept_update(
+    session: Session, update: ProgressUpdate, *, actor: User | None, link: Link | None = None
+) -> Mail | None:
     """Accept a submitted update: it counts from now on. Returns the email telling its author
-    (None if it has none). The area's coordinators and admins only. The caller commits."""
+    (None if it has none), with a ``link`` to the update. The area's coordinators and admins
+    only. The caller commits."""
     _decide(session, update, actor, ReviewState.ACCEPTED, "")
-    return _tell_author(update, "accepted", "It now counts in the committee's report.")
+    return _tell_author(update, "accepted", "It now counts in the committee's report.", link)
 
 
 def return_update(
-    session: Session, update: ProgressUpdate, *, actor: User | None, comment: str
+    session: Session,
+    update: ProgressUpdate,
+    *,
+    actor: User | None,
+    comment: str,
+    link: Link | None = None,
 ) -> Mail | None:
     """Return a submitted update to its author with ``comment`` (what to change): it counts
     nowhere, and the action is missing an update again until its author posts another."""
@@ -40,6 +52,7 @@ def return_update(
         "returned to you",
         f"The coordinator's comment:\n\n{comment.strip()}\n\n"
         "Please post a new update on the action.",
+        link,
     )
 
 
@@ -86,18 +99,24 @@ def _decide(
     session.expire(update)
 
 
-def _tell_author(update: ProgressUpdate, what: str, then: str) -> Mail | None:
+def _tell_author(
+    update: ProgressUpdate, what: str, then: str, link: Link | None = None
+) -> Mail | None:
     author = update.author
     if author is None or not author.is_active:
         return None
     action = update.action
+    body = (
+        f"Your progress update on action {action.code} of {action.plan.area.name}'s plan, "
+        f"reported for {update.reported_on:%d %B %Y}, was {what}.\n\n{then}"
+    )
+    address = link(update) if link else None
+    if address:
+        body += f"\n\nThe update: {address}"
     return Mail(
         to=author.email,
         subject=f"Your update on action {action.code} was {what}: {action.plan.area.name}",
-        body=(
-            f"Your progress update on action {action.code} of {action.plan.area.name}'s plan, "
-            f"reported for {update.reported_on:%d %B %Y}, was {what}.\n\n{then}"
-        ),
+        body=body,
     )
 
 

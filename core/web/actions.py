@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from core import db
 from core.enums import ReviewState
 from core.identity import signed_in_user
+from core.links import update_link
 from core.models import Action, ActionChange, Outcome, ProgressUpdate
 from core.outbox import action_event, after_change, send_all, update_event
 from core.schemas.forms import (
@@ -178,7 +179,9 @@ def accept_update(update_id: int):
     saved, told, form = submit(
         FormSchema,
         FormState(),
-        lambda _data: review.accept_update(db.get_session(), update, actor=signed_in_user()),
+        lambda _data: review.accept_update(
+            db.get_session(), update, actor=signed_in_user(), link=update_link
+        ),
     )
     if not saved:  # decided by someone else just now, or its period is locked
         abort(409, " ".join(form.errors.values()))
@@ -197,7 +200,11 @@ def return_update(update_id: int):
         ReturnUpdateForm,
         FormState(),
         lambda data: review.return_update(
-            db.get_session(), update, actor=signed_in_user(), comment=data["comment"]
+            db.get_session(),
+            update,
+            actor=signed_in_user(),
+            comment=data["comment"],
+            link=update_link,
         ),
     )
     if saved:

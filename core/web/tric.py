@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from core import db
 from core.identity import signed_in_user
+from core.links import action_link
 from core.models import Action, Area, Outcome, Plan, SharedAction
 from core.outbox import send_all
 from core.schemas.forms import (
@@ -137,8 +138,13 @@ def edit_shared_action(key: str):
 
     def reword(data: dict) -> tuple[bool, list]:
         session = db.get_session()
+        before = definition.text
         changed = shared.edit_shared_action(session, definition, actor=signed_in_user(), **data)
-        return changed, notices.rewording_mails(session, definition) if changed else []
+        if not changed:
+            return changed, []
+        return changed, notices.rewording_mails(
+            session, definition, before=before, link=action_link
+        )
 
     saved, result, form = submit(EditSharedActionForm, form, reword)
     if saved:
