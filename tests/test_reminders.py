@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 
 from core import db
@@ -40,7 +41,11 @@ def test_the_coordinators_digest_before_and_after_the_deadline_each_sent_once(
     assert f"To: {accounts['pk']}" in mail
     assert "Subject: Missing progress updates: Perth and Kinross, meeting on 31/03/2022" in mail
     assert "are due by 17 March 2022 (the deadline is coming)" in mail
-    assert "32 action(s) have no update yet" in mail
+    assert "32 actions have no update yet" in mail
+    # Each action by its name and first words, never a cut word; ongoing ones say so.
+    assert "  - Action 1.1: Further develop the existing provisions for seeking" in mail
+    assert re.search(r"  - Ongoing action 1: .+ …", mail)
+    assert not re.search(r"\w…", mail)
     assert "/areas/perth-and-kinross/plans/2021-2023/reporting-dates/2022-03-31/missing" in mail
     output, mail = remind(runner, caplog, BEFORE + dt.timedelta(days=1))
     assert "Sent 0 reminder(s); 1 had been sent already." in output and "To:" not in mail
@@ -48,8 +53,8 @@ def test_the_coordinators_digest_before_and_after_the_deadline_each_sent_once(
     in_session(app, lambda s: (post_march(s), s.commit()))
     output, mail = remind(runner, caplog, AFTER)
     assert "Sent 1 reminder(s)" in output and "the deadline has passed" in mail
-    assert "28 action(s) have no update yet" in mail  # 1.1 to 1.4 reported since
-    assert "1.1," not in mail
+    assert "28 actions have no update yet" in mail  # 1.1 to 1.4 reported since
+    assert "Action 1.1:" not in mail
     output, _ = remind(runner, caplog, AFTER + dt.timedelta(days=1))  # the same week
     assert "Sent 0 reminder(s)" in output
     output, _ = remind(runner, caplog, MARCH + dt.timedelta(days=1))  # after the meeting

@@ -19,6 +19,7 @@ from core.enums import Role
 from core.models import Action, Plan, ReminderSent, ReportingDate, User
 from core.services.mail import Mail
 from core.services.missing_updates import MissingUpdates, missing_updates
+from core.services.wording import action_name, first_words
 
 # The digest goes out this many days before a deadline, then weekly after it until the meeting.
 DAYS_BEFORE = 7
@@ -68,10 +69,12 @@ def digest_text(missing: MissingUpdates, link: str, when: str) -> str:
         f"Progress updates for {record.plan.area.name}'s committee meeting on "
         f"{record.reported_on:%d %B %Y} are due by {record.deadline:%d %B %Y} ({when}).",
         "",
-        f"{len(missing.actions)} action(s) have no update yet:",
+        f"{len(missing.actions)} action{' has' if len(missing.actions) == 1 else 's have'} no "
+        "update yet:",
     ]
     for lead, actions in missing.by_lead:
-        lines.append(f"- {lead}: " + ", ".join(a.code for a in actions))
+        lines.append(f"- {lead}:")
+        lines += [f"  - {action_name(a)}: {first_words(a.text)}" for a in actions]
     lines += ["", f"See them and post updates: {link}"]
     return "\n".join(lines)
 
@@ -88,7 +91,7 @@ def contributor_text(
     for action in actions:
         lines += [
             "",
-            f"Action {action.code}: {action.text[:200]}",
+            f"{action_name(action)}: {first_words(action.text, 30)}",
             f"Post its update: {update_link(action)}",
         ]
     lines += ["", "To stop these reminders, choose “Email reminders” when signed in."]

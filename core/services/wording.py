@@ -11,7 +11,20 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.enums import ActionKind
 from core.models import Action, ActionChange, SharedAction, SharedActionVersion
+
+
+def first_words(text: str, count: int = 12) -> str:
+    """The first ``count`` words of ``text``, with "…" if there are more: never a cut word."""
+    words = text.split()
+    return " ".join(words[:count]) + (" …" if len(words) > count else "")
+
+
+def action_name(action: Action) -> str:
+    """ "Action 3.1", or "Ongoing action 1" (an ongoing action's number is not an outcome's)."""
+    kind = "Ongoing action" if action.kind is ActionKind.ONGOING else "Action"
+    return f"{kind} {action.code}"
 
 
 def end_of(day: dt.date) -> dt.datetime:
