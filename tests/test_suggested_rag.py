@@ -332,3 +332,20 @@ def test_a_pg5_rewording_tells_the_areas_coordinators(
     printed = coordinator.get(f"/areas/{PK}/plans/2021-2023/report/print?as_at={today}").text
     changes = printed[printed.index("Wording changes") :]
     assert "Synthetic rewording by TRIC PG5 for this test." in changes[: changes.index("</table>")]
+
+
+def test_the_form_and_its_refusal_give_one_suggestion_and_reason(app, accounts, auth):
+    """The suggestion shown on the form is the one the update is judged by, reason and all."""
+    first = in_session(app, lambda s: action(s, "1.3").id)
+    in_session(app, lambda s: report(s, "1.3", Rag.GREEN, on=dt.date(2021, 9, 1)))
+    in_session(app, lambda s: (add_reporting_date(s, dt.date(2022, 3, 31)), s.commit()))
+    auth.login("pk")
+    update = {"reported_on": "2022-06-15", "status": "in_progress", "rag": "G", "commentary": "x"}
+    refused = auth.post(_form(first), update, _form(first))
+    assert refused.status_code == 400
+    page = html.unescape(refused.text)
+    said = re.search(r"The evidence suggests (\w+) \(([^)]*)\)", page)
+    shown = page[page.index('id="suggestion"') :]
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", shown[: shown.index("</div>")]))
+    assert said and said.group(2) in shown  # the same reason, days and all
+    assert "no update for 287 days" in said.group(2)  # it missed the March meeting

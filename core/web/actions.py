@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core import db
-from core.enums import ReviewState
+from core.enums import ProgressStatus, ReviewState
 from core.identity import signed_in_user
 from core.links import update_link
 from core.models import Action, ActionChange, Outcome, ProgressUpdate
@@ -42,7 +42,7 @@ from core.services.actions import add_local_action, edit_action, wording, wordin
 from core.services.document import rag_legend
 from core.services.errors import FieldError
 from core.services.progress import is_overdue, mark_completed, post_update, update_problems
-from core.services.rag_suggestions import current_suggestions
+from core.services.rag_suggestions import current_suggestions, suggest_for_update
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404
 
@@ -118,6 +118,22 @@ def _suggestion(action: Action, latest: ProgressUpdate | None, today: dt.date):
     return found.get(action.id)
 
 
+def _suggestion_for_form(action: Action, latest: ProgressUpdate | None, form: FormState):
+    """The suggestion for the update as the form stands, by the very computation that judges
+    it when it is sent: for the status and date given (once sent), else for the action's
+    status now (in progress if it has none yet) reported today."""
+    try:
+        status = ProgressStatus(form.value("status"))
+    except ValueError:
+        status = latest.status if latest is not None else ProgressStatus.IN_PROGRESS
+    try:
+        day = dt.date.fromisoformat(form.value("reported_on"))
+    except ValueError:
+        day = dt.date.today()
+    plugins = current_app.extensions["cpc_plugins"]
+    return suggest_for_update(db.get_session(), plugins, action, status=status, reported_on=day)
+
+
 @bp.route("/actions/<id:action_id>/updates/new", methods=["GET", "POST"])
 def new_update(action_id: int):
     action = _action(action_id)
@@ -167,7 +183,7 @@ def new_update(action_id: int):
         action=action,
         latest=latest,
         legend=legend,
-        suggestion=_suggestion(action, latest, dt.date.today()),
+        suggestion=_suggestion_for_form(action, latest, form),
         behalf_options=[("", "Me")] + [(str(c.id), c.email) for c in for_whom] if for_whom else [],
     )
 
