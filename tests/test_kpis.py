@@ -587,7 +587,8 @@ def test_hook_combine_kpi(make_app, accounts_for):
     reader = app.test_client()
     AuthActions(reader, accounts).login("viewer")
     page = reader.get(f"/kpis/{made}/").text
-    assert "Combined by the rule of: median" in page
+    assert "Combined by the rule of the plugin “median”" in page
+    assert "core.default_plugins" not in page  # never a module's path
     assert "plugin &#39;broken&#39;: hook combine_kpi answered &#39;not combined&#39;" in page
 
 

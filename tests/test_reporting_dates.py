@@ -179,3 +179,13 @@ def test_a_refused_reporting_date_is_403_with_the_reason_and_nothing_saved(
         return session.scalar(sa.select(sa.func.count(ReportingDate.id)))
 
     assert in_session(app, count) == 0
+
+
+def test_only_a_date_still_to_come_offers_remove(app, client_for):
+    future = dt.date.today() + dt.timedelta(days=30)
+    in_session(app, lambda s: (add_reporting_date(s, dt.date(2022, 3, 31)), s.commit()))
+    in_session(app, lambda s: (add_reporting_date(s, future), s.commit()))
+    page = client_for(app, "pk").get(f"{PLAN}/reporting-dates").text
+    assert f"/reporting-dates/{future.isoformat()}/remove" in page
+    assert "/reporting-dates/2022-03-31/remove" not in page and "Kept (it has passed)" in page
+    assert "a date that has passed, or one still to come" in page  # the hint says the rule

@@ -35,6 +35,23 @@ class TaysideView:
     rule: str | None
     problems: list[PluginProblem]
 
+    @property
+    def rule_words(self) -> str | None:
+        """Whose rule combined the figures, in words (never a module's path)."""
+        if self.rule is None:
+            return None
+        return ", ".join(
+            BUILT_IN_RULE if name == "core.default_plugins.kpi_combine"
+            else f"the rule of the plugin “{name}”"
+            for name in self.rule.split(", ")
+        )  # fmt: skip
+
+
+BUILT_IN_RULE = (
+    "the platform's own rule: counts are added up; a percentage or a rate is worked out "
+    "again from all the areas' numerators and denominators, not averaged"
+)
+
 
 def reporting_areas(session: Session, kpi: Kpi, *, include_synthetic: bool) -> list[Area]:
     """The areas that report a KPI: its own area, or for a Tayside-wide KPI every area (the
