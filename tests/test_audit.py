@@ -150,7 +150,7 @@ def test_tokens_passwords_and_sign_ins_are_recorded_without_secrets(client, auth
     )
     record = in_session(app, lambda s: s.scalars(sa.select(ApiToken.id)).first())
     assert auth.post(f"/admin/users/{pk_id}/tokens/{record}/revoke", {}).status_code == 302
-    auth.post(f"/admin/users/{pk_id}/reset-password", {})
+    auth.post(f"/admin/users/{pk_id}/reset-password", {"confirm": "yes"})
 
     def found(session):
         return {

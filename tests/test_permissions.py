@@ -196,7 +196,7 @@ def _writes(app, accounts):
         ),
         "reset a password": (
             f"/admin/users/{viewer}/reset-password",
-            {},
+            {"confirm": "yes"},
             lambda s: s.scalar(sa.select(User.password_hash).where(User.id == viewer)),
             {"admin"},
         ),

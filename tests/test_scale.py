@@ -445,7 +445,7 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     )
     user = f"/admin/users/{newest(User)}"
     send(user, user, {"role": "pg5"})
-    send(user, f"{user}/reset-password", ok=200)
+    send(user, f"{user}/reset-password", {"confirm": "yes"}, ok=200)  # as confirmed
     api_token(app, f"form{round_}@synthetic.invalid")
     send(user, f"{user}/tokens/{newest(ApiToken)}/revoke")
     send("/account/tokens", "/account/tokens", {"name": f"form {round_}"}, ok=200)

@@ -89,7 +89,7 @@ def test_an_admin_reset_revokes_tokens_and_lifts_the_lockout(client, auth, app, 
     assert auth.login("pk").status_code == 429  # locked out, even with the right password
     auth.login("admin")
     pk_id = in_session(app, lambda s: _user(s, accounts["pk"]).id)
-    page = auth.post(f"/admin/users/{pk_id}/reset-password", {})
+    page = auth.post(f"/admin/users/{pk_id}/reset-password", {"confirm": "yes"})
     assert page.status_code == 200
     new_password = page.text.split('id="new-password">')[1].split("<")[0].strip()
     assert _bearer(app, token).status_code == 401
@@ -222,7 +222,7 @@ def test_tokens_revoked_by_a_reset_or_a_new_password_are_in_the_audit_trail(
     api_token(app, accounts["pk"])
     auth.login("admin")
     pk_id = in_session(app, lambda s: _user(s, accounts["pk"]).id)
-    auth.post(f"/admin/users/{pk_id}/reset-password", {})
+    auth.post(f"/admin/users/{pk_id}/reset-password", {"confirm": "yes"})
     api_token(app, accounts["viewer"])
     auth.logout()
     auth.login("viewer")

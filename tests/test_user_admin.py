@@ -104,7 +104,12 @@ def test_admin_creates_changes_and_resets_accounts_in_the_app(client, auth, app)
     changed = auth.post(f"/admin/users/{user_id}", {"role": "pg5", "is_active": "y"})
     assert changed.status_code == 302
     assert "TRIC PG5 member" in client.get("/admin/users/").text
-    reset = auth.post(f"/admin/users/{user_id}/reset-password", {})
+    asked = auth.post(f"/admin/users/{user_id}/reset-password", {})
+    assert asked.status_code == 200 and "Yes, reset the password" in asked.text
+    assert _sign_in(app, "new@test.invalid", password).status_code == 302  # nothing changed yet
+    auth.logout()
+    auth.login("admin")
+    reset = auth.post(f"/admin/users/{user_id}/reset-password", {"confirm": "yes"})
     new_password = re.search(r'id="new-password">([^<]+)<', reset.text).group(1)
     assert _sign_in(app, "new@test.invalid", password).status_code == 400
     assert _sign_in(app, "new@test.invalid", new_password).status_code == 302

@@ -104,7 +104,10 @@ def revoke_token(user_id: int, token_id: int):
 
 @bp.post("/<id:user_id>/reset-password")
 def reset_password(user_id: int):
+    """Asks first; only the confirmation's own form (``confirm=yes``) resets the password."""
     user = _user(user_id)
+    if request.form.get("confirm") != "yes":
+        return render_template("user_reset_confirm.html", user=user)
     with db.transaction() as session:
         password = accounts.reset_password(session, user, actor=signed_in_user())
     return render_template("user_password.html", user=user, password=password, reset=True)
