@@ -5,6 +5,8 @@ at /api/v1/audit; never changed."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -225,3 +227,15 @@ def test_sign_in_with_the_right_password_after_a_failure_is_recorded(client, aut
     assert in_session(app, lambda s: _entries(s, kind="sign_in")[-1].event) == "signed_out"
     token = csrf_token(client)
     assert token
+
+
+def test_the_filter_names_kinds_of_record_in_plain_words(app, client_for):
+    from core.services.audit import KIND_WORDS
+
+    page = client_for(app, "admin").get("/admin/audit/").text
+    select = page[page.index('name="kind"') :]
+    select = select[: select.index("</select>")]
+    options = re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]+)</option>', select)
+    assert options  # the loaded plans are in the trail
+    assert all(html.unescape(label) == KIND_WORDS[value] for value, label in options)
+    assert ("plans", "Plans") in options

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -305,6 +304,41 @@ def entries(
     return list(rows), total
 
 
-def kinds(session: Session) -> Iterable[str]:
-    """Every kind of record with entries, for a filter's choices."""
-    return session.scalars(select(AuditEntry.kind).distinct().order_by(AuditEntry.kind))
+# Each kind of record in plain words, as the filter offers it (else its name, unspaced).
+KIND_WORDS = {
+    "action_changes": "Changes to an action's wording",
+    "action_contributors": "Contributors linked to actions",
+    "action_leads": "Strategic leads of actions",
+    "actions": "Actions",
+    "api_tokens": "API tokens",
+    "areas": "Areas",
+    "demo_data": "Demonstration data",
+    "evidence_sources": "Evidence sources",
+    "frame_items": "Plan on a page (frame)",
+    "kpi_actions": "KPIs linked to actions",
+    "kpi_measures": "KPI measures of actions",
+    "kpi_values": "KPI figures",
+    "kpis": "KPIs",
+    "not_applicable": "“Does not apply” records",
+    "outcomes": "Outcomes",
+    "plans": "Plans",
+    "priority_groups": "Priorities",
+    "progress_updates": "Progress updates",
+    "rag_definitions": "RAG legends",
+    "reporting_dates": "Reporting dates",
+    "shared_action_versions": "Wordings of shared actions",
+    "shared_actions": "TRIC PG5 shared actions",
+    "sign_in": "Signing in and out",
+    "user_areas": "Coordinators' areas",
+    "users": "Accounts",
+}
+
+
+def kind_words(kind: str) -> str:
+    return KIND_WORDS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def kinds(session: Session) -> list[tuple[str, str]]:
+    """Every kind of record with entries, in plain words, for a filter's choices."""
+    found = session.scalars(select(AuditEntry.kind).distinct())
+    return sorted(((kind, kind_words(kind)) for kind in found), key=lambda pair: pair[1])

@@ -43,5 +43,5 @@ def index():
         page=page,
         pages=math.ceil(total / PAGE_SIZE),
         areas=plans.areas(session),
-        kinds=list(audit.kinds(session)),
+        kinds=audit.kinds(session),
     ), (400 if form.errors else 200)
