@@ -711,3 +711,26 @@ def test_demo_data_gives_synthetic_areas_synthetic_kpi_series_and_real_areas_non
     assert all(name.startswith("Synthetic: ") and n == 5 for name, n, _ in rows)
     assert {origin for _, _, origin in rows} == {KpiValueOrigin.SYNTHETIC}
     assert real == 0
+
+
+def test_kpi_keys_are_whole_words_listed_where_the_csv_import_needs_them(app, client_for):
+    from core import migrate
+
+    def shipped(session):
+        return {
+            k.name: k.key for k in session.scalars(sa.select(Kpi).where(Kpi.area_id.is_not(None)))
+        }
+
+    keys = in_session(app, shipped)
+    for name, key in keys.items():
+        words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        assert words == key or words.startswith(f"{key}-"), key  # never cut inside a word
+    page = client_for(app, "pk").get(f"/areas/{PK}/kpis/").text
+    assert "Key (for CSV files)" in page and all(key in page for key in keys.values())
+    # An installation that loaded the first, cut keys has them renamed by its migration.
+    engine = app.extensions["cpc_engine"]
+    migrate.downgrade(engine, "0017")
+    cut = "no-of-staff-undertaking-various-learning-and-development-opportunities-courses-e"
+    assert cut in in_session(app, lambda s: set(s.scalars(sa.select(Kpi.key))))
+    migrate.upgrade(engine)
+    assert set(in_session(app, shipped).values()) == set(keys.values())

@@ -70,7 +70,10 @@ def tayside_kpis(session: Session) -> list[Kpi]:
 
 
 def _key_for(session: Session, area: Area | None, name: str) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:70] or "kpi"
+    words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    # At most 70 characters, cut between words: a key is read, and typed into CSV files.
+    base = words if len(words) <= 70 else words[:71].rsplit("-", 1)[0]
+    base = base[:70] or "kpi"
     same_scope = Kpi.area_id == area.id if area else Kpi.area_id.is_(None)
     taken = set(session.scalars(select(Kpi.key).where(same_scope, Kpi.key.like(f"{base}%"))))
     key, n = base, 1
