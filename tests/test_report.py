@@ -366,3 +366,14 @@ def test_each_sheets_filter_covers_its_whole_table(meetings):
     assert {"1.1", "3.1", "6.4"} <= set(codes)  # every outcome's actions, in one table
     last_row = range_boundaries(plan.auto_filter.ref)[3]
     assert last_row >= max(i for i, code in enumerate(codes, 1) if code == "6.4")
+
+
+def test_the_first_report_says_it_is_the_first(meetings):
+    tables = docx_tables(made(meetings, MARCH, "docx"))
+    direction = table_starting(tables, "No", "Action/task", "Was", "Now", "Direction")
+    was = {row[2] for row in direction[1:]}
+    assert was == {"First report"}  # not "Not in the plan" for every action
+    later = table_starting(
+        docx_tables(made(meetings, SEPTEMBER, "docx")), "No", "Action/task", "Was"
+    )
+    assert "First report" not in {row[2] for row in later[1:]}

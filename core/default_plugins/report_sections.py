@@ -39,6 +39,8 @@ def _rag(item: ActionAt) -> Cell:
 
 def _rag_before(item: ActionAt) -> Cell:
     state = item.before
+    if item.first_report:
+        return Cell("First report")
     if not item.in_plan_before:
         return Cell("Not in the plan")
     if state is None:

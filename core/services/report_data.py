@@ -55,6 +55,8 @@ class ActionAt:
     overdue_before: bool
     # The day it became overdue (the day after its target date as worded then), if it is.
     overdue_since: dt.date | None = None
+    # The plan's first report: there is no earlier reporting date to compare with.
+    first_report: bool = False
 
     @property
     def code(self) -> str:
@@ -179,6 +181,7 @@ def report_data(
             overdue_since=overdue_since(
                 wording[action.id].target_date, latest.get(action.id), as_at
             ),
+            first_report=previous is None,
             overdue_before=previous is not None
             and action.in_plan(previous)
             and _overdue(worded_before[action.id], before.get(action.id), previous),
