@@ -6,6 +6,7 @@ count, and a locked period refuses a change."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import threading
 
@@ -295,6 +296,21 @@ def test_a_contributors_home_lists_their_actions_with_what_is_due(app, accounts,
     assert f'id="mine-{first}"' in page
     assert f"An update is due by {deadline.day} {deadline:%B %Y}." in page
     assert f"/actions/{first}/updates/new" in page
+    # Once submitted, it says it is awaiting review, and since when; a second is no surprise.
+    form = f"/actions/{first}/updates/new"
+    posted = AuthActions(lead, accounts).post(
+        form,
+        {"reported_on": dt.date.today().isoformat(), "status": "in_progress", "rag": "R",
+         "commentary": "Synthetic: submitted for review."},
+        form,
+    )  # fmt: skip
+    assert posted.status_code == 302
+    today = dt.date.today()
+    page = html.unescape(lead.get("/my-actions/").text)
+    assert f"awaiting the coordinator's review since {today.day} {today:%B %Y}" in page
+    assert "Post another update" in page and "(yours is awaiting review)" in page
+    again = html.unescape(lead.get(form).text)
+    assert f"is awaiting the coordinator's review since {today.day} {today:%B %Y}" in again
 
 
 def test_the_api_links_contributors_and_reviews_their_updates(app, api, accounts):

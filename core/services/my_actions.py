@@ -37,10 +37,17 @@ class MyAction:
         if self.posted is None:
             return f"An update is due by {by}."
         if self.posted.review is ReviewState.SUBMITTED:
-            return "Your update for this period is waiting for the coordinator's review."
+            return (
+                f"Your update for this period is awaiting the coordinator's review since "
+                f"{_day(self.posted.created_at)}."
+            )
         if self.posted.review is ReviewState.RETURNED:
             return f"Your update was returned: {self.posted.review_comment} Post another by {by}."
         return "The update for this period is in."
+
+
+def _day(moment: dt.datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
 
 
 def my_actions(session: Session, user: User, today: dt.date | None = None) -> list[MyAction]:

@@ -184,6 +184,10 @@ def new_update(action_id: int):
         latest=latest,
         legend=legend,
         suggestion=_suggestion_for_form(action, latest, form),
+        awaiting=next(
+            (u for u in _history(action) if u.review is ReviewState.SUBMITTED and not u.retired_at),
+            None,
+        ),
         behalf_options=[("", "Me")] + [(str(c.id), c.email) for c in for_whom] if for_whom else [],
     )
 
