@@ -84,7 +84,9 @@ def test_a_contributor_answers_a_reminder_and_the_coordinator_accepts(
     expect(page.get_by_text("Submitted, waiting for the coordinator's review")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("link", name="My actions").click()
-    expect(page.locator(f"#mine-{action_id}")).to_contain_text("waiting for the coordinator")
+    expect(page.locator(f"#mine-{action_id}")).to_contain_text(
+        "awaiting the coordinator's review since"
+    )
     check_accessibility(page)
     page.get_by_role("button", name="Sign out").click()
 
