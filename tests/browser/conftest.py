@@ -99,18 +99,21 @@ def page(browser, base_url):
 
 # WCAG 2.2 A and AA, and axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-AXE_RUN = """async (tags) => {
+AXE_RUN = """async ([tags, impacts]) => {
     const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
     const where = (v) => v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ');
     return results.violations
-        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .filter(v => impacts.includes(v.impact))
         .map(v => `${v.impact} ${v.id}: ${v.help} at ${where(v)}`);
 }"""
+SERIOUS = ["serious", "critical"]
+ANY = ["minor", "moderate", "serious", "critical"]
 
 
-def check_accessibility(page) -> None:
-    """Run axe-core on the page as it stands; fail on any serious or critical violation."""
+def check_accessibility(page, impacts: list[str] = SERIOUS) -> None:
+    """Run axe-core on the page as it stands; fail on any violation of the given impacts
+    (by default, any serious or critical one)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
-    violations = page.evaluate(AXE_RUN, AXE_TAGS)
+    violations = page.evaluate(AXE_RUN, [AXE_TAGS, impacts])
     assert violations == [], f"{page.url}:\n" + "\n".join(violations)

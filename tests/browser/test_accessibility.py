@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from core.enums import Rag
 from core.models import Action
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import ANY, check_accessibility
 from tests.browser.test_coordinator_journey import sign_in
 from tests.helpers import PK, action, add_reporting_date, in_session, report, reword
 
@@ -155,3 +155,12 @@ def test_pages_work_on_a_phone_sized_screen(browser, base_url, live_app):
         assert width <= 375, f"the dashboard scrolls sideways on a phone ({width}px)"
     finally:
         context.close()
+
+
+def test_the_areas_plan_and_accessibility_pages_have_no_violation_of_any_impact(page, live_app):
+    """Moderate ones too: the account bar sits in a landmark and every region's name is its
+    own."""
+    sign_in(page, "pk")
+    for url in ("/", PLAN, f"/areas/{PK}/", "/accessibility"):
+        page.goto(url)
+        check_accessibility(page, ANY)
