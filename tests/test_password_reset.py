@@ -248,7 +248,7 @@ def test_a_request_for_another_host_is_refused_with_400(make_app):
 
 
 def test_serve_and_remind_refuse_mail_without_the_platforms_address(make_app):
-    app = make_app(load=False, SMTP_URL="smtp://127.0.0.1:25", BASE_URL=None)
+    app = make_app(SMTP_URL="smtp://127.0.0.1:25", BASE_URL=None)
     for command in (["serve", "--port", "0"], ["remind"]):
         result = app.test_cli_runner().invoke(args=command)
         assert result.exit_code != 0
