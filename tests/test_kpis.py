@@ -734,3 +734,13 @@ def test_kpi_keys_are_whole_words_listed_where_the_csv_import_needs_them(app, cl
     assert cut in in_session(app, lambda s: set(s.scalars(sa.select(Kpi.key))))
     migrate.upgrade(engine)
     assert set(in_session(app, shipped).values()) == set(keys.values())
+
+
+def test_the_charts_key_names_every_series_whole_under_the_chart():
+    from core.web.kpi_chart import line_chart
+
+    names = [f"Synthetic area {n:02d} with a long name that would not fit" for n in range(30)]
+    chart = str(line_chart("Synthetic", ["2025-01", "2025-02"], {n: [1.0, 2.0] for n in names}))
+    svg, key = chart.split("</svg>", 1)[0], chart.split('<ul class="cpc-chart-key"', 1)[1]
+    assert all(name in key for name in names)  # every name whole, in the page's text
+    assert "Synthetic area" not in svg  # none squeezed into the drawing

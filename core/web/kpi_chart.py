@@ -1,12 +1,14 @@
 """A KPI's series as an SVG line chart drawn on the server (no script, no CDN): one line per
 area, each with its own marker and dash so that colour is never the only difference, and the
-target as a labelled dashed line. The page always shows the same numbers in a table."""
+target as a labelled dashed line. The key is a list under the chart, in the page's own text, so
+that it wraps and stays readable on a phone and with any number of areas. The page always shows
+the same numbers in a table."""
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 56, 150, 16, 40
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 56, 90, 16, 40
 # Colours with at least 3:1 contrast on white, dashes and markers told apart without colour.
 STYLES = (
     ("#1d70b8", "", "circle"),
@@ -66,7 +68,7 @@ def line_chart(
         f'role="img" aria-labelledby="chart-title chart-desc">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">A line chart of {len(series)} series over {len(periods)} '
-        "periods; the table beside it gives every number.</desc>",
+        "periods; the key is below it, and the table beside it gives every number.</desc>",
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
         'stroke="#505a5f"/>',
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#505a5f"/>',
@@ -90,7 +92,7 @@ def line_chart(
             f'<text x="{LEFT + plot_w + 6}" y="{y(target) + 4:.1f}" font-size="12" '
             f'fill="#0b0c0c">Target {_number(target)}</text>'
         )
-    for n, (name, line) in enumerate(series.items()):
+    for n, line in enumerate(series.values()):
         colour, dash, marker = STYLES[n % len(STYLES)]
         points = [(x(i), y(v)) for i, v in enumerate(line) if v is not None]
         if len(points) > 1:
@@ -101,11 +103,23 @@ def line_chart(
                 + "/>"
             )
         parts += [_marker(marker, px, py, colour) for px, py in points]
-        ly = TOP + 16 * n + 8
-        parts.append(_marker(marker, LEFT + plot_w + 14, ly, colour))
-        parts.append(
-            f'<text x="{LEFT + plot_w + 24}" y="{ly + 4}" font-size="12" fill="#0b0c0c">'
-            f"{escape(name[:18])}</text>"
-        )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts)) + _key(series)
+
+
+def _key(series: dict[str, list[float | None]]) -> Markup:
+    """The chart's key: each series' line, dash and marker, and its whole name."""
+    items = []
+    for n, name in enumerate(series):
+        colour, dash, marker = STYLES[n % len(STYLES)]
+        sample = (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="36" height="14" aria-hidden="true" '
+            'focusable="false">'
+            f'<line x1="2" y1="7" x2="34" y2="7" stroke="{colour}" stroke-width="2"'
+            + (f' stroke-dasharray="{dash}"' if dash else "")
+            + "/>"
+            + _marker(marker, 18, 7, colour)
+            + "</svg>"
+        )
+        items.append(f"<li>{sample}<span>{escape(name)}</span></li>")
+    return Markup(f'<ul class="cpc-chart-key" aria-label="Key to the chart">{"".join(items)}</ul>')

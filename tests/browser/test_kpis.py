@@ -58,15 +58,23 @@ def test_a_coordinator_enters_a_month_and_sees_the_chart_and_table_change(page, 
     expect(series).to_contain_text("15")
     chart = page.locator("svg.cpc-chart")
     expect(chart).to_be_visible()
-    expect(chart.locator("circle")).to_have_count(3)  # two points and the legend's marker
+    expect(chart.locator("circle")).to_have_count(2)  # the two points
+    key = page.locator("ul.cpc-chart-key")
+    expect(key).to_contain_text("Perth and Kinross")  # the key, under the chart, in words
     check_accessibility(page)
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: the key stays readable
+    size = key.locator("li").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 14
+    box = key.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     enter(page, "2025-04", "20", ("7", "10"), "2025-04-14")
     page.goto(f"/areas/{PK}/kpis/")
     irds_link = page.locator("#kpi-list").get_by_role("link", name="No. of IRDs held", exact=True)
     irds_link.click()
     expect(page.locator("#kpi-series tbody tr")).to_have_count(3)
-    expect(page.locator("svg.cpc-chart circle")).to_have_count(4)
+    expect(page.locator("svg.cpc-chart circle")).to_have_count(3)
     page.goto(f"/areas/{PK}/kpis/")
     sampled = page.locator(
         "#kpi-list tr",
