@@ -47,7 +47,7 @@ def test_dashboard_shows_rag_counts_overdue_due_soon_and_latest_updates(client, 
     assert "No action is overdue." in page
     latest = page[page.index('id="latest-updates"') :]
     assert latest.index("Action 1.3") < latest.index("Action 2.3") < latest.index("Action 1.1")
-    assert '<td class="govuk-table__cell">25</td>' in page  # the summary row
+    assert 'data-label="Total actions/tasks">25</td>' in page  # the summary row
     later = client.get(f"/areas/{PK}/?as_at=2022-08-15").text
     overdue = later[later.index('id="overdue"') : later.index('id="due-soon"')]
     assert _codes(overdue)[:3] == ["1.4", "2.2", "3.1"] and "1.3" not in _codes(overdue)

@@ -74,8 +74,9 @@ def test_a_completed_update_carries_no_rag(client, auth, app, accounts):
     assert api.status_code == 422 and "rag" in api.json["errors"]["json"]
     count = in_session(app, lambda s: s.scalar(sa.select(sa.func.count(ProgressUpdate.id))))
     assert count == 0
-    # "No RAG" is offered, so that a RAG carried over from the last update can be cleared.
-    assert 'value="" checked' in client.get(f"/actions/{action_id}/updates/new").text
+    # "No RAG" is offered, for a completed action, but not chosen for the person.
+    fresh = client.get(f"/actions/{action_id}/updates/new").text
+    assert 'name="rag" type="radio" value=""' in fresh and 'value="" checked' not in fresh
     assert auth.post(f"/actions/{action_id}/updates/new", {**form, "rag": ""}).status_code == 302
 
 

@@ -18,7 +18,9 @@ def test_index_lists_the_three_areas_with_their_summary(reader):
     for name in ("Angus", "Dundee", "Perth and Kinross"):
         assert f">{name}</a>" in page.text
     # Nothing reported yet: Perth and Kinross's 25 actions are all still ongoing.
-    assert '<td class="govuk-table__cell">25 (Year 1: 10 and Year 2: 15)</td>' in page.text
+    assert (
+        'data-label="Total actions/tasks ongoing">25 (Year 1: 10 and Year 2: 15)</td>' in page.text
+    )
     assert "CPC Improvement Plan 2021 – 2023 (draft)" in page.text  # Angus and Dundee frames
 
 
@@ -50,7 +52,9 @@ def test_plan_page_lays_out_the_table_as_the_published_plan(reader):
     assert "By end of Year 1<br>31 July 2022" in page.text
     assert "Our children and young people are safe from harm" in page.text  # plan on a page
     assert "Creating a confident, ambitious and fairer Perth and Kinross" in page.text
-    assert '<td class="govuk-table__cell">25 (Year 1: 10 and Year 2: 15)</td>' in page.text
+    assert (
+        'data-label="Total actions/tasks ongoing">25 (Year 1: 10 and Year 2: 15)</td>' in page.text
+    )
 
 
 def test_rag_shows_letter_and_word_not_colour_alone(reader, session):

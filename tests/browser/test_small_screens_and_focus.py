@@ -66,3 +66,47 @@ def test_after_the_skip_link_a_forms_answer_focuses_its_summary_or_banner(page, 
     assert "#" not in page.url
     focused = page.evaluate("document.activeElement.className")
     assert "govuk-notification-banner" in focused, focused
+
+
+OUTSIDE = """(width) => [...document.querySelectorAll(
+    'main a, main button, main input, main select, main textarea')]
+  .filter(e => e.offsetParent !== null && e.type !== 'hidden')
+  .filter(e => { const b = e.getBoundingClientRect(); return b.right > width + 1 || b.left < -1; })
+  .map(e => (e.id || e.name || e.textContent || e.tagName).trim().slice(0, 60))"""
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_every_control_and_area_cell_is_reachable_without_scrolling_sideways(
+    browser, base_url, live_app, width
+):
+    """On a phone, the wide tables stack (My actions, the rollup's areas, the KPI month grid,
+    the summary tables): every link, button and field lies inside the screen's width."""
+    from core.services.contributors import link_contributor
+    from tests.conftest import ACCOUNTS
+
+    def link_the_lead(session):
+        found = action(session, "1.1")
+        link_contributor(session, found, actor=None, email=ACCOUNTS["lead"][0])
+        session.commit()
+        return found.id
+
+    first = in_session(live_app, link_the_lead)
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 700})
+    page = context.new_page()
+    try:
+        pages = {
+            "lead": ["/my-actions/", f"/actions/{first}/updates/new"],
+            "pg5": ["/tric/", "/tric/kpis/"],
+            "pk": ["/", f"/areas/{PK}/", PLAN, f"{PLAN}actions/", f"{PLAN}report/",
+                   f"/areas/{PK}/kpis/", f"/areas/{PK}/kpis/figures?month=2025-03"],
+        }  # fmt: skip
+        for who, urls in pages.items():
+            sign_in(page, who)
+            for url in urls:
+                page.goto(url)
+                page.wait_for_load_state("load")
+                outside = page.evaluate(OUTSIDE, width)
+                assert outside == [], f"{url} at {width}px: {outside}"
+            page.get_by_role("button", name="Sign out").click()
+    finally:
+        context.close()
