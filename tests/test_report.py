@@ -377,3 +377,28 @@ def test_the_first_report_says_it_is_the_first(meetings):
         docx_tables(made(meetings, SEPTEMBER, "docx")), "No", "Action/task", "Was"
     )
     assert "First report" not in {row[2] for row in later[1:]}
+
+
+def test_the_word_file_is_a4_british_english_and_says_who_made_it_and_when(meetings):
+    import zipfile
+
+    from docx.oxml.ns import qn
+
+    blob = made(meetings, SEPTEMBER, "docx")
+    document = Document(io.BytesIO(blob))
+    for section in document.sections:
+        sides = sorted([section.page_width.cm, section.page_height.cm])
+        assert [round(side, 1) for side in sides] == [21.0, 29.7]  # A4
+        margins = [section.left_margin, section.right_margin, section.top_margin]
+        assert [round(margin.cm, 2) for margin in margins] == [2.0, 2.0, 2.0]
+    assert any(s.page_width > s.page_height for s in document.sections)  # the plan: landscape
+    props = document.core_properties
+    assert props.author == "Perth and Kinross Child Protection Committee"
+    assert props.created.date() == dt.date.today()
+    lang = document.styles.element.find(
+        f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}"
+    )
+    assert lang.get(qn("w:val")) == "en-GB"
+    with zipfile.ZipFile(io.BytesIO(blob)) as parts:
+        told = parts.read("docProps/core.xml") + parts.read("docProps/app.xml")
+    assert b"python-docx" not in told and b"Microsoft" not in told

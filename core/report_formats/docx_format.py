@@ -1,16 +1,19 @@
-"""The report as a Word document a coordinator can still edit: real headings (the navigation
-pane lists them), real tables with a repeating header row, RAG cells shaded with the letter and
-word in them, page numbers, and landscape pages for the wide tables (python-docx)."""
+"""The report as a Word document a coordinator can still edit: A4 with 2 cm margins, British
+English for the spelling checker, its own title and author (the committee) and the time it was
+made, real headings (the navigation pane lists them), real tables with a repeating header row,
+RAG cells shaded with the letter and word in them, page numbers, and landscape pages for the
+wide tables (python-docx)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 
 from core.report_formats.rag_colours import RAG_FILLS, RAG_TEXT
 from core.report_types import Cell, ReportSection, Table
@@ -18,9 +21,9 @@ from core.report_types import Cell, ReportSection, Table
 
 def render(report) -> bytes:
     document = Document()
-    document.core_properties.title = report.title
-    document.core_properties.author = f"{report.data.area_name} Child Protection Committee"
-    document.core_properties.language = "en-GB"
+    _properties(document, report.title, f"{report.data.area_name} Child Protection Committee")
+    _a4(document.sections[0])
+    _british_english(document)
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(10)
     _page_numbers(document.sections[0])
@@ -37,6 +40,45 @@ def render(report) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _properties(document, title: str, author: str) -> None:
+    """The document's own properties: its title and author, made now; no template's dates,
+    no library's name, no other program's."""
+    props = document.core_properties
+    props.title, props.author, props.last_modified_by = title, author, author
+    props.language, props.comments, props.revision = "en-GB", "", 1
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    props.created = props.modified = now
+    for part in document.part.package.parts:
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = APP_PROPERTIES  # the template's says another program made it
+
+
+APP_PROPERTIES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'extended-properties"><Application>Tayside CPC improvement plans</Application>'
+    b"</Properties>"
+)
+
+
+def _a4(section) -> None:
+    """A4 portrait with 2 cm margins (later sections follow it)."""
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.orientation = WD_ORIENT.PORTRAIT
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
+
+
+def _british_english(document) -> None:
+    """The text is British English to the spelling checker: the document's default language,
+    which every style inherits."""
+    for lang in document.styles.element.iterfind(
+        f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}"
+    ):
+        lang.set(qn("w:val"), "en-GB")
+        lang.set(qn("w:eastAsia"), "en-GB")
 
 
 def _introduction(report) -> str:
