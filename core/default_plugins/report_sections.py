@@ -310,6 +310,7 @@ def exceptions(report: ReportData) -> ReportSection:
         "exceptions",
         "Exceptions: actions at Red or Amber, or overdue",
         40,
+        landscape=True,  # eight columns: on a portrait page their words would break
         short_title="Exceptions",
         blocks=[
             Table(
@@ -336,7 +337,7 @@ def exceptions(report: ReportData) -> ReportSection:
                     ]
                     for a in flagged
                 ],
-                widths=[6, 34, 18, 15, 10, 10, 36, 30],
+                widths=[8, 32, 18, 16, 12, 12, 34, 28],
                 key="exceptions",
                 empty="No action is at Red or Amber, or overdue.",
             )
