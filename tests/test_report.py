@@ -402,3 +402,8 @@ def test_the_word_file_is_a4_british_english_and_says_who_made_it_and_when(meeti
     with zipfile.ZipFile(io.BytesIO(blob)) as parts:
         told = parts.read("docProps/core.xml") + parts.read("docProps/app.xml")
     assert b"python-docx" not in told and b"Microsoft" not in told
+    # Every table's header row repeats on each page, and no other row is split between pages.
+    for table in document.tables:
+        first, *rest = table.rows
+        assert first._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in rest)

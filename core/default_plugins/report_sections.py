@@ -399,7 +399,7 @@ def whole_plan(report: ReportData) -> ReportSection:
                 Table(
                     PLAN_COLUMNS,
                     [_plan_row(a) for a in report.in_outcome(outcome)],
-                    widths=[6, 30, 45, 20, 16, 12, 40],
+                    widths=[6, 28, 44, 20, 16, 15, 40],
                     empty="No actions under this outcome.",
                 )
             )

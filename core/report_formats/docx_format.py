@@ -121,6 +121,7 @@ def _table(document, table: Table) -> None:
     for values in table.rows:
         # A new row's cells take the widths of the table's columns.
         row = grid.add_row()
+        _keep_whole(row)
         for cell, value in zip(row.cells, values, strict=True):
             _fill(cell, value)
 
@@ -140,6 +141,13 @@ def _shade(cell, fill: str) -> None:
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
     properties.append(shading)
+
+
+def _keep_whole(row) -> None:
+    """Word moves the row to the next page rather than splitting it across two."""
+    flag = OxmlElement("w:cantSplit")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
 
 
 def _repeat_as_header(row) -> None:
