@@ -35,7 +35,7 @@ def report_sections(report: ReportData) -> list[ReportSection]:
                         ]
                         for a in greener
                     ],
-                    widths=[6, 12, 12, 40, 45],
+                    widths=[8, 14, 14, 38, 42],
                     key="greener",
                     empty="No RAG was chosen greener than suggested.",
                 ),

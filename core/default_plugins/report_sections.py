@@ -114,7 +114,7 @@ def changes(report: ReportData) -> ReportSection:
                 [_number(a), _action(a), _rag_before(a), _rag(a), Cell(a.direction.word)]
                 for a in moved
             ],
-            widths=[6, 60, 14, 14, 12],
+            widths=[8, 56, 15, 15, 12],
             empty="No RAG changed.",
         ),
         Heading("Completed"),
@@ -125,7 +125,7 @@ def changes(report: ReportData) -> ReportSection:
                 for a in completed
                 if a.update
             ],
-            widths=[6, 50, 12, 50],
+            widths=[8, 48, 15, 48],
             empty="No action was completed.",
         ),
         Heading("Newly overdue"),
@@ -135,7 +135,7 @@ def changes(report: ReportData) -> ReportSection:
                 [_number(a), _action(a), Cell.of_date(a.wording.target_date), _rag(a)]
                 for a in slipped
             ],
-            widths=[6, 60, 12, 14],
+            widths=[8, 56, 14, 15],
             empty="No action became overdue.",
         ),
         Heading("Added to the plan"),
@@ -150,7 +150,7 @@ def changes(report: ReportData) -> ReportSection:
                 ]
                 for a in added
             ],
-            widths=[6, 60, 12, 12],
+            widths=[8, 58, 14, 14],
             empty="No action was added.",
         ),
         Heading("Wording changes"),
@@ -167,7 +167,7 @@ def changes(report: ReportData) -> ReportSection:
                 ]
                 for change in report.wording_changes
             ],
-            widths=[6, 14, 40, 40, 20, 12],
+            widths=[8, 14, 40, 40, 20, 12],
             empty="No wording changed.",
         ),
         Heading("New \u201cdoes not apply\u201d records"),
@@ -261,6 +261,7 @@ def rag_by_outcome(report: ReportData) -> ReportSection:
         "rag",
         "RAG status by outcome, and direction of travel",
         30,
+        landscape=True,  # ten columns: on a portrait page their words would break
         short_title="RAG by outcome",
         blocks=[
             Paragraph(
@@ -268,7 +269,7 @@ def rag_by_outcome(report: ReportData) -> ReportSection:
                 f"{report.as_at:%B %Y}, and its direction of travel compared with {compare}: "
                 "Better, Same, Worse, or New (not in the plan then, or not reported on then)."
             ),
-            Table(columns, rows, widths=[40, 7, 7, 7, 10, 12, 7, 7, 7, 7]),
+            Table(columns, rows, widths=[28, 9, 10, 9, 13, 12, 9, 9, 9, 8]),
             Heading("Direction of travel of each action"),
             Table(
                 ["No", "Action/task", "Was", "Now", "Direction"],
@@ -276,7 +277,7 @@ def rag_by_outcome(report: ReportData) -> ReportSection:
                     [Cell(a.code), _action(a), _rag_before(a), _rag(a), Cell(a.direction.word)]
                     for a in report.improvement
                 ],
-                widths=[6, 60, 14, 14, 14],
+                widths=[8, 58, 15, 15, 14],
                 key="direction",
             ),
         ],
@@ -500,7 +501,7 @@ def appendix_kpis(report: ReportData) -> ReportSection:
                 ]
                 for a in measured
             ],
-            widths=[6, 50, 60],
+            widths=[8, 50, 60],
             empty="The plan lists no KPI measures.",
         )
     ]
@@ -546,7 +547,7 @@ def appendix_ongoing(report: ReportData) -> ReportSection:
                     ]
                     for a in report.ongoing
                 ],
-                widths=[6, 45, 30, 16, 12, 40],
+                widths=[8, 42, 28, 16, 16, 38],
                 empty="The plan has no ongoing/maintenance actions.",
             )
         ],
