@@ -407,3 +407,17 @@ def test_the_word_file_is_a4_british_english_and_says_who_made_it_and_when(meeti
         first, *rest = table.rows
         assert first._tr.trPr.find(qn("w:tblHeader")) is not None
         assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in rest)
+
+
+def test_the_pdf_keeps_headings_with_their_content_and_its_footer_on_one_line(meetings):
+    import re
+
+    pdf = PdfReader(io.BytesIO(made(meetings, SEPTEMBER, "pdf")))
+    footer = re.compile(
+        r"Perth and Kinross CPC: progress report as at 30 September 2022 Page \d+ of \d+$"
+    )
+    headings = re.compile(r"^(Outcome \d+ – |Priority \d+: |Appendix \d|Exceptions|Summary for)")
+    for number, page in enumerate(pdf.pages, 1):
+        lines = [line for line in page.extract_text().splitlines() if line.strip()]
+        assert footer.search(lines[-1]), f"page {number}: {lines[-1]!r}"
+        assert not headings.match(lines[-2]), f"page {number} ends on a heading: {lines[-2]!r}"
