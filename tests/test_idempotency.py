@@ -97,6 +97,9 @@ def test_a_503_says_whether_the_change_may_have_been_saved(app, client_for, make
     assert answer.json["may_have_saved"] is False and "Nothing was saved" in answer.json["message"]
 
 
+SERVED = "cpc-fault-test"
+
+
 def _kill_connections(stop: threading.Event, killed: list[int]) -> None:
     admin = sa.create_engine(os.environ["CPC_DATABASE_URL"], poolclass=sa.pool.NullPool)
     try:
@@ -107,7 +110,7 @@ def _kill_connections(stop: threading.Event, killed: list[int]) -> None:
                         sa.text(
                             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                            "AND application_name = '' AND state <> 'idle'"
+                            f"AND application_name = '{SERVED}' AND state <> 'idle'"
                         )
                     ).scalar()
                 )
@@ -126,7 +129,13 @@ def test_retrying_every_failed_write_with_its_key_makes_no_duplicate(app, accoun
     token = api_token(app, accounts["pk"])
     stop, killed, failures = threading.Event(), [], []
     keys = [str(uuid.uuid4()) for _ in range(120)]
-    with served_in_processes(database_url) as urls:
+    # Only the served processes' connections are killed (named so), not any other test run's.
+    served = (
+        sa.engine.make_url(database_url)
+        .update_query_dict({"application_name": SERVED})
+        .render_as_string(hide_password=False)
+    )
+    with served_in_processes(served) as urls:
         clients = [api_client(urls[i % len(urls)], token) for i in range(4)]
         killer = threading.Thread(target=_kill_connections, args=(stop, killed), daemon=True)
         killer.start()
