@@ -92,6 +92,10 @@ def known(app, accounts):
             session, reporting_date_on(session, plan_of(session), dt.date(2022, 2, 28)), actor=None
         )
         add_reporting_date(session, tric=True)
+        # Dates still to come, so that the dates pages offer to remove one.
+        later = dt.date.today() + dt.timedelta(days=60)
+        add_reporting_date(session, later)
+        add_reporting_date(session, later, tric=True)
         values["date_text"] = "2022-03-31"
     values["update_id"] = str(in_session(app, lambda s: report(s, "1.1", Rag.AMBER).id))
 
