@@ -12,6 +12,7 @@ from core.hookspecs import hookimpl
 from core.report_types import Cell, Heading, Paragraph, ReportSection, Table
 from core.services.report_data import ActionAt, Direction, ReportData
 from core.services.summary import PlanSummary
+from core.services.wording import day_words
 
 NOT_REPORTED = "Not reported"
 
@@ -70,12 +71,8 @@ def _number(item: ActionAt) -> Cell:
     return Cell(item.code)
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _since(day: dt.date) -> str:
-    return f"Overdue since {_day(day)}"
+    return f"Overdue since {day_words(day)}"
 
 
 def _target(a: ActionAt) -> Cell:
@@ -599,7 +596,7 @@ def partnership_summary(report: ReportData) -> ReportSection:
             Paragraph(
                 f"Overdue (past the target date and not completed): {len(late)}"
                 + (
-                    ": " + "; ".join(f"{a.code} (since {_day(a.overdue_since)})" for a in late)
+                    ": " + "; ".join(f"{a.code} (since {day_words(a.overdue_since)})" for a in late)
                     if late
                     else ""
                 )

@@ -15,6 +15,7 @@ from core.services import travel
 from core.services.contributors import contributed_actions
 from core.services.progress import latest_updates
 from core.services.reporting import around
+from core.services.wording import day_words
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,11 @@ class MyAction:
         if self.posted.review is ReviewState.SUBMITTED:
             return (
                 f"Your update for this period is awaiting the coordinator's review since "
-                f"{_day(self.posted.created_at)}."
+                f"{day_words(self.posted.created_at)}."
             )
         if self.posted.review is ReviewState.RETURNED:
             return f"Your update was returned: {self.posted.review_comment} Post another by {by}."
         return "The update for this period is in."
-
-
-def _day(moment: dt.datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"
 
 
 def my_actions(session: Session, user: User, today: dt.date | None = None) -> list[MyAction]:

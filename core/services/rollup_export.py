@@ -15,6 +15,7 @@ from core.report_types import Cell, Table
 from core.rollup_types import RollupRow, TaysideStatus
 from core.services.rollup import Rollup
 from core.services.spreadsheet_safety import append_row, csv_writer
+from core.services.wording import day_words
 
 
 def area_entry(row: RollupRow, slug: str) -> dict[str, Any]:
@@ -78,13 +79,9 @@ def _area_cells(row: RollupRow, slug: str) -> list[Cell]:
         rag,
         Cell(cell.status.label if cell.status else "Not reported"),
         Cell.of_date(cell.last_reported_on),
-        Cell(f"Overdue since {_day(cell.overdue_since)}" if cell.overdue_since else ""),
+        Cell(f"Overdue since {day_words(cell.overdue_since)}" if cell.overdue_since else ""),
         Cell("Stale" if cell.stale else ""),
     ]
-
-
-def _day(day) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 TAYSIDE_RAG = {

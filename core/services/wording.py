@@ -15,6 +15,11 @@ from core.enums import ActionKind
 from core.models import Action, ActionChange, SharedAction, SharedActionVersion
 
 
+def day_words(day: dt.date) -> str:
+    """ "1 August 2022", as every page and paper writes a date in words."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def first_words(text: str, count: int = 12) -> str:
     """The first ``count`` words of ``text``, with "…" if there are more: never a cut word."""
     words = text.split()
