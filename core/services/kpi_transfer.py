@@ -52,6 +52,19 @@ class ImportResult:
     unchanged: int = 0
 
 
+def _check_header(header: list[str]) -> None:
+    """Refuse a header that lacks a required column or has one this import does not know."""
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name not in COLUMNS]
+    problems = [RowProblem(1, name, "This column is missing.") for name in missing]
+    problems += [
+        RowProblem(1, name, "This column is not one of " + ", ".join(COLUMNS) + ".")
+        for name in unknown
+    ]
+    if problems:
+        raise KpiImportRefused(problems)
+
+
 def _rows(blob: bytes) -> list[tuple[int, dict[str, str]]]:
     """Each row of figures with its line number in the file (blank lines are skipped, but
     counted, and count towards ``MAX_ROWS``)."""
@@ -65,33 +78,31 @@ def _rows(blob: bytes) -> list[tuple[int, dict[str, str]]]:
         ) from None
     if "\x00" in text:
         raise KpiImportRefused([RowProblem(0, "", "The file holds a NUL character.")])
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [name for name in REQUIRED if name not in header]
-    unknown = [name for name in header if name not in COLUMNS]
-    problems = [RowProblem(1, name, "This column is missing.") for name in missing]
-    problems += [
-        RowProblem(1, name, "This column is not one of " + ", ".join(COLUMNS) + ".")
-        for name in unknown
-    ]
-    if problems:
-        raise KpiImportRefused(problems)
-    reader.fieldnames = header
-    rows = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    too_many = KpiImportRefused([RowProblem(0, "", f"The file has more than {MAX_ROWS:,} rows.")])
+    rows: list[tuple[int, dict[str, str]]] = []
+    header: list[str] | None = None
     try:
-        for row in reader:
-            line = reader.line_num
-            rows.append(
-                (line, {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)})
-            )
-            if line > MAX_ROWS + 1:
-                raise KpiImportRefused(
-                    [RowProblem(0, "", f"The file has more than {MAX_ROWS:,} rows.")]
-                )
+        # Every line is looked at once, blank or not, so the work stops at the limit.
+        for cells in reader:
+            if reader.line_num > MAX_ROWS + 1:
+                raise too_many
+            if not cells:
+                continue
+            if header is None:
+                header = [name.strip().lower() for name in cells]
+                _check_header(header)
+                continue
+            # A short row reads as blank figures; cells past the header's are not read.
+            cells += [""] * (len(header) - len(cells))
+            named = zip(header, cells, strict=False)
+            rows.append((reader.line_num, {k: v.strip() for k, v in named}))
     except csv.Error as problem:
         raise KpiImportRefused(
             [RowProblem(reader.line_num, "", f"Not valid CSV: {problem}.")]
         ) from None
+    if header is None:
+        _check_header([])
     return rows
 
 
