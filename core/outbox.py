@@ -49,6 +49,11 @@ class Outbox:
             except Exception:  # the change is saved; the email is what failed
                 log.exception("could not send %r to %s", message.subject, message.to)
 
+    def sending(self) -> int:
+        """How many batches of emails are still being sent."""
+        with self._lock:
+            return sum(1 for thread in self._threads if thread.is_alive())
+
     def wait(self, timeout: float = 30.0) -> None:
         """Wait until every email handed over so far has been sent (or has failed)."""
         with self._lock:
