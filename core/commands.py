@@ -375,7 +375,7 @@ def _rollup_table(rollup: Rollup) -> str:
     for values in [header, *table]:
         lines.append("  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip())
     lines.append(
-        "Each area: its number, RAG and last update. * overdue; ~ stale (not reported since the "
-        "last reporting date); n/a does not apply; - not adopted."
+        "Each area: its number, RAG and last update. * overdue; ~ not reported this period (the "
+        "RAG is last period's, and counts as not reported); n/a does not apply; - not adopted."
     )
     return "\n".join(lines)

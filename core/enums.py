@@ -83,6 +83,8 @@ class Direction(StrEnum):
     SAME = "same"
     WORSE = "worse"
     NEW = "new"
+    # No update this period: there is nothing to compare.
+    NOT_REPORTED = "not_reported"
 
     @property
     def label(self) -> str:
@@ -91,11 +93,12 @@ class Direction(StrEnum):
             Direction.SAME: "Same as at the previous reporting date",
             Direction.WORSE: "Worse since the previous reporting date",
             Direction.NEW: "New since the previous reporting date",
+            Direction.NOT_REPORTED: "Not reported since the previous reporting date",
         }[self]
 
     @property
     def word(self) -> str:
-        return self.value.capitalize()
+        return self.value.replace("_", " ").capitalize()
 
     @property
     def arrow(self) -> str:
@@ -104,6 +107,7 @@ class Direction(StrEnum):
             Direction.SAME: "→",
             Direction.WORSE: "↓",
             Direction.NEW: "•",
+            Direction.NOT_REPORTED: "–",
         }[self]
 
 

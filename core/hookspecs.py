@@ -76,13 +76,14 @@ def tayside_status(row: RollupRow) -> TaysideStatus | None:
     """Decide a rollup row's Tayside-wide status from each area's cell.
 
     Receives a :class:`core.rollup_types.RollupRow` whose ``cells`` map each area slug to its
-    :class:`core.rollup_types.RollupCell` (RAG, status, last update, overdue and stale marks),
-    or to ``None`` where the area has not adopted the action; an area that recorded that the
+    :class:`core.rollup_types.RollupCell` (RAG, status, last update, overdue and stale marks:
+    a stale cell is "Not reported this period", its RAG last period's, and its ``reported`` is
+    false), or to ``None`` where the area has not adopted the action; an area that recorded that the
     action does not apply to it has its reason in ``row.not_applicable``.
     Returns a :class:`core.rollup_types.TaysideStatus`, or ``None`` to leave the decision to
     the next plugin. The first answer wins. The built-in rule (``core.default_plugins.
     tayside_status``) answers last: any Red is Red; every adopting area Green or completed is
-    Green; no area reported yet is "Not reported"; anything else is Amber. The rollup page
+    Green; no area reported this period is "Not reported"; anything else is Amber. The rollup page
     names the plugins whose rule is in use.
     """
 

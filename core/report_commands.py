@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from core import db
 from core.cli_helpers import date_option, plan_named
 from core.report_formats import FORMATS, render
-from core.services.report import build_report
+from core.services.report import CONTENTS, build_report
 
 
 @click.command("report")
@@ -33,13 +33,27 @@ from core.services.report import build_report
     required=True,
     help="The file to write.",
 )
+@click.option(
+    "--contents",
+    type=click.Choice(list(CONTENTS)),
+    default="full",
+    show_default=True,
+    help="The full paper, or the summary paper (what changed, updates not received, "
+    "exceptions, the Progress/Update table, KPIs and the CYPFP page).",
+)
 def report_command(
-    area: str, plan_slug: str | None, as_at: dt.date | None, format_key: str, output: Path
+    area: str,
+    plan_slug: str | None,
+    as_at: dt.date | None,
+    format_key: str,
+    output: Path,
+    contents: str,
 ) -> None:
     """Write the committee progress report of AREA's plan (its slug) to a file."""
     session = db.get_session()
     plan = plan_named(session, area, plan_slug, as_at)
-    report = build_report(session, current_app.extensions["cpc_plugins"], plan, as_at)
+    plugins = current_app.extensions["cpc_plugins"]
+    report = build_report(session, plugins, plan, as_at, contents)
     output.write_bytes(render(report, format_key))
     for problem in report.problems:
         click.echo(f"Skipped: {problem}", err=True)

@@ -81,6 +81,9 @@ class ReportSection:
     new_page: bool = False
     # A short name, for a spreadsheet's sheet tab (at most 31 characters); default the title.
     short_title: str = ""
+    # Part of the summary paper as well as the full one (what changed, the updates not
+    # received, the exceptions, the Progress/Update table, the KPIs, the CYPFP page).
+    in_summary: bool = False
 
     @property
     def tables(self) -> list[Table]:

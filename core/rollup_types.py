@@ -32,7 +32,8 @@ class RollupCell:
     status: ProgressStatus | None
     last_reported_on: dt.date | None
     overdue: bool
-    # Not reported on since the last reporting date (across Tayside).
+    # Not reported this period: its latest update is from before the period of the latest
+    # reporting date (across Tayside), and is not a completion.
     stale: bool = False
     # Direction of travel since the area's previous reporting date.
     direction: Direction | None = None
@@ -41,7 +42,8 @@ class RollupCell:
 
     @property
     def reported(self) -> bool:
-        return self.last_reported_on is not None
+        """Reported this period (a stale cell counts as not reported, as in every count)."""
+        return self.last_reported_on is not None and not self.stale
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,12 @@ def test_cpc_report_writes_the_file(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "progress report as at 31 March 2022" in result.output
     book = load_workbook(out)
-    assert book.sheetnames[:3] == ["What changed", "Progress Update Report", "RAG by outcome"]
+    assert book.sheetnames[:4] == [
+        "What changed",
+        "Not received",
+        "Progress Update Report",
+        "RAG by outcome",
+    ]
     bad = runner.invoke(args=["report", "nowhere", "--format", "pdf", "--output", str(out)])
     assert bad.exit_code != 0 and "There is no area 'nowhere'" in bad.output
 

@@ -43,7 +43,15 @@ def _post(session, area, key, rag, on, status=ProgressStatus.IN_PROGRESS):
 
 def _three_reporting_dates(session) -> None:
     """IRDs: everyone reports in March; Dundee goes Red in June; all Green by September,
-    Perth and Kinross completing. Chronologies: only Perth and Kinross reports, in March."""
+    Perth and Kinross completing. Chronologies: only Perth and Kinross reports, in March.
+    Each area's committee meets on those three dates (PG5 has set none of its own)."""
+    from core.services.reporting import add_reporting_date
+
+    for area in ("angus", "dundee", PK):
+        for day in (MARCH, JUNE, SEPT):
+            add_reporting_date(
+                session, plan_of(session, area), actor=None, reported_on=day, deadline=day
+            )
     for area, rag in (("angus", Rag.AMBER), ("dundee", Rag.GREEN), (PK, Rag.GREEN)):
         _post(session, area, IRD, rag, MARCH)
     _post(session, PK, CHRON, Rag.AMBER, MARCH)
@@ -96,8 +104,11 @@ def test_the_trend_counts_red_amber_and_green_at_each_reporting_date(app, sessio
     trend = _rollup(app, session, SEPT).trend
     assert [(p.reported_on, p.red, p.amber, p.green) for p in trend] == [
         (MARCH, 0, 2, 2),
-        (JUNE, 1, 2, 1),
-        (SEPT, 0, 1, 2),  # Perth and Kinross completed its IRD action without a RAG
+        # Only Dundee reported in June: the others' March RAGs are last period's, not counted.
+        (JUNE, 1, 0, 0),
+        # Perth and Kinross completed its IRD action without a RAG; its Chronologies Amber
+        # is from March.
+        (SEPT, 0, 0, 2),
     ]
     assert [p.reported_on for p in _rollup(app, session, JUNE).trend] == [MARCH, JUNE]
 
@@ -276,7 +287,9 @@ def test_csv_and_xlsx_exports_match_the_rollup(app, session, client_for):
     ird = dict(zip(header, body[IRD], strict=True))
     assert ird["Tayside status"] == "Red"
     assert ird["Dundee: RAG"] == "R: Red" and ird["Dundee: last update"] == "2022-06-01"
-    assert ird["Angus: stale"] == "Stale" and ird["Dundee: stale"] == ""
+    assert ird["Angus: not reported this period"] == "Not reported this period"
+    assert ird["Dundee: not reported this period"] == ""
+    assert ird["Angus: RAG"] == "Not reported this period (last: Amber)"
     xlsx = client.get("/tric/rollup.xlsx?as_at=2022-06-01")
     book = load_workbook(io.BytesIO(xlsx.data))
     sheet = book["Rollup"]
@@ -297,7 +310,7 @@ def test_csv_and_xlsx_exports_match_the_rollup(app, session, client_for):
     assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
     assert "No RAG" not in {c for row in rows for c in row}  # "Not reported", as on screen
     trend = [[c.value for c in row] for row in book["Trend"].iter_rows(min_row=2)]
-    assert [(r[0].date(), r[1], r[2], r[3]) for r in trend] == [(MARCH, 0, 2, 2), (JUNE, 1, 2, 1)]
+    assert [(r[0].date(), r[1], r[2], r[3]) for r in trend] == [(MARCH, 0, 2, 2), (JUNE, 1, 0, 0)]
 
 
 def test_cpc_rollup_prints_the_matrix_and_json(app, runner, session):
@@ -321,14 +334,17 @@ def test_cpc_rollup_prints_the_matrix_and_json(app, runner, session):
         "rag": "R",
         "status": "in_progress",
         "last_update": "2022-06-01",
-        "direction": "new",  # Dundee's plan has no earlier reporting date
+        "direction": "worse",  # Green at Dundee's reporting date of 1 March
         "overdue": False,
         "stale": False,
+        "reported_this_period": True,
         "adopted": True,
         "not_applicable": False,
         "not_applicable_reason": None,
     }
-    assert ird["areas"]["angus"]["stale"] is True
+    angus = ird["areas"]["angus"]
+    assert angus["stale"] is True and angus["reported_this_period"] is False
+    assert (angus["rag"], angus["last_update"]) == ("A", "2022-03-01")  # last period's
     bad = runner.invoke(args=["rollup", "--as-at", "June"])
     assert bad.exit_code == 2 and "is not a date" in bad.output
 

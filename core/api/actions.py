@@ -35,7 +35,13 @@ from core.services import contributors, plans, travel
 from core.services.action_query import find_actions
 from core.services.actions import add_local_action, edit_action
 from core.services.errors import FieldError
-from core.services.progress import is_overdue, latest_updates, post_update
+from core.services.progress import (
+    is_overdue,
+    latest_updates,
+    periods_since,
+    post_update,
+    reported_this_period,
+)
 from core.services.rag_suggestions import current_suggestions
 from core.services.search import ActionFilter
 
@@ -54,7 +60,12 @@ def action_json(
     as_at: dt.date,
     suggestion: RagSuggestion | None = None,
     direction: Direction | None = None,
+    since: dt.date | None = None,
 ) -> dict:
+    """An action and its state as at ``as_at``. ``reported_this_period`` is false where it has
+    no update, or its latest (``current``) is from on or before ``period_since``, its plan's
+    reporting date before ``as_at``: then it counts as not reported, and ``current`` is last
+    period's."""
     return {
         "id": action.id,
         "plan_id": action.plan_id,
@@ -74,6 +85,8 @@ def action_json(
         "revision": action.revision,
         "kpi_measures": [kpi.text for kpi in action.kpi_measures],
         "current": update,
+        "reported_this_period": reported_this_period(update, since),
+        "period_since": since,
         "overdue": is_overdue(action, update, as_at),
         "suggested_rag": suggestion.rag if suggestion else None,
         "reason": suggestion.reason if suggestion else "",
@@ -91,8 +104,16 @@ def actions_json(items: list[tuple[Action, ProgressUpdate | None]], as_at: dt.da
         session, current_app.extensions["cpc_plugins"], actions, latest, as_at
     )
     moves = travel.directions(session, latest, as_at)
+    since = periods_since(session, [action.plan_id for action in actions], as_at)
     return [
-        action_json(action, update, as_at, suggestions.get(action.id), moves.get(action.id))
+        action_json(
+            action,
+            update,
+            as_at,
+            suggestions.get(action.id),
+            moves.get(action.id),
+            since[action.plan_id],
+        )
         for action, update in items
     ]
 

@@ -12,7 +12,7 @@ from core.models import Plan
 from core.report_formats import FORMATS, file_name, render
 from core.report_formats.json_format import as_json
 from core.schemas.dates import PlanDate
-from core.services.report import build_report
+from core.services.report import CONTENTS, build_report
 
 report_bp = Blueprint("report_api", __name__, url_prefix="/api/v1", description="Reports")
 BLUEPRINTS = (report_bp,)
@@ -27,6 +27,14 @@ class ReportArgs(Schema):
         metadata={
             "description": "The reporting date (default: the plan's latest reporting date on or "
             "before today, else the end of an ended plan, else today)"
+        },
+    )
+    contents = fields.String(
+        load_default="full",
+        validate=validate.OneOf(list(CONTENTS)),
+        metadata={
+            "description": "full (default: all of it) or summary (what changed, updates not "
+            "received, exceptions, the Progress/Update table, KPIs and the CYPFP page)"
         },
     )
     format = fields.String(
@@ -56,7 +64,11 @@ def plan_report(args, plan_id: int):
     JSON, or as a `docx`, `pdf`, `xlsx`, `csv` or `html` file."""
     plan = get_or_404(Plan, plan_id)
     report = build_report(
-        db.get_session(), current_app.extensions["cpc_plugins"], plan, args["as_at"]
+        db.get_session(),
+        current_app.extensions["cpc_plugins"],
+        plan,
+        args["as_at"],
+        args["contents"],
     )
     key = args["format"]
     if key == "json":

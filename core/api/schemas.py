@@ -161,7 +161,27 @@ class ActionSchema(Schema):
     added_on = PlanDate(required=True, allow_none=True)
     revision = fields.Integer(required=True, metadata={"description": "Also sent as the ETag"})
     kpi_measures = fields.List(fields.String(), required=True)
-    current = fields.Nested(CurrentSchema, required=True, allow_none=True)
+    current = fields.Nested(
+        CurrentSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The latest update in force (null: none)"},
+    )
+    reported_this_period = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "False where the action has no update, or its `current` update is "
+            "from on or before `period_since` (last period's): it counts as not reported"
+        },
+    )
+    period_since = PlanDate(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The plan's reporting date before the date shown: an update must be "
+            "reported after it to speak for this period (null: no earlier reporting date)"
+        },
+    )
     overdue = fields.Boolean(required=True)
     suggested_rag = fields.Enum(
         Rag,
@@ -180,7 +200,8 @@ class ActionSchema(Schema):
         allow_none=True,
         metadata={
             "description": "Direction of travel since the plan's previous reporting date: "
-            "`better`, `same`, `worse` or `new` (null: no RAG now)"
+            "`better`, `same`, `worse`, `new`, or `not_reported` (no update this period; "
+            "null: no RAG now)"
         },
     )
 
@@ -397,7 +418,14 @@ class RollupAreaSchema(Schema):
         },
     )
     overdue = fields.Boolean(required=True)
-    stale = fields.Boolean(required=True)
+    stale = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Not reported this period: `rag` and `status` are the last "
+            "update's, and the cell counts as not reported"
+        },
+    )
+    reported_this_period = fields.Boolean(required=True)
     adopted = fields.Boolean(required=True)
     not_applicable = fields.Boolean(required=True)
     not_applicable_reason = fields.String(required=True, allow_none=True)

@@ -56,5 +56,12 @@ def report_sections(report: ReportData) -> list[ReportSection]:
         ),
     ]
     return [
-        ReportSection("kpis", "Key performance indicators (KPIs)", 45, blocks, short_title="KPIs")
+        ReportSection(
+            "kpis",
+            "Key performance indicators (KPIs)",
+            45,
+            blocks,
+            short_title="KPIs",
+            in_summary=True,
+        )
     ]

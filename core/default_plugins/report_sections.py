@@ -12,15 +12,17 @@ from core.hookspecs import hookimpl
 from core.report_types import Cell, Heading, Paragraph, ReportSection, Table
 from core.services.report_data import ActionAt, Direction, ReportData
 from core.services.summary import PlanSummary
-from core.services.wording import day_words
+from core.services.wording import day_words, first_words
 
 NOT_REPORTED = "Not reported"
+NOT_THIS_PERIOD = "Not reported this period"
 
 
 @hookimpl
 def report_sections(report: ReportData) -> list[ReportSection]:
     return [
         changes(report),
+        not_received(report),
         timeline(report),
         rag_by_outcome(report),
         exceptions(report),
@@ -31,8 +33,21 @@ def report_sections(report: ReportData) -> list[ReportSection]:
     ]
 
 
+def _last_rag(update) -> str:
+    """A last update's RAG in words ("Green"), or its status where it has none."""
+    return update.rag.word if update.rag else update.status.label
+
+
+def _last(update) -> str:
+    """ "9 June 2022: Green": a last update's date and RAG (or status) in words."""
+    return f"{day_words(update.reported_on)}: {_last_rag(update)}"
+
+
 def _rag(item: ActionAt) -> Cell:
-    """The RAG cell: letter and word, shaded; "Completed" or "Not reported" without one."""
+    """The RAG cell: letter and word, shaded; "Completed" or "Not reported" without one; "Not
+    reported this period" with the last update's date and RAG, never shown as current."""
+    if item.stale:
+        return Cell(f"{NOT_THIS_PERIOD} (last update {_last(item.update)})")
     if item.rag is not None:
         return Cell.of_rag(item.rag)
     return Cell("Completed" if item.completed else NOT_REPORTED)
@@ -44,7 +59,7 @@ def _rag_before(item: ActionAt) -> Cell:
         return Cell("First report")
     if not item.in_plan_before:
         return Cell("Not in the plan")
-    if state is None:
+    if state is None or item.stale_before:
         return Cell(NOT_REPORTED)
     if state.rag is not None:
         return Cell.of_rag(state.rag)
@@ -56,11 +71,27 @@ def _commentary(item: ActionAt) -> Cell:
     if update is None:
         return Cell("No update yet.")
     text = update.commentary or "No commentary given."
+    if item.stale:
+        return Cell(f"No update this period. The last, of {day_words(update.reported_on)}: {text}")
     return Cell(f"{update.reported_on:%d/%m/%Y}: {text}")
 
 
 def _action(item: ActionAt) -> Cell:
+    """The action's first words: its full text is in the plan (or, in the summary paper, the
+    exceptions), once."""
+    return Cell(first_words(item.wording.text))
+
+
+def _action_full(item: ActionAt) -> Cell:
     return Cell(item.wording.text)
+
+
+def _lead_and_last(item: ActionAt) -> list[Cell]:
+    update = item.update
+    return [
+        Cell(item.wording.lead_text or "No strategic lead named"),
+        Cell.of_date(update.reported_on) if update else Cell("No update yet"),
+    ]
 
 
 def _number(item: ActionAt) -> Cell:
@@ -94,11 +125,13 @@ def changes(report: ReportData) -> ReportSection:
     ]
     slipped = [a for a in report.actions if a.overdue and not a.overdue_before]
     added = [a for a in report.actions if not a.in_plan_before and report.previous is not None]
+    missing = report.not_received
     blocks = [
         Paragraph(
             f"As at {report.as_at.day} {report.as_at:%B %Y}, {since}: {len(moved)} RAG "
             f"change{'s' if len(moved) != 1 else ''}, {len(completed)} completed, "
-            f"{len(slipped)} newly overdue, {len(added)} added, "
+            f"{len(slipped)} newly overdue, {len(missing)} update"
+            f"{'s' if len(missing) != 1 else ''} not received, {len(added)} added, "
             f"{len(report.wording_changes)} wording change"
             f"{'s' if len(report.wording_changes) != 1 else ''} and "
             f"{len(report.not_applicable)} new \u201cdoes not apply\u201d record"
@@ -182,7 +215,49 @@ def changes(report: ReportData) -> ReportSection:
             empty="None recorded.",
         ),
     ]
-    return ReportSection("changes", f"What changed {since}", 10, blocks, short_title="What changed")
+    return ReportSection(
+        "changes", f"What changed {since}", 10, blocks, short_title="What changed", in_summary=True
+    )
+
+
+def not_received(report: ReportData) -> ReportSection:
+    """The actions with no update for this period (as the missing-updates page lists them):
+    each counts as not reported, whatever its last RAG."""
+    missing = report.not_received
+    where = (
+        f"reported after {day_words(report.previous)}"
+        if report.previous
+        else f"reported by {day_words(report.as_at)}"
+    )
+    return ReportSection(
+        "not-received",
+        "Updates not received",
+        15,
+        short_title="Not received",
+        in_summary=True,
+        blocks=[
+            Paragraph(
+                f"{len(missing)} action{'s' if len(missing) != 1 else ''} had no update {where}. "
+                "Each counts as not reported in this paper; its last RAG is shown beside it, "
+                "not as current."
+            ),
+            Table(
+                ["No", "Action/task", "Strategic Lead", "Last update", "Last RAG"],
+                [
+                    [
+                        _number(a),
+                        _action(a),
+                        *_lead_and_last(a),
+                        Cell(_last_rag(a.update) if a.update else NOT_REPORTED),
+                    ]
+                    for a in missing
+                ],
+                widths=[10, 50, 26, 16, 14],
+                key="not-received",
+                empty="Every action has an update for this period.",
+            ),
+        ],
+    )
 
 
 def _done(state) -> bool:
@@ -237,13 +312,14 @@ def timeline(report: ReportData) -> ReportSection:
                 key="summary",
             )
         ],
+        in_summary=True,
     )
 
 
 def rag_by_outcome(report: ReportData) -> ReportSection:
     """RAG counts by outcome, with each action's direction of travel and the counts of each."""
     columns = ["Outcome", "Red", "Amber", "Green", "Completed", NOT_REPORTED]
-    columns += [d.word for d in Direction]
+    columns += [d.word for d in MOVES]
     rows = []
     for outcome in report.outcomes:
         counts, ways = report.rag_counts(outcome), report.directions(outcome)
@@ -264,7 +340,9 @@ def rag_by_outcome(report: ReportData) -> ReportSection:
             Paragraph(
                 f"Each improvement action's latest RAG as at {report.as_at.day} "
                 f"{report.as_at:%B %Y}, and its direction of travel compared with {compare}: "
-                "Better, Same, Worse, or New (not in the plan then, or not reported on then)."
+                "Better, Same, Worse, or New (not in the plan then, or not reported on then). "
+                "An action with no update this period is counted as not reported, and has no "
+                "direction."
             ),
             Table(columns, rows, widths=[28, 9, 10, 9, 13, 12, 9, 9, 9, 8]),
             Heading("Direction of travel of each action"),
@@ -289,8 +367,12 @@ def _count_row(label: str, counts, ways) -> list[Cell]:
         Cell.of_count(counts.green),
         Cell.of_count(counts.completed),
         Cell.of_count(counts.not_reported),
-        *(Cell.of_count(ways[d]) for d in Direction),
+        *(Cell.of_count(ways[d]) for d in MOVES),
     ]
+
+
+# The directions the counts show (not reported is the RAG counts' own column).
+MOVES = [d for d in Direction if d is not Direction.NOT_REPORTED]
 
 
 def exceptions(report: ReportData) -> ReportSection:
@@ -302,6 +384,8 @@ def exceptions(report: ReportData) -> ReportSection:
         for a in report.actions
         if (a.rag is not None and a.rag.value in "RA") or a.overdue_since is not None
     ]
+    # In the summary paper (no plan tables) the exceptions carry the actions' full text.
+    text = _action_full if report.contents == "summary" else _action
     order = {"R": 0, "A": 1}
     flagged.sort(key=lambda a: (order.get(a.rag.value if a.rag else "", 2), a.action.position))
     return ReportSection(
@@ -325,13 +409,13 @@ def exceptions(report: ReportData) -> ReportSection:
                 [
                     [
                         _number(a),
-                        _action(a),
+                        text(a),
                         Cell(a.wording.lead_text),
                         _target(a),
                         _rag_before(a),
                         _rag(a),
                         _commentary(a),
-                        Cell(a.update.back_on_track if a.update else ""),
+                        Cell(a.update.back_on_track if a.update and not a.stale else ""),
                     ]
                     for a in flagged
                 ],
@@ -340,6 +424,7 @@ def exceptions(report: ReportData) -> ReportSection:
                 empty="No action is at Red or Amber, or overdue.",
             )
         ],
+        in_summary=True,
     )
 
 
@@ -358,7 +443,7 @@ def _plan_row(a: ActionAt) -> list[Cell]:
     return [
         Cell(a.code),
         Cell(a.wording.expected_impact),
-        Cell(a.wording.text),
+        _action_full(a),
         Cell(a.wording.lead_text),
         _target(a),
         _rag(a),
@@ -451,12 +536,14 @@ def action_table(report: ReportData) -> Table:
                 Cell(f"{outcome.number}. {outcome.title}" if outcome else "Ongoing/maintenance"),
                 _number(a),
                 Cell(a.wording.expected_impact),
-                Cell(a.wording.text),
+                _action_full(a),
                 Cell(a.wording.lead_text),
                 Cell(a.wording.timescale),
                 Cell.of_date(a.wording.target_date),
                 _rag(a),
-                Cell(update.status.label if update else NOT_REPORTED),
+                Cell(
+                    NOT_THIS_PERIOD if a.stale else update.status.label if update else NOT_REPORTED
+                ),
                 Cell.of_date(update.reported_on if update else None),
                 Cell(update.commentary if update else ""),
                 Cell(a.direction.word),
@@ -536,7 +623,7 @@ def appendix_ongoing(report: ReportData) -> ReportSection:
                 [
                     [
                         Cell(a.code),
-                        _action(a),
+                        _action_full(a),
                         Cell(a.wording.expected_impact),
                         Cell(a.wording.timescale),
                         _rag(a),
@@ -556,6 +643,7 @@ def partnership_summary(report: ReportData) -> ReportSection:
     summary, counts, ways = report.summary, report.rag_counts(), report.directions()
     red = [a for a in report.improvement if a.rag is not None and a.rag.value == "R"]
     late = [a for a in report.improvement if a.overdue_since is not None]
+    missing = report.not_received
     return ReportSection(
         "cypfp",
         "Summary for the Children, Young People and Families Partnership (CYPFP)",
@@ -569,6 +657,11 @@ def partnership_summary(report: ReportData) -> ReportSection:
                 f"Of {summary.total} improvement actions, {summary.completed} are completed and "
                 f"{ongoing_words(summary)} are ongoing; "
                 f"{summary.added} were added after the plan was published."
+            ),
+            Paragraph(
+                f"Updates not received for this period: {len(missing)}"
+                + (": " + ", ".join(_number(a).text for a in missing) if missing else "")
+                + " (each counted as not reported)."
             ),
             Table(
                 ["Red", "Amber", "Green", "Completed", NOT_REPORTED],
@@ -590,7 +683,11 @@ def partnership_summary(report: ReportData) -> ReportSection:
             ),
             Paragraph(
                 "Actions at Red: "
-                + ("; ".join(f"{a.code} {a.wording.text}" for a in red) if red else "none")
+                + (
+                    "; ".join(f"{a.code} {first_words(a.wording.text)}" for a in red)
+                    if red
+                    else "none"
+                )
                 + "."
             ),
             Paragraph(
@@ -605,4 +702,5 @@ def partnership_summary(report: ReportData) -> ReportSection:
         ],
         new_page=True,
         short_title="CYPFP summary",
+        in_summary=True,
     )

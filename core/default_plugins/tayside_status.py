@@ -9,8 +9,9 @@ from core.rollup_types import RollupRow, TaysideStatus
 
 @hookimpl(trylast=True)
 def tayside_status(row: RollupRow) -> TaysideStatus:
-    """Any Red is Red; every adopting area Green or completed is Green; none reported is
-    "Not reported"; otherwise Amber."""
+    """Any Red is Red; every adopting area Green or completed is Green; none reported this
+    period is "Not reported" (a cell whose update is last period's counts as not reported);
+    otherwise Amber."""
     adopted = [cell for cell in row.cells.values() if cell is not None]
     reported = [cell for cell in adopted if cell.reported]
     if not reported:

@@ -53,6 +53,7 @@ def render(report, key: str) -> bytes:
 def file_name(report, key: str) -> str:
     """e.g. ``perth-and-kinross-2021-2023-report-2022-03-01.docx``."""
     plan = report.plan
+    paper = "summary-report" if report.contents == "summary" else "report"
     return (
-        f"{plan.area.slug}-{plan.slug}-report-{report.as_at.isoformat()}.{FORMATS[key].extension}"
+        f"{plan.area.slug}-{plan.slug}-{paper}-{report.as_at.isoformat()}.{FORMATS[key].extension}"
     )

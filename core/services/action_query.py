@@ -5,7 +5,7 @@ the number of areas, actions or updates."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, case, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -13,8 +13,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.enums import ActionKind, ProgressStatus
 from core.models import Action, ActionLead, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
-from core.services.progress import in_plan_on, latest_updates, newest_update_id, update_alias
+from core.services.progress import (
+    in_plan_on,
+    latest_updates,
+    newest_update_id,
+    periods_since,
+    stale_in_sql,
+    update_alias,
+)
 from core.services.search import NOT_REPORTED, ActionFilter
+from core.services.travel import previous_reporting_day
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,8 @@ class ActionPage:
     items: list[tuple[Action, ProgressUpdate | None]]
     total: int
     as_at: dt.date | None = None
+    # Each plan's reporting date before ``as_at``, by plan id (see ``reported_this_period``).
+    since: dict[int, dt.date | None] = field(default_factory=dict)
 
     @property
     def actions(self) -> list[Action]:
@@ -31,6 +41,10 @@ class ActionPage:
 
     def current(self, action: Action) -> ProgressUpdate | None:
         return next((update for found, update in self.items if found is action), None)
+
+    def since_for(self, action: Action) -> dt.date | None:
+        """Where the period shown begins for ``action``'s plan."""
+        return self.since.get(action.plan_id)
 
 
 def _contains(column, word: str) -> ColumnElement[bool]:
@@ -47,7 +61,8 @@ def find_actions(
     page_size: int,
 ) -> ActionPage:
     """The actions of ``plan_ids`` in the plan on ``as_at`` matching every criterion of
-    ``wanted`` (``rag``/``status`` ``"none"``: not reported; ``lead`` and each word of ``text``:
+    ``wanted`` (``rag``/``status`` ``"none"``: not reported, or not this period, as the counts
+    say; a RAG or a status: the latest update's, this period's; ``lead`` and each word of ``text``:
     case-insensitive parts of the leads' names, and of the number, wording, expected impact or
     a KPI measure), by area, then improvement actions
     before ongoing ones, in plan order. Four queries: the count, the page's ids, the page's
@@ -64,14 +79,15 @@ def find_actions(
         query = query.join(Outcome, Outcome.id == Action.outcome_id).where(
             Outcome.number == wanted.outcome
         )
+    stale = stale_in_sql(latest, previous_reporting_day(as_at))
     if wanted.rag == NOT_REPORTED:
-        query = query.where(latest.rag.is_(None))
+        query = query.where(or_(latest.rag.is_(None), stale))
     elif wanted.rag is not None:
-        query = query.where(latest.rag == wanted.rag)
+        query = query.where(latest.rag == wanted.rag, ~stale)
     if wanted.status == NOT_REPORTED:
-        query = query.where(latest.id.is_(None))
+        query = query.where(or_(latest.id.is_(None), stale))
     elif wanted.status is not None:
-        query = query.where(latest.status == wanted.status)
+        query = query.where(latest.status == wanted.status, ~stale)
     lead = wanted.lead.strip().lower()
     if lead:
         query = query.where(
@@ -104,7 +120,8 @@ def find_actions(
     # (With no ids, the same queries still run, so a page costs the same whatever it holds.)
     found = actions_by_id(session, ids)
     updates = latest_updates(session, Action.id.in_(ids), as_at=as_at)
-    return ActionPage([(found[i], updates.get(i)) for i in ids], total, as_at)
+    since = periods_since(session, plan_ids, as_at)
+    return ActionPage([(found[i], updates.get(i)) for i in ids], total, as_at, since)
 
 
 def actions_by_id(session: Session, ids: list[int]) -> dict[int, Action]:

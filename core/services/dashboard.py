@@ -35,9 +35,14 @@ class Dashboard:
     due_by: dt.date
     recent_updates: list[ProgressUpdate]
     latest: dict[int, ProgressUpdate]
+    # The plan's reporting date before ``as_at`` (see ``reported_this_period``).
+    since: dt.date | None = None
 
     def current(self, action: Action) -> ProgressUpdate | None:
         return self.latest.get(action.id)
+
+    def since_for(self, action: Action) -> dt.date | None:
+        return self.since
 
 
 def area_dashboard(
@@ -104,4 +109,5 @@ def area_dashboard(
         due_by=horizon,
         recent_updates=updates,
         latest=shown,
+        since=overdue.since.get(plan.id),
     )

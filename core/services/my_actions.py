@@ -28,6 +28,9 @@ class MyAction:
     since: dt.date | None
     # The newest update posted for that period (any review state), if any.
     posted: ProgressUpdate | None
+    # The plan's reporting date before today: ``current`` from on or before it is last
+    # period's ("Not reported this period").
+    last_meeting: dt.date | None = None
 
     @property
     def due(self) -> str:
@@ -64,8 +67,11 @@ def my_actions(session: Session, user: User, today: dt.date | None = None) -> li
         )
     )
     upcoming: dict[int, tuple[ReportingDate, dt.date | None]] = {}
+    last_meeting: dict[int, dt.date] = {}
     for plan_id in plan_ids:
         previous, ahead = around([d for d in dates if d.plan_id == plan_id], today)
+        if previous is not None:
+            last_meeting[plan_id] = previous.reported_on
         if ahead is not None:
             upcoming[plan_id] = (ahead, previous.reported_on if previous else None)
     # Only the updates of the periods now open (reported after each plan's previous meeting).
@@ -99,6 +105,14 @@ def my_actions(session: Session, user: User, today: dt.date | None = None) -> li
             ]
             posted = in_period[-1] if in_period else None
         found.append(
-            MyAction(action, current.get(action.id), moves.get(action.id), next_date, since, posted)
+            MyAction(
+                action,
+                current.get(action.id),
+                moves.get(action.id),
+                next_date,
+                since,
+                posted,
+                last_meeting.get(action.plan_id),
+            )
         )
     return found

@@ -7,13 +7,24 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Date, Row, and_, literal, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Row,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy import update as update_table
 from sqlalchemy.orm import Session, aliased
 
 from core.change_types import UpdateDraft, UpdateProblem
 from core.enums import ProgressStatus, Rag, ReviewState
-from core.models import Action, ProgressUpdate, User
+from core.models import Action, ProgressUpdate, ReportingDate, User
 from core.models.progress import counts
 from core.rag_types import RagSuggestion
 from core.services import audit
@@ -395,6 +406,51 @@ def overdue_since(
     if target_date is None or target_date >= as_at or is_completed(update):
         return None
     return target_date + dt.timedelta(days=1)
+
+
+def reported_this_period(update: object | None, since: dt.date | None) -> bool:
+    """Whether an action's latest update (anything with a ``status`` and ``reported_on``)
+    speaks for the period after ``since``, its plan's reporting date before the date shown.
+    An update reported on or before ``since`` is last period's: the action is "Not reported
+    this period", and counts as not reported (a completed action needs no more updates)."""
+    if update is None:
+        return False
+    if since is None or is_completed(update):
+        return True
+    return update.reported_on > since  # type: ignore[attr-defined]
+
+
+def is_stale(update: object | None, since: dt.date | None) -> bool:
+    """An update in force that is last period's (see ``reported_this_period``)."""
+    return update is not None and not reported_this_period(update, since)
+
+
+def stale_in_sql(latest: type[ProgressUpdate], since: ColumnElement) -> ColumnElement[bool]:
+    """In SQL, ``is_stale`` of the joined update ``latest`` (outer joined: none is not stale)
+    against ``since`` (an expression; NULL: no earlier reporting date, nothing is stale)."""
+    return and_(
+        latest.id.is_not(None),
+        since.is_not(None),
+        latest.reported_on <= since,
+        latest.status != ProgressStatus.COMPLETED,
+    )
+
+
+def periods_since(
+    session: Session, plan_ids: Iterable[int], as_at: dt.date
+) -> dict[int, dt.date | None]:
+    """Each plan's latest reporting date before ``as_at`` (``None``: none yet): where the
+    period an update must speak for begins. One query."""
+    ids = sorted(set(plan_ids))
+    found: dict[int, dt.date | None] = dict.fromkeys(ids)
+    rows = session.execute(
+        select(ReportingDate.plan_id, func.max(ReportingDate.reported_on))
+        .where(ReportingDate.plan_id.in_(ids), ReportingDate.reported_on < as_at)
+        .group_by(ReportingDate.plan_id)
+    )
+    for plan_id, day in rows:
+        found[plan_id] = as_date(day)
+    return found
 
 
 def in_plan_on(as_at: dt.date) -> ColumnElement[bool]:

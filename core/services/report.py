@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -24,10 +24,12 @@ class Report:
     @property
     def title(self) -> str:
         day = self.data.as_at
-        return (
-            f"{self.data.area_name}: {self.data.plan.title}, progress report as at "
-            f"{day.day} {day:%B %Y}"
-        )
+        paper = "summary progress report" if self.contents == "summary" else "progress report"
+        return f"{self.data.area_name}: {self.data.plan.title}, {paper} as at {day.day} {day:%B %Y}"
+
+    @property
+    def contents(self) -> str:
+        return self.data.contents
 
     @property
     def plan(self) -> Plan:
@@ -41,11 +43,25 @@ class Report:
         return next(section for section in self.sections if section.key == key)
 
 
+CONTENTS = {
+    "full": "Full paper: all of it",
+    "summary": "Summary paper: what changed, updates not received, exceptions, the "
+    "Progress/Update table, KPIs and the CYPFP page",
+}
+
+
 def build_report(
-    session: Session, plugins: PluginRegistry, plan: Plan, as_at: dt.date | None = None
+    session: Session,
+    plugins: PluginRegistry,
+    plan: Plan,
+    as_at: dt.date | None = None,
+    contents: str = "full",
 ) -> Report:
-    """The report of ``plan`` as at ``as_at`` (default: as ``report_data`` chooses)."""
-    data = report_data(session, plan, as_at)
+    """The report of ``plan`` as at ``as_at`` (default: as ``report_data`` chooses): the full
+    paper, or with ``contents="summary"`` only the sections marked ``in_summary``."""
+    if contents not in CONTENTS:
+        raise ValueError(f"contents must be one of {', '.join(CONTENTS)}, not {contents!r}")
+    data = replace(report_data(session, plan, as_at), contents=contents)
     problems: list[PluginProblem] = []
     sections: list[ReportSection] = []
     for name, answer in plugins.call_each("report_sections", problems, report=data):
@@ -63,5 +79,7 @@ def build_report(
             )
             continue
         sections.extend(found)
+    if contents == "summary":
+        sections = [section for section in sections if section.in_summary]
     sections.sort(key=lambda section: section.order)
     return Report(data, sections, problems)

@@ -27,7 +27,13 @@ from core.models import (
 from core.services import reporting, travel
 from core.services.document import evidence_menu, rag_legend
 from core.services.kpis import Latest, area_kpis, latest_figures, moving, off_target
-from core.services.progress import latest_updates, overdue_since, states_on_days
+from core.services.progress import (
+    is_stale,
+    latest_updates,
+    overdue_since,
+    reported_this_period,
+    states_on_days,
+)
 from core.services.summary import PlanSummary, RagCounts, load_actions, summarise
 from core.services.wording import Wording, end_of, wording_on_days
 
@@ -57,14 +63,35 @@ class ActionAt:
     overdue_since: dt.date | None = None
     # The plan's first report: there is no earlier reporting date to compare with.
     first_report: bool = False
+    # The reporting date before the report's (where this period begins), and the one before
+    # that (where the previous period began): an update from on or before it is the period
+    # before's, and the action is "Not reported this period".
+    period_since: dt.date | None = None
+    before_since: dt.date | None = None
 
     @property
     def code(self) -> str:
         return self.action.code
 
     @property
+    def stale(self) -> bool:
+        """Not reported this period: its latest update is last period's (``update`` holds it)."""
+        return is_stale(self.update, self.period_since)
+
+    @property
+    def reported(self) -> bool:
+        """Reported this period (or completed)."""
+        return reported_this_period(self.update, self.period_since)
+
+    @property
+    def stale_before(self) -> bool:
+        """Not reported in the period of the previous reporting date."""
+        return is_stale(self.before, self.before_since)
+
+    @property
     def rag(self) -> Rag | None:
-        return self.update.rag if self.update else None
+        """The RAG this period (``None`` where it is not reported this period)."""
+        return self.update.rag if self.update and not self.stale else None
 
     @property
     def completed(self) -> bool:
@@ -72,6 +99,8 @@ class ActionAt:
 
     @property
     def direction(self) -> Direction:
+        if self.stale or (self.update is None and not self.completed):
+            return Direction.NOT_REPORTED
         if not self.in_plan_before:
             return Direction.NEW
         now = (self.update.rag, self.update.status) if self.update else None
@@ -108,6 +137,8 @@ class ReportData:
     kpis: list[KpiAt]
     # The plan on a page: its national and Tayside frame, by section.
     frame: dict[FrameSection, list[FrameItem]] = field(default_factory=dict)
+    # Which paper: "full" (all of it) or "summary" (``ReportSection.in_summary`` only).
+    contents: str = "full"
 
     @property
     def area_name(self) -> str:
@@ -130,7 +161,13 @@ class ReportData:
 
     def rag_counts(self, outcome: Outcome | None = None) -> RagCounts:
         chosen = self.in_outcome(outcome) if outcome else self.improvement
-        return RagCounts.of([a.update for a in chosen])
+        return RagCounts.of([a.update for a in chosen], self.previous)
+
+    @property
+    def not_received(self) -> list[ActionAt]:
+        """The actions with no update for this period (not completed): improvement actions
+        first, in plan order, as the missing-updates page lists them."""
+        return [a for a in self.improvement + self.ongoing if not a.reported]
 
     def directions(self, outcome: Outcome | None = None) -> Counter[Direction]:
         chosen = self.in_outcome(outcome) if outcome else self.improvement
@@ -159,6 +196,8 @@ def report_data(
     previous = since if since is not None and since < as_at else (earlier[-1] if earlier else None)
     if previous is not None and previous not in earlier:
         earlier = sorted([*earlier, previous])
+    # Where the previous period began: the reporting date before ``previous``.
+    before_previous = [d for d in earlier if previous is not None and d < previous]
     this_meeting = next((d for d in dates if d.reported_on == as_at), None)
     every_action = load_actions(session, [plan.id])
     actions = [a for a in every_action if a.in_plan(as_at)]
@@ -182,6 +221,8 @@ def report_data(
                 wording[action.id].target_date, latest.get(action.id), as_at
             ),
             first_report=previous is None,
+            period_since=previous,
+            before_since=before_previous[-1] if before_previous else None,
             overdue_before=previous is not None
             and action.in_plan(previous)
             and _overdue(worded_before[action.id], before.get(action.id), previous),

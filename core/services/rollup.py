@@ -2,11 +2,12 @@
 date, with the trend of Red, Amber and Green over the reporting dates.
 
 The *reporting dates* are TRIC PG5's own calendar (``core.services.reporting``, ``plan``
-``None``). A cell is *stale* when its area has not reported on the action within the period of
-the latest PG5 reporting date on or before "as at": nothing reported after the PG5 reporting
-date before it (with one PG5 date so far, nothing reported at all). Until PG5 sets dates, the
-dates its areas report on stand in, and a cell is stale when it has not reported on the latest
-of them.
+``None``). A cell is *stale*, "Not reported this period", when its area's latest update on
+the action is from before the period of the latest PG5 reporting date on or before "as at"
+(nothing reported after the PG5 reporting date before it) and is not a completion. Until PG5
+sets dates, each area's own plan decides: its latest update is from on or before its plan's
+reporting date before "as at", as on the area's own pages. A stale cell counts as not
+reported: in the Tayside status, the "areas reporting" and the trend.
 
 "As at" a date, a shared action that took effect later is absent, as is an adoption made later
 and a "does not apply" record made later.
@@ -15,14 +16,23 @@ and a "does not apply" record made later.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Date, func, literal, or_, select, true, union_all
+from sqlalchemy import Date, and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session, joinedload
 
-from core.enums import Rag
-from core.models import Action, Area, NotApplicable, Plan, ProgressUpdate, SharedAction
+from core.enums import ProgressStatus, Rag
+from core.models import (
+    Action,
+    Area,
+    NotApplicable,
+    Plan,
+    ProgressUpdate,
+    ReportingDate,
+    SharedAction,
+)
 from core.plugins import PluginProblem, PluginRegistry
 from core.rollup_types import RollupCell, RollupRow, TaysideStatus
 from core.services import reporting, travel
@@ -34,6 +44,8 @@ from core.services.progress import (
     latest_updates,
     newest_update_id,
     overdue_since,
+    periods_since,
+    reported_this_period,
 )
 from core.services.wording import shared_wording_as_at
 
@@ -132,11 +144,21 @@ def _reported_dates(session: Session, copies: list[Action]) -> list[dt.date]:
 
 
 def _trend(
-    session: Session, areas: list[Area], copies: list[Action], days: list[dt.date]
+    session: Session,
+    areas: list[Area],
+    copies: list[Action],
+    days: list[dt.date],
+    since: dict[dt.date, dt.date] | None = None,
+    *,
+    pg5_calendar: bool = False,
 ) -> list[TrendPoint]:
     """Red, Amber, Green and no RAG across the cells on each of ``days``: one query, counted
     in SQL (each adopted copy's newest update on each day is one index seek), then summed over
-    each area's plan in force that day."""
+    each area's plan in force that day. A cell whose update is from before ``since[day]`` (the
+    day after PG5's reporting date before it; without ``pg5_calendar``, the day after its
+    plan's reporting date before it) and is not a completion counts as no RAG: not reported
+    that period."""
+    since = since or {}
     plans_of: dict[int, list[Plan]] = defaultdict(list)
     for copy in copies:
         if copy.plan not in plans_of[copy.plan.area_id]:
@@ -151,10 +173,32 @@ def _trend(
     copies = [copy for copy in copies if copy.plan_id in counted_plans]
     if not days or not copies:
         return [TrendPoint(day, 0, 0, 0, 0) for day in days]
-    day_rows = union_all(*(select(literal(day, Date).label("day")) for day in days)).subquery()
+    day_rows = union_all(
+        *(
+            select(literal(day, Date).label("day"), literal(since.get(day), Date).label("since"))
+            for day in days
+        )
+    ).subquery()
     day = day_rows.c.day
-    counted = session.execute(
-        select(day, Action.plan_id, ProgressUpdate.rag, func.count(Action.id))
+    if pg5_calendar:
+        last_period = and_(
+            day_rows.c.since.is_not(None), ProgressUpdate.reported_on < day_rows.c.since
+        )
+    else:
+        previous = (
+            select(func.max(ReportingDate.reported_on))
+            .where(ReportingDate.plan_id == Action.plan_id, ReportingDate.reported_on < day)
+            .scalar_subquery()
+        )
+        last_period = and_(previous.is_not(None), ProgressUpdate.reported_on <= previous)
+    last_period = and_(last_period, ProgressUpdate.status != ProgressStatus.COMPLETED)
+    cells = (
+        select(
+            day.label("day"),
+            Action.plan_id,
+            ProgressUpdate.rag,
+            case((last_period, True), else_=False).label("last_period"),
+        )
         .select_from(day_rows)
         .join(Action, true())
         .join(SharedAction, SharedAction.id == Action.shared_action_id)
@@ -165,11 +209,12 @@ def _trend(
             or_(Action.adopted_on.is_(None), Action.adopted_on <= day),
             or_(SharedAction.effective_on.is_(None), SharedAction.effective_on <= day),
         )
-        .group_by(day, Action.plan_id, ProgressUpdate.rag)
+        .subquery()
     )
+    counted = session.execute(select(*cells.c, func.count()).group_by(*cells.c))
     counts: dict[tuple[dt.date, int], Counter[Rag | None]] = defaultdict(Counter)
-    for when, plan_id, rag, n in counted:
-        counts[(as_date(when), plan_id)][rag] += n
+    for when, plan_id, rag, stale, n in counted:
+        counts[(as_date(when), plan_id)][None if stale else rag] += n
     trend = []
     for when in days:
         rags: Counter[Rag | None] = Counter()
@@ -178,6 +223,19 @@ def _trend(
                 rags.update(counts.get((when, in_force[(when, area.id)]), {}))
         trend.append(TrendPoint(when, rags[Rag.RED], rags[Rag.AMBER], rags[Rag.GREEN], rags[None]))
     return trend
+
+
+def _not_this_period(update: ProgressUpdate | None, since: dt.date | None, calendar) -> bool:
+    """Whether a cell is not reported this period (never reported counts too): with PG5's
+    ``calendar``, ``since`` is the first day of PG5's period; without it, its plan's
+    reporting date before "as at" (updates on or before it are last period's)."""
+    if since is None:
+        return False
+    if not calendar:
+        return not reported_this_period(update, since)
+    return update is None or (
+        update.status is not ProgressStatus.COMPLETED and update.reported_on < since
+    )
 
 
 def tayside_rollup(
@@ -226,6 +284,14 @@ def tayside_rollup(
     calendar = [record.reported_on for record in reporting.reporting_dates(session, None)]
     dates = calendar or _reported_dates(session, list(chosen.values()))
     past = [d for d in dates if d <= as_at]
+    # Each PG5 date's period starts the day after the date before it.
+    period_starts = {
+        day: before + dt.timedelta(days=1) for before, day in itertools.pairwise(calendar)
+    }
+    # Until PG5 sets dates, each area's plan's own reporting dates say what its period is.
+    plan_since = (
+        {} if calendar else periods_since(session, [c.plan_id for c in chosen.values()], as_at)
+    )
     if calendar and past:
         # Stale: nothing reported within the latest PG5 period (after the PG5 date before it).
         since = past[-2] + dt.timedelta(days=1) if len(past) > 1 else dt.date.min
@@ -233,7 +299,7 @@ def tayside_rollup(
     elif calendar:
         since = last = None
     else:
-        since = last = past[-1] if past else None
+        since, last = None, past[-1] if past else None
     worded = shared_wording_as_at(session, shared, as_at)
     rows = []
     for definition in shared:
@@ -259,7 +325,10 @@ def tayside_rollup(
                 direction=moves.get(action.id),
                 overdue=is_overdue(action, update, as_at),
                 overdue_since=overdue_since(action.target_date, update, as_at),
-                stale=since is not None and (update is None or update.reported_on < since),
+                # Not reported this period: last period's update (a completion stands).
+                stale=_not_this_period(
+                    update, plan_since.get(action.plan_id) if not calendar else since, calendar
+                ),
             )
         row = RollupRow(
             key=definition.key,
@@ -278,7 +347,14 @@ def tayside_rollup(
         rows,
         dates,
         last,
-        _trend(session, areas, copies, past[-TREND_POINTS:]),
+        _trend(
+            session,
+            areas,
+            copies,
+            past[-TREND_POINTS:],
+            period_starts,
+            pg5_calendar=bool(calendar),
+        ),
         rule_problems,
         pg5_calendar=bool(calendar),
         stale_before=since if since != dt.date.min else None,

@@ -32,6 +32,7 @@ def area_entry(row: RollupRow, slug: str) -> dict[str, Any]:
         "direction": cell.direction.value if cell and cell.direction else None,
         "overdue": bool(cell and cell.overdue),
         "stale": bool(cell and cell.stale),
+        "reported_this_period": bool(cell and cell.reported),
         "adopted": cell is not None,
         "not_applicable": reason is not None,
         "not_applicable_reason": reason,
@@ -56,7 +57,8 @@ def as_json(rollup: Rollup) -> list[dict[str, Any]]:
 
 def _area_cells(row: RollupRow, slug: str) -> list[Cell]:
     """An area's cell in words, as the screen says them: number, RAG, status, last update,
-    overdue, stale (or "Does not apply" with the reason, or "Not adopted")."""
+    overdue, not reported this period (or "Does not apply" with the reason, or "Not
+    adopted")."""
     cell = row.cells.get(slug)
     if cell is None:
         reason = row.not_applicable.get(slug)
@@ -68,7 +70,10 @@ def _area_cells(row: RollupRow, slug: str) -> list[Cell]:
             Cell(""),
             Cell(""),
         ]
-    if cell.rag is not None:
+    if cell.stale and cell.last_reported_on is not None:
+        last = cell.rag.word if cell.rag else ("No RAG" if cell.status else "Not reported")
+        rag = Cell(f"Not reported this period (last: {last})")
+    elif cell.rag is not None:
         rag = Cell.of_rag(cell.rag)
     elif cell.status is ProgressStatus.COMPLETED:
         rag = Cell("Completed")
@@ -80,7 +85,7 @@ def _area_cells(row: RollupRow, slug: str) -> list[Cell]:
         Cell(cell.status.label if cell.status else "Not reported"),
         Cell.of_date(cell.last_reported_on),
         Cell(f"Overdue since {day_words(cell.overdue_since)}" if cell.overdue_since else ""),
-        Cell("Stale" if cell.stale else ""),
+        Cell("Not reported this period" if cell.stale else ""),
     ]
 
 
@@ -101,7 +106,7 @@ def rollup_table(rollup: Rollup) -> Table:
             f"{area.name}: status",
             f"{area.name}: last update",
             f"{area.name}: overdue",
-            f"{area.name}: stale",
+            f"{area.name}: not reported this period",
         ]
     rows = []
     for row in rollup.rows:

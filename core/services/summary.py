@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.enums import ActionKind, ProgressStatus, Rag
@@ -17,10 +17,14 @@ from core.services.progress import (
     in_plan_on,
     is_completed,
     is_overdue,
+    is_stale,
     latest_updates,
     newest_update_id,
+    periods_since,
+    stale_in_sql,
     update_alias,
 )
+from core.services.travel import previous_reporting_day
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,8 @@ class PlanSummary:
 @dataclass(frozen=True)
 class RagCounts:
     """Actions by their latest RAG. A completed action reported without a RAG counts as
-    ``completed``; ``not_reported`` is every other action with no RAG."""
+    ``completed``; ``not_reported`` is every other action with no RAG, or with no update for
+    the period (its latest is from before ``since``, the previous reporting date)."""
 
     red: int = 0
     amber: int = 0
@@ -60,9 +65,13 @@ class RagCounts:
     not_reported: int = 0
 
     @classmethod
-    def of(cls, updates: list[ProgressUpdate | None]) -> RagCounts:
+    def of(cls, updates: list, since: dt.date | None = None) -> RagCounts:
+        """Counted from each action's latest update (anything with ``status``, ``rag`` and
+        ``reported_on``, or ``None``)."""
         counts = Counter(
-            u.rag if u is not None and u.rag else ("completed" if is_completed(u) else None)
+            None
+            if is_stale(u, since)
+            else (u.rag if u is not None and u.rag else ("completed" if is_completed(u) else None))
             for u in updates
         )
         return cls(
@@ -86,9 +95,19 @@ class PlanState:
     rag_by_outcome: dict[int, RagCounts] = field(default_factory=dict)
     rag_total: RagCounts = field(default_factory=RagCounts)
     overdue: list[Action] = field(default_factory=list)
+    # The plan's reporting date before ``as_at``: an update from on or before it is last
+    # period's ("Not reported this period").
+    since: dt.date | None = None
 
     def current(self, action: Action) -> ProgressUpdate | None:
         return self.latest.get(action.id)
+
+    def since_for(self, action: Action) -> dt.date | None:
+        return self.since
+
+    def stale(self, action: Action) -> bool:
+        """The action's latest update is last period's: it is not reported this period."""
+        return is_stale(self.latest.get(action.id), self.since)
 
 
 def load_actions(session: Session, plan_ids: list[int]) -> list[Action]:
@@ -111,13 +130,16 @@ def plan_states(
     session: Session, plans: list[Plan], as_at: dt.date | None = None
 ) -> dict[int, PlanState]:
     """Each plan's summary, RAG counts and overdue actions as they stood on ``as_at``
-    (default: today), from the update history; keyed by plan id. Four queries in all."""
+    (default: today), from the update history; keyed by plan id. Five queries in all."""
     as_at = as_at or dt.date.today()
     ids = [plan.id for plan in plans]
     every_action = load_actions(session, ids)
     latest = latest_updates(session, Action.plan_id.in_(ids), as_at=as_at)
+    since = periods_since(session, ids, as_at)
     return {
-        plan.id: _state(plan, [a for a in every_action if a.plan_id == plan.id], latest, as_at)
+        plan.id: _state(
+            plan, [a for a in every_action if a.plan_id == plan.id], latest, as_at, since[plan.id]
+        )
         for plan in plans
     }
 
@@ -159,7 +181,11 @@ def summarise(
 
 
 def _state(
-    plan: Plan, every_action: list[Action], latest: dict[int, ProgressUpdate], as_at: dt.date
+    plan: Plan,
+    every_action: list[Action],
+    latest: dict[int, ProgressUpdate],
+    as_at: dt.date,
+    since: dt.date | None,
 ) -> PlanState:
     actions = in_plan_as_at(every_action, as_at)
     improvement = [a for a in actions if a.kind is ActionKind.IMPROVEMENT]
@@ -175,9 +201,10 @@ def _state(
         actions=actions,
         latest={a.id: latest[a.id] for a in actions if a.id in latest},
         summary=summary,
-        rag_by_outcome={oid: RagCounts.of(updates) for oid, updates in by_outcome.items()},
-        rag_total=RagCounts.of([latest.get(a.id) for a in improvement]),
+        rag_by_outcome={oid: RagCounts.of(updates, since) for oid, updates in by_outcome.items()},
+        rag_total=RagCounts.of([latest.get(a.id) for a in improvement], since),
         overdue=[a for a in improvement if is_overdue(a, latest.get(a.id), as_at)],
+        since=since,
     )
 
 
@@ -195,22 +222,33 @@ def plan_counts(
     """Each plan's Progress/Update Report row, RAG counts and number of overdue actions as at
     ``as_at`` (default today), by plan id: one aggregate query over the actions, each action's
     latest update found by one index seek. The database returns a handful of rows per plan,
-    whatever its size."""
+    whatever its size. An action whose latest update is from before the period (on or before
+    the plan's reporting date before ``as_at``) counts as not reported, as ``RagCounts.of``."""
     as_at = as_at or dt.date.today()
     latest = update_alias("latest")
     added = Action.added_on.is_not(None)
     done = and_(latest.id.is_not(None), latest.status == ProgressStatus.COMPLETED)
-    grouping = (Action.plan_id, Action.kind, added, Action.target_date, done, latest.rag)
-    rows = session.execute(
-        select(*grouping, func.count())
+    stale = case((stale_in_sql(latest, previous_reporting_day(as_at)), True), else_=False)
+    each = (
+        select(
+            Action.plan_id,
+            Action.kind,
+            added.label("added"),
+            Action.target_date,
+            done.label("done"),
+            latest.rag,
+            stale.label("stale"),
+        )
         .outerjoin(latest, latest.id == newest_update_id(Action.id, as_at))
         .where(Action.plan_id.in_([plan.id for plan in plans]), in_plan_on(as_at))
-        .group_by(*grouping)
+        .subquery()
     )
+    rows = session.execute(select(*each.c, func.count()).group_by(*each.c))
     counts: dict[int, Counter] = {plan.id: Counter() for plan in plans}
     years: dict[int, Counter] = {plan.id: Counter() for plan in plans}
     by_id = {plan.id: plan for plan in plans}
-    for plan_id, kind, was_added, target, completed, rag, n in rows:
+    for plan_id, kind, was_added, target, completed, rag, last_period, n in rows:
+        rag = None if last_period else rag
         tally = counts[plan_id]
         if kind is not ActionKind.IMPROVEMENT:
             tally["maintenance"] += n

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from core.enums import Direction, ProgressStatus, Rag
 from core.models import Action, ReportingDate
-from core.services.progress import newest_update_id, update_alias
+from core.services.progress import newest_update_id, stale_in_sql, update_alias
 
 # A completed action is as good as it gets; a RAG ranks Red 0, Amber 1, Green 2.
 COMPLETED_RANK = 3
@@ -53,18 +53,31 @@ def directions(
 ) -> dict[int, Direction | None]:
     """Each action's direction of travel as at ``as_at``: its latest update that counts then,
     against its latest one as at its plan's reporting date before ``as_at`` (with no earlier
-    reporting date, everything reported is "new"). One query, two index seeks per action."""
+    reporting date, everything reported is "new"); "not reported" where its latest update is
+    from that date or before (nothing new this period). One query, two index seeks per
+    action."""
     ids = sorted(set(action_ids))
     now, then = update_alias("now"), update_alias("then")
+    previous = previous_reporting_day(as_at)
     query = (
-        select(Action.id, now.rag, now.status, then.rag, then.status)
+        select(
+            Action.id,
+            now.rag,
+            now.status,
+            then.rag,
+            then.status,
+            case((stale_in_sql(now, previous), True), else_=False),
+        )
         .select_from(Action)
         .outerjoin(now, now.id == newest_update_id(Action.id, as_at))
-        .outerjoin(then, then.id == newest_update_id(Action.id, previous_reporting_day(as_at)))
+        .outerjoin(then, then.id == newest_update_id(Action.id, previous))
         .where(Action.id.in_(ids))
     )
     found = {}
-    for action_id, now_rag, now_status, then_rag, then_status in session.execute(query):
+    for action_id, now_rag, now_status, then_rag, then_status, stale in session.execute(query):
+        if stale:
+            found[action_id] = Direction.NOT_REPORTED
+            continue
         now = (now_rag, now_status) if now_status is not None else None
         then = (then_rag, then_status) if then_status is not None else None
         found[action_id] = direction(now, then)

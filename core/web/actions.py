@@ -41,7 +41,13 @@ from core.services import contributors, permissions, plans, progress, review, tr
 from core.services.actions import add_local_action, edit_action, wording, wording_problems
 from core.services.document import rag_legend
 from core.services.errors import FieldError
-from core.services.progress import is_overdue, mark_completed, post_update, update_problems
+from core.services.progress import (
+    mark_completed,
+    overdue_since,
+    periods_since,
+    post_update,
+    update_problems,
+)
 from core.services.rag_suggestions import current_suggestions, suggest_for_update
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404
@@ -103,7 +109,8 @@ def show(action_id: int):
         corrections={u.corrects_id: u for u in history if u.corrects_id},
         shown_ids={u.id for u in history},
         changes=list(reversed(action.changes)),
-        overdue=is_overdue(action, latest, today),
+        overdue=overdue_since(action.target_date, latest, today),
+        since=periods_since(session, [action.plan_id], today)[action.plan_id],
         suggestion=_suggestion(action, latest, today),
         direction=travel.directions(session, [action.id], today).get(action.id),
         can_report=permissions.writes_area(user, action.plan.area),

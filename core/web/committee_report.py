@@ -11,7 +11,7 @@ from core.models import Plan
 from core.report_formats import FORMATS, file_name, render
 from core.report_formats.html_format import html
 from core.services import plans, reporting
-from core.services.report import build_report
+from core.services.report import CONTENTS, build_report
 from core.services.report_data import report_data
 from core.web.pages import date_arg, found_or_404, shown_as_at
 
@@ -23,10 +23,15 @@ def _plan(slug: str, plan_slug: str) -> Plan:
 
 
 def _report(slug: str, plan_slug: str):
+    """The report asked for: its date (``as_at``) and paper (``contents``: full or summary)."""
     session = db.get_session()
     plan = _plan(slug, plan_slug)
     as_at, default = shown_as_at(session, plan)
-    return build_report(session, current_app.extensions["cpc_plugins"], plan, as_at), default
+    contents = request.args.get("contents", "full")
+    if contents not in CONTENTS:
+        abort(400, f"“Paper”: choose {' or '.join(CONTENTS)}.")
+    plugins = current_app.extensions["cpc_plugins"]
+    return build_report(session, plugins, plan, as_at, contents), default
 
 
 @bp.get("/report/")
@@ -38,6 +43,7 @@ def page(slug: str, plan_slug: str):
         plan=report.plan,
         area=report.plan.area,
         formats=FORMATS,
+        papers=CONTENTS,
         dates=reporting.reporting_dates(db.get_session(), report.plan),
         default=default,
     )

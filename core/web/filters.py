@@ -11,7 +11,7 @@ from core.enums import Direction, ProgressStatus, Rag
 from core.models import ProgressUpdate
 from core.rag_types import RagSuggestion
 from core.rollup_types import RollupCell, TaysideStatus
-from core.services.progress import overdue_since
+from core.services.progress import is_stale, overdue_since
 
 
 def init_app(app: Flask) -> None:
@@ -62,13 +62,35 @@ def _rag_and_status(rag: Rag | None, status: ProgressStatus | None) -> Markup:
     return rag_badge(rag)
 
 
-def progress_badge(update: ProgressUpdate | None) -> Markup:
-    """An action's RAG from its latest update."""
+def last_words(rag: Rag | None, status: ProgressStatus | None) -> str:
+    """A last update's RAG in words ("Green"), or its status where it has none."""
+    if rag is not None:
+        return rag.word
+    return "No RAG" if status is not ProgressStatus.COMPLETED else "Completed"
+
+
+def not_reported_badge(rag: Rag | None, status: ProgressStatus | None, day: dt.date) -> Markup:
+    """ "Not reported this period", with the last RAG and the date of the last update beside
+    it in words (never shown as if current)."""
+    return Markup(
+        '<span class="cpc-rag cpc-rag--none">Not reported this period</span> '
+        f'<span class="govuk-body-s cpc-last-update">(last update {ukdate(day)}: '
+        f"{escape(last_words(rag, status))})</span>"
+    )
+
+
+def progress_badge(update: ProgressUpdate | None, since: dt.date | None = None) -> Markup:
+    """An action's RAG from its latest update; "Not reported this period" where that update
+    is from on or before ``since``, the reporting date before the date shown."""
+    if update is not None and is_stale(update, since):
+        return not_reported_badge(update.rag, update.status, update.reported_on)
     return _rag_and_status(update.rag, update.status) if update else rag_badge(None)
 
 
 def cell_badge(cell: RollupCell) -> Markup:
-    """An area's RAG in a rollup cell."""
+    """An area's RAG in a rollup cell; "Not reported this period" where it is stale."""
+    if cell.stale and cell.last_reported_on is not None:
+        return not_reported_badge(cell.rag, cell.status, cell.last_reported_on)
     return _rag_and_status(cell.rag, cell.status)
 
 
@@ -105,10 +127,15 @@ def status_label(status: ProgressStatus | None) -> str:
     return status.label if status is not None else "Not reported"
 
 
-def status_note(update: ProgressUpdate | RollupCell | None) -> str:
+def status_note(update: ProgressUpdate | RollupCell | None, since: dt.date | None = None) -> str:
     """The status to show beside a RAG badge, or "" where the badge already says it (no
-    update: "Not reported"; completed without a RAG: "Completed")."""
+    update: "Not reported"; completed without a RAG: "Completed"; last period's update: "Not
+    reported this period")."""
     if update is None or update.status is None:
+        return ""
+    if isinstance(update, RollupCell) and update.stale:
+        return ""
+    if isinstance(update, ProgressUpdate) and is_stale(update, since):
         return ""
     if update.status is ProgressStatus.COMPLETED and update.rag is None:
         return ""
@@ -120,7 +147,7 @@ def travel_badge(direction: Direction | None) -> Markup:
     arrow is hidden from screen readers, which read the whole phrase)."""
     if direction is None:
         return Markup("")
-    word = direction.value.capitalize()
+    word = direction.word
     return Markup(
         f'<span class="cpc-travel cpc-travel--{direction.value}" title="{escape(direction.label)}">'
         f'<span aria-hidden="true">{direction.arrow}</span> {word}'
