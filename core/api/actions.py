@@ -143,8 +143,9 @@ def _one(action: Action) -> tuple[dict, int, dict[str, str]]:
 @actions_bp.response(200, page_of(ActionSchema, "ActionPage"))
 def list_actions(args):
     """Actions of every area's plan in force (or of one `area` or `plan`), as at
-    `as_at`, filtered by outcome number, RAG (`none`: no RAG reported), status (`none`:
-    not reported), strategic lead, overdue and words (`q`)."""
+    `as_at`, filtered by outcome number, RAG (`none`: no RAG reported, or nothing reported
+    this period; a RAG: this period's), status (`none`: not reported, or not this period),
+    strategic lead, overdue and words (`q`)."""
     session = db.get_session()
     as_at = args["as_at"] or dt.date.today()
     if args["plan"]:

@@ -307,7 +307,11 @@ def timeline(report: ReportData) -> ReportSection:
                 ],
                 rows,
                 caption=f"{report.plan.title}: improvement actions (ongoing/maintenance actions "
-                "are in Appendix 2)",
+                + (
+                    "are in Appendix 2 of the full paper)"
+                    if report.contents == "summary"
+                    else "are in Appendix 2)"
+                ),
                 widths=[12, 24, 12, 14, 12, 28],
                 key="summary",
             )

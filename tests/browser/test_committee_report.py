@@ -47,7 +47,7 @@ def test_coordinator_sets_a_date_posts_updates_and_downloads_the_report(page, li
     check_accessibility(page)
 
     with page.expect_download() as word:
-        page.get_by_role("link", name=re.compile(r"^Word \(DOCX\)")).click()
+        page.get_by_role("link", name=re.compile(r"^Word \(DOCX\).*full paper")).click()
     assert word.value.suggested_filename == f"{PK}-2021-2023-report-{today.isoformat()}.docx"
     document = Document(str(word.value.path()))
     exceptions = next(
@@ -65,11 +65,20 @@ def test_coordinator_sets_a_date_posts_updates_and_downloads_the_report(page, li
     assert found["2.1"][0] == "A: Amber"
 
     with page.expect_download() as pdf:
-        page.get_by_role("link", name=re.compile(r"^PDF")).click()
-    text = " ".join(p.extract_text() for p in PdfReader(pdf.value.path()).pages)
+        page.get_by_role("link", name=re.compile(r"^PDF.*full paper")).click()
+    full = PdfReader(pdf.value.path()).pages
+    text = " ".join(p.extract_text() for p in full)
     assert "the guidance launch has slipped." in " ".join(text.split())
+    with page.expect_download() as summary:
+        page.get_by_role("link", name=re.compile(r"^PDF.*summary paper")).click()
+    assert summary.value.suggested_filename.startswith(f"{PK}-2021-2023-summary-report-")
+    short = PdfReader(summary.value.path()).pages
+    assert len(short) < len(full)
+    assert "the guidance launch has slipped." in " ".join(
+        " ".join(p.extract_text() for p in short).split()
+    )
 
-    page.get_by_role("link", name="Print view").click()
+    page.get_by_role("link", name=re.compile("Print view.*full paper")).click()
     expect(page.get_by_role("button", name="Print")).to_be_visible()
     check_accessibility(page)
 
