@@ -20,6 +20,8 @@ class Cell:
     rag: Rag | None = None
     date: dt.date | None = None
     number: int | None = None
+    # Words a spreadsheet shows after ``date`` while keeping it a date ("Overdue since ...").
+    after_date: str = ""
 
     @classmethod
     def of_date(cls, day: dt.date | None) -> Cell:

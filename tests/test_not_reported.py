@@ -109,6 +109,11 @@ def test_the_word_paper_says_not_reported_and_overdue_in_every_section(quarter):
     exceptions = table_starting(tables, "No", "Action/task", "Strategic Lead", "Target date")
     assert [row[0] for row in exceptions[1:]] == list(OVERDUE)
     assert all(LATE in row[3] for row in exceptions[1:])
+    # Leads as the plan prints a cell of two, not "A; B".
+    leads = {row[0]: row[2] for row in exceptions[1:]}
+    assert leads["3.5"] == (
+        "CPC Practice Improvement Working Group and Protecting People Co-ordination Group"
+    )
     plan_rows = {
         row[0]: row
         for table in tables
@@ -148,6 +153,12 @@ def test_the_workbook_and_csv_say_it_too(quarter):
     head = next(row for row in plan if "RAG" in row and "No" in row)
     row = next(r for r in plan if r[head.index("No")] == SILENT)
     assert row[head.index("RAG")] == NOT_THIS_PERIOD
+    sheet = book["The plan"]
+    for code in OVERDUE:  # the target stays a date, with the words after it
+        at = next(i for i, r in enumerate(plan, 1) if r[head.index("No")] == code)
+        target = sheet.cell(row=at, column=head.index("Target Timescale") + 1)
+        assert target.value == dt.datetime(2022, 7, 31)
+        assert target.number_format == f'DD/MM/YYYY "{LATE}"'
     flat = list(csv.reader(io.StringIO(_paper(quarter, "csv").decode("utf-8-sig"))))
     columns = next(r for r in flat if r[:2] == ["Outcome", "No"])
     by_code = {r[1]: dict(zip(columns, r, strict=True)) for r in flat if len(r) == len(columns)}

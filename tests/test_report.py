@@ -402,11 +402,22 @@ def test_the_word_file_is_a4_british_english_and_says_who_made_it_and_when(meeti
     with zipfile.ZipFile(io.BytesIO(blob)) as parts:
         told = parts.read("docProps/core.xml") + parts.read("docProps/app.xml")
     assert b"python-docx" not in told and b"Microsoft" not in told
-    # Every table's header row repeats on each page, and no other row is split between pages.
+    # Every table's header row repeats on each page, and no other row is split between pages;
+    # each table has alt text (a title and a description); headings are Word's own styles, and
+    # there is no picture without a description.
     for table in document.tables:
         first, *rest = table.rows
         assert first._tr.trPr.find(qn("w:tblHeader")) is not None
         assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in rest)
+        title = table._tbl.tblPr.find(qn("w:tblCaption"))
+        described = table._tbl.tblPr.find(qn("w:tblDescription"))
+        assert title is not None and title.get(qn("w:val"))
+        assert described is not None and "rows of" in described.get(qn("w:val"))
+    headings = [p for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert {p.style.name for p in headings} <= {"Heading 1", "Heading 2", "Heading 3"}
+    assert any(p.text == "Exceptions: actions at Red or Amber, or overdue" for p in headings)
+    for shape in document.inline_shapes:
+        assert shape._inline.docPr.get("descr")
 
 
 def test_the_pdf_keeps_headings_with_their_content_and_its_footer_on_one_line(meetings):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from core.hookspecs import hookimpl
 from core.report_types import Cell, Paragraph, ReportSection, Table
 from core.services.kpi_words import MOVING_WORDS, change_words, figure_words
+from core.services.periods import period_words
 from core.services.report_data import ReportData
 
 
@@ -22,7 +23,7 @@ def report_sections(report: ReportData) -> list[ReportSection]:
         rows.append(
             [
                 Cell(kpi.name + ("" if kpi.area_id else " (Tayside-wide)")),
-                Cell(f"{figure_words(latest, kpi.unit)} ({latest.period})"),
+                Cell(f"{figure_words(latest, kpi.unit)} ({period_words(latest.period)})"),
                 Cell(
                     " ".join(
                         part

@@ -107,12 +107,13 @@ def _since(day: dt.date) -> str:
 
 
 def _target(a: ActionAt) -> Cell:
-    """The target timescale and date as worded then, and "Overdue since ..." if it is (then as
-    words, so that a workbook shows it too, rather than the date alone)."""
+    """The target timescale and date as worded then, and "Overdue since ..." if it is (a
+    workbook keeps the date a date, and shows the words after it)."""
     target = a.wording.target_date
     text = a.wording.timescale + (f" {target.day} {target:%B %Y}" if target else "")
     if a.overdue_since is not None:
-        return Cell(f"{text.strip()}\n{_since(a.overdue_since)}")
+        since = _since(a.overdue_since)
+        return Cell(f"{text.strip()}\n{since}", date=target, after_date=since)
     return Cell(text.strip(), date=target)
 
 

@@ -136,7 +136,9 @@ def _value(value: Cell):
 def _style(cell, value: Cell) -> None:
     cell.alignment = WRAP
     if value.date is not None:
-        cell.number_format = "DD/MM/YYYY"
+        # Words after the date are part of its format: the cell stays a date to sort by.
+        after = value.after_date.replace('"', "").replace("\\", "")
+        cell.number_format = "DD/MM/YYYY" + (f' "{after}"' if after else "")
     elif value.number is not None and value.text == "-":
         cell.number_format = '0;-0;"-"'  # a count of none shows as "-", as the plans print it
     if value.rag is not None:

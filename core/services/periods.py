@@ -46,10 +46,12 @@ class Period:
 
     @property
     def label(self) -> str:
+        """The period as people write it: "August 2022", "April to June 2022 (Q2)", "2022",
+        "14 March 2025"."""
         if self.kind == "month":
             return self.start.strftime("%B %Y")
         if self.kind == "quarter":
-            return f"{self.text[-2:]} {self.start.year} ({self.start:%b}–{self.end:%b})"
+            return f"{self.start:%B} to {self.end:%B} {self.start.year} ({self.text[-2:]})"
         if self.kind == "year":
             return self.text
         return f"{self.start.day} {self.start:%B %Y}"
@@ -57,6 +59,15 @@ class Period:
     def previous(self) -> Period:
         """The period before this one, of the same kind (a date's is the day before)."""
         return period_containing(self.start - dt.timedelta(days=1), self.kind)
+
+
+def period_words(text: str) -> str:
+    """A stored period ("2022-08", "2022-Q2") as people write it ("August 2022"); text that
+    is not a period is given back as it is."""
+    try:
+        return parse_period(text).label
+    except FieldError:
+        return text
 
 
 def parse_period(text: str, frequency: KpiFrequency | None = None) -> Period:

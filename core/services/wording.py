@@ -49,7 +49,15 @@ class Wording:
 
     @property
     def lead_text(self) -> str:
-        return "; ".join(self.leads)
+        """The strategic leads as the plan prints a cell of several: "A and B", "A, B and C"."""
+        return list_words(self.leads)
+
+
+def list_words(items: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def current_wording(action: Action) -> Wording:

@@ -11,6 +11,7 @@ from core.enums import Direction, ProgressStatus, Rag
 from core.models import ProgressUpdate
 from core.rag_types import RagSuggestion
 from core.rollup_types import RollupCell, TaysideStatus
+from core.services.periods import period_words
 from core.services.progress import is_stale, overdue_since
 
 
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
         travel=travel_badge,
         suggested=suggestion_text,
         overdue=overdue_tag,
+        period=period_words,
     )
     # overdue_since(target date, latest update, as at): the day an action became overdue.
     app.jinja_env.globals["overdue_since"] = overdue_since
