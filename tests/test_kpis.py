@@ -10,6 +10,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from core import db
 from core.enums import KpiCombine, KpiFrequency, KpiUnit, KpiValueOrigin
@@ -625,7 +626,7 @@ def test_the_dashboard_lists_kpis_off_target_and_with_no_figure_for_the_last_per
     assert "+50 points" in listed and "Moving the right way" in listed
 
 
-def test_the_committee_report_has_a_kpi_section_as_at_its_date(app, api):
+def test_the_committee_report_has_a_kpi_section_as_at_its_date(app, api, client_for):
     irds = kpi_id(app, "No. of IRDs held")
     for period, value in (("2022-07", 10), ("2022-08", 13), ("2022-10", 99)):
         sent = api(
@@ -641,8 +642,14 @@ def test_the_committee_report_has_a_kpi_section_as_at_its_date(app, api):
     table = next(b for b in section["blocks"] if b.get("key") == "kpis")
     rows = [[cell["text"] for cell in row] for row in table["rows"]]
     # October's figure came after the report's date: September's report shows August's.
-    assert rows == [["No. of IRDs held", "13 (2022-08)", "+3", "None set"]]
+    # The period as people write it, in the paper and on the KPI pages alike.
+    assert rows == [["No. of IRDs held", "13 (August 2022)", "+3", "None set"]]
     assert "21 KPIs have no figure yet." in section["blocks"][0]["text"]
+    book = api("viewer", "get", f"/api/v1/plans/{plan_id}/report?as_at=2022-09-30&format=xlsx")
+    sheet = load_workbook(io.BytesIO(book.data))["KPIs"]
+    assert "13 (August 2022)" in [cell.value for row in sheet.iter_rows() for cell in row]
+    page = client_for(app).get(f"/kpis/{irds}/").text
+    assert "(October 2022)" in page and "(2022-10)" not in page
 
 
 def test_a_kpi_is_reworded_from_the_version_read_and_linked_to_actions(app, api, client, accounts):
