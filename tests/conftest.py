@@ -108,6 +108,15 @@ def meetings(app: Flask) -> Flask:
 
 
 @pytest.fixture
+def quarter(app: Flask) -> Flask:
+    """The app with the committee clerk's quarter (``tests.test_not_reported``): reporting
+    dates on 9 June and 8 September 2022, action 4.3 silent in September."""
+    from tests.test_not_reported import clerks_quarter
+
+    return clerks_quarter(app)
+
+
+@pytest.fixture
 def client(app: Flask):
     return app.test_client()
 

@@ -12,7 +12,6 @@ import html
 import io
 import re
 
-import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -34,9 +33,9 @@ LATE = "Overdue since 1 August 2022"
 FIRST = {"1.2": Rag.RED, "2.2": Rag.AMBER, "3.5": Rag.AMBER, "4.2": Rag.AMBER}
 
 
-@pytest.fixture
-def quarter(app):
-    """The scenario, through the engine as the coordinator would post it (synthetic text)."""
+def clerks_quarter(app):
+    """The scenario, through the engine as the coordinator would post it (synthetic text);
+    the ``quarter`` fixture."""
     from core.services.reporting import add_reporting_date
 
     with app.app_context():

@@ -49,3 +49,14 @@ def test_the_word_report_is_a4_and_breaks_no_word_in_a_cell(meetings, tmp_path):
     broken += [f"{n}.|{m}" for n in range(1, 7) for m in range(1, 8) if f"\n{n}.\n{m}\n" in text]
     assert broken == []
     assert "1.3" in text and "Overdue since 1 August 2022" in " ".join(text.split())
+
+
+def test_the_summary_paper_in_word_fits_in_eight_a4_pages(quarter, tmp_path):
+    """The clerk's quarter (see ``tests/test_not_reported.py``): the summary paper, laid out
+    as Word would, is at most 8 pages, and says what was not received."""
+    from tests.test_not_reported import SILENT, _paper
+
+    pdf = PdfReader(io.BytesIO(_as_pdf(_paper(quarter, "docx", "summary"), tmp_path)))
+    assert len(pdf.pages) <= 8
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert f"Updates not received for this period: 1: {SILENT}" in text
