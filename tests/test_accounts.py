@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pytest
 import sqlalchemy as sa
 
 from core import create_app
@@ -179,3 +181,14 @@ def test_a_switched_off_account_cannot_sign_in_and_its_sessions_end(client, auth
     assert response.status_code == 302
     assert viewer.get("/").status_code == 302
     assert AuthActions(app.test_client(), auth.accounts).login("viewer").status_code == 400
+
+
+def test_the_weak_password_refusals_own_example_is_accepted(app):
+    """The refusal suggests a kind of password with an example: that example must work."""
+    from core.services.accounts import AccountError, check_new_password
+
+    with pytest.raises(AccountError) as refused:
+        check_new_password("password1234")
+    example = re.search(r"like “([^”]+)”", str(refused.value.message))
+    assert example, refused.value.message
+    check_new_password(example.group(1), user_inputs=["pk.coordinator@test.invalid"])
