@@ -3,6 +3,7 @@ decision, each linked to where it is made, as is "Not adopted" in the rollup."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -69,3 +70,63 @@ def test_opening_the_site_lands_each_role_on_its_own_home(app, accounts):
                   "csrf_token": csrf_token(visitor, "/sign-in")},
         )  # fmt: skip
         assert signed_in.status_code == 302 and signed_in.location == home, who
+
+
+def test_a_plan_in_force_shows_the_period_in_progress_with_the_last_meeting_one_click_away(
+    app, runner, client_for
+):
+    """During a reporting period the dashboard shows what has come in since the last meeting
+    (an update posted today counts at once) and what is missing, not the last meeting's
+    picture, which is one click away."""
+    from core.enums import ProgressStatus, Rag
+    from core.models import Action, Area, Plan
+    from core.services.progress import post_update
+    from core.services.reporting import add_reporting_date
+
+    loaded = runner.invoke(args=["demo-data", "--areas", "1", "--actions", "4", "--months", "3"])
+    assert loaded.exit_code == 0, loaded.output
+    today = dt.date.today()
+    # The demonstration updates report on month ends before this month: the last of them is
+    # the last meeting's; the next meeting is still to come.
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    next_one = today + dt.timedelta(days=40)
+
+    def set_up(session):
+        plan = session.scalars(
+            sa.select(Plan).join(Area).where(Area.is_synthetic).order_by(Plan.period_start.desc())
+        ).first()
+        for day in (last, next_one):
+            add_reporting_date(session, plan, actor=None, reported_on=day, deadline=day)
+        first = session.scalars(
+            sa.select(Action).where(Action.plan_id == plan.id).order_by(Action.position)
+        ).first()
+        post_update(
+            session,
+            first,
+            actor=None,
+            reported_on=today,
+            status=ProgressStatus.IN_PROGRESS,
+            rag=Rag.RED,
+            commentary="Synthetic: posted today.",
+        )
+        session.commit()
+        return plan.area.slug
+
+    slug = in_session(app, set_up)
+    web = client_for(app)
+    board = web.get(f"/areas/{slug}/").text
+    assert f"Figures are as at {today.day} {today:%B %Y}." in board
+    banner = board[board.index('id="period-in-progress"') :]
+    banner = " ".join(re.sub(r"<[^>]+>", " ", banner[: banner.index("</div>")]).split())
+    assert f"since the meeting on {last.day} {last:%B %Y}" in banner
+    assert f"for the meeting on {next_one.day} {next_one:%B %Y}" in banner
+    assert "still missing an update" in banner
+    # Today's Red counts at once; the updates of the months before the meeting do not.
+    red = re.search(r'id="count-red"><span[^>]*>(\d+)<', board)
+    assert red and red.group(1) == "1"
+    assert "Synthetic: posted today." in board
+    link = re.search(r'id="last-meeting-link" href="([^"]+)"', board)
+    assert link and link.group(1).endswith(f"?as_at={last.isoformat()}")
+    then = web.get(html.unescape(link.group(1))).text
+    assert 'id="period-in-progress"' not in then
+    assert f"Figures are as at {last.day} {last:%B %Y}." in then

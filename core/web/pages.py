@@ -78,18 +78,27 @@ def area(slug: str):
     session = db.get_session()
     found = found_or_404(plans.area_by_slug, session, slug)
     plan = found_or_404(plans.current_plan, found)
-    as_at, default = shown_as_at(session, plan)
-    board = area_dashboard(session, found, plan, as_at, listed=DASHBOARD_ROWS)
-    listed = [a.id for a in board.overdue + board.due_soon]
     today = dt.date.today()
     dates = reporting.reporting_dates(session, plan)
     previous, next_date = reporting.around(dates, today)
+    # A plan in force shows the period in progress (what has come in since the last meeting,
+    # and what is missing), the last meeting's picture one click away; an ended plan, as
+    # every "as at" page does.
+    in_progress = date_arg() is None and plan.period_start <= today <= plan.period_end
+    if in_progress:
+        as_at, default = today, reporting.DefaultDate(today, "the period in progress")
+    else:
+        as_at, default = shown_as_at(session, plan)
+    board = area_dashboard(session, found, plan, as_at, listed=DASHBOARD_ROWS)
+    listed = [a.id for a in board.overdue + board.due_soon]
     return render_template(
         "dashboard.html",
         board=board,
         directions=travel.directions(session, listed, board.as_at),
         to_review=review.waiting_for_review(session, plan),
         next_date=next_date,
+        previous=previous,
+        in_progress=in_progress,
         missing=missing_updates(session, plan, next_date) if next_date else None,
         reworded=notices.pg5_rewordings(
             session, plan, previous.reported_on if previous else None, today
