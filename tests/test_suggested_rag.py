@@ -274,10 +274,12 @@ def test_direction_of_travel_beside_every_rag(app, client_for, tayside_adoptions
         assert f"{way} since the previous reporting date" in words(row[: row.index("</tr>")])
     found = web.get(f"/areas/{PK}/plans/2021-2023/actions/?{as_at}&q=1.2").text
     assert "Worse since the previous reporting date" in words(found)
-    # The action's own page shows today's, against the latest reporting date before today.
+    # The action's own page shows where it stands: for this ended plan, as at its last
+    # reporting date (not "not reported this period" for a period that never came).
     page = web.get(f"/actions/{ids['1.1']}").text
-    current = page[page.index('id="current-rag"') :]
-    assert "Same since the previous reporting date" in words(current[: current.index("</dd>")])
+    current = words(page[page.index('id="current-rag"') :].split("</dd>")[0])
+    assert "Better since the previous reporting date" in current
+    assert "Not reported this period" not in current
     state = api("get", f"/api/v1/actions/?area={PK}&{as_at}&q=1.2").get_json()
     assert state["items"][0]["direction"] == "worse"
     report_page = web.get(f"/areas/{PK}/plans/2021-2023/report/print?{as_at}").text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.enums import Role
 from core.models import Action, Plan, User, action_contributors
@@ -101,7 +101,7 @@ def contributed_actions(session: Session, user: User) -> list[Action]:
             .join(action_contributors, action_contributors.c.action_id == Action.id)
             .join(Plan, Plan.id == Action.plan_id)
             .where(action_contributors.c.user_id == user.id)
-            .options(selectinload(Action.leads))
+            .options(selectinload(Action.leads), contains_eager(Action.plan))
             .order_by(Plan.area_id, Plan.period_start.desc(), Action.kind, Action.position)
         )
     )

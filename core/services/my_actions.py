@@ -68,9 +68,13 @@ def my_actions(session: Session, user: User, today: dt.date | None = None) -> li
     )
     upcoming: dict[int, tuple[ReportingDate, dt.date | None]] = {}
     last_meeting: dict[int, dt.date] = {}
+    finished: set[int] = set()  # ended, no meeting to come: no period is in progress
+    ends = {action.plan_id: action.plan.period_end for action in actions}
     for plan_id in plan_ids:
         previous, ahead = around([d for d in dates if d.plan_id == plan_id], today)
-        if previous is not None:
+        if ahead is None and ends[plan_id] < today:
+            finished.add(plan_id)
+        elif previous is not None:
             last_meeting[plan_id] = previous.reported_on
         if ahead is not None:
             upcoming[plan_id] = (ahead, previous.reported_on if previous else None)
@@ -108,7 +112,9 @@ def my_actions(session: Session, user: User, today: dt.date | None = None) -> li
             MyAction(
                 action,
                 current.get(action.id),
-                moves.get(action.id),
+                None
+                if action.plan_id in finished and moves.get(action.id) is Direction.NOT_REPORTED
+                else moves.get(action.id),
                 next_date,
                 since,
                 posted,

@@ -75,6 +75,28 @@ def default_as_at(session: Session, plan: Plan | None, today: dt.date | None = N
     return DefaultDate(today, "today")
 
 
+def standing_day(session: Session, plan: Plan, today: dt.date | None = None) -> dt.date:
+    """The day an action's own page judges "where it stands": today for a plan in force (or
+    one whose committee still has a meeting to come); for an ended plan, the day its "as at"
+    pages show (its latest reporting date, or its end), so that an action of a finished plan
+    is not called "not reported this period" for a period that never came."""
+    today = today or dt.date.today()
+    if plan.period_end >= today or has_meeting_to_come(session, plan, today):
+        return today
+    return default_as_at(session, plan, today).day
+
+
+def has_meeting_to_come(session: Session, plan: Plan, today: dt.date) -> bool:
+    return (
+        session.scalar(
+            select(ReportingDate.id)
+            .where(_owned_by(plan), ReportingDate.reported_on >= today)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def require_changing_dates(actor: User | None, plan: Plan | None) -> None:
     """Refuse (``PermissionDenied``, with the sentence) anyone who may not change the plan's
     (or, for ``None``, TRIC PG5's) reporting dates."""

@@ -37,7 +37,7 @@ from core.schemas.forms import (
     ReturnUpdateForm,
     WithdrawalForm,
 )
-from core.services import contributors, permissions, plans, progress, review, travel
+from core.services import contributors, permissions, plans, progress, reporting, review, travel
 from core.services.actions import add_local_action, edit_action, wording, wording_problems
 from core.services.document import rag_legend
 from core.services.errors import FieldError
@@ -99,6 +99,7 @@ def show(action_id: int):
     history = _history(action)
     latest = _latest(history)
     today = dt.date.today()
+    standing = reporting.standing_day(session, action.plan, today)
     return render_template(
         "action.html",
         action=action,
@@ -110,9 +111,9 @@ def show(action_id: int):
         shown_ids={u.id for u in history},
         changes=list(reversed(action.changes)),
         overdue=overdue_since(action.target_date, latest, today),
-        since=periods_since(session, [action.plan_id], today)[action.plan_id],
+        since=periods_since(session, [action.plan_id], standing)[action.plan_id],
         suggestion=_suggestion(action, latest, today),
-        direction=travel.directions(session, [action.id], today).get(action.id),
+        direction=travel.directions(session, [action.id], standing).get(action.id),
         can_report=permissions.writes_area(user, action.plan.area),
         can_post=permissions.posts_updates(user, action),
         can_edit=permissions.edits_wording(user, action),
