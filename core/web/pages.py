@@ -81,10 +81,12 @@ def area(slug: str):
     today = dt.date.today()
     dates = reporting.reporting_dates(session, plan)
     previous, next_date = reporting.around(dates, today)
-    # A plan in force shows the period in progress (what has come in since the last meeting,
-    # and what is missing), the last meeting's picture one click away; an ended plan, as
-    # every "as at" page does.
-    in_progress = date_arg() is None and plan.period_start <= today <= plan.period_end
+    # A plan in force (or whose committee has a meeting to come) shows the period in progress
+    # (what has come in since the last meeting, and what is missing), the last meeting's
+    # picture one click away; an ended plan, as every "as at" page does.
+    in_progress = date_arg() is None and (
+        plan.period_start <= today <= plan.period_end or next_date is not None
+    )
     if in_progress:
         as_at, default = today, reporting.DefaultDate(today, "the period in progress")
     else:
