@@ -48,7 +48,7 @@ def test_a_coordinator_enters_a_month_and_sees_the_chart_and_table_change(page, 
 
     page.goto(f"/areas/{PK}/kpis/")
     irds = page.locator("#kpi-list tr", has=page.get_by_role("link", name="No. of IRDs held"))
-    expect(irds).to_contain_text("15 (2025-03)")
+    expect(irds).to_contain_text("15 (March 2025)")  # the period as people write it
     expect(irds).to_contain_text("+3")
     irds_link = page.locator("#kpi-list").get_by_role("link", name="No. of IRDs held", exact=True)
     irds_link.click()
