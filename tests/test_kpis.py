@@ -514,6 +514,8 @@ def test_a_percentage_across_three_areas_is_the_ratio_of_sums_and_a_gap_is_incom
     page = reader.get(f"/kpis/{shared}/").text
     assert "Incomplete: not every area has a figure" in page
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="cpc-chart"' in page
+    svg = page.split('class="cpc-chart"', 1)[1].split("</svg>", 1)[0]
+    assert ">Apr 2025</text>" in svg and ">2025-04</text>" not in svg  # the axis in words
     assert "Tayside-wide KPIs" in reader.get("/tric/kpis/").text
 
 

@@ -56,18 +56,30 @@ class Period:
             return self.text
         return f"{self.start.day} {self.start:%B %Y}"
 
+    @property
+    def short(self) -> str:
+        """The label for a chart's axis: "Aug 2022", "Q2 2022", "2022", "14 Mar 2025"."""
+        if self.kind == "month":
+            return self.start.strftime("%b %Y")
+        if self.kind == "quarter":
+            return f"{self.text[-2:]} {self.start.year}"
+        if self.kind == "year":
+            return self.text
+        return f"{self.start.day} {self.start:%b %Y}"
+
     def previous(self) -> Period:
         """The period before this one, of the same kind (a date's is the day before)."""
         return period_containing(self.start - dt.timedelta(days=1), self.kind)
 
 
-def period_words(text: str) -> str:
-    """A stored period ("2022-08", "2022-Q2") as people write it ("August 2022"); text that
-    is not a period is given back as it is."""
+def period_words(text: str, short: bool = False) -> str:
+    """A stored period ("2022-08", "2022-Q2") as people write it ("August 2022"; ``short``:
+    "Aug 2022"); text that is not a period is given back as it is."""
     try:
-        return parse_period(text).label
+        found = parse_period(text)
     except FieldError:
         return text
+    return found.short if short else found.label
 
 
 def parse_period(text: str, frequency: KpiFrequency | None = None) -> Period:

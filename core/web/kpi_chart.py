@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from core.services.periods import period_words
+
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 56, 90, 16, 40
 # Colours with at least 3:1 contrast on white, dashes and markers told apart without colour.
 STYLES = (
@@ -83,7 +85,7 @@ def line_chart(
         if i % every == 0 or i == len(periods) - 1:
             parts.append(
                 f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
-                f'font-size="12" fill="#0b0c0c">{escape(period)}</text>'
+                f'font-size="12" fill="#0b0c0c">{escape(period_words(period, short=True))}</text>'
             )
     if target is not None:
         parts.append(
