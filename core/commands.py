@@ -26,7 +26,7 @@ from core.plugin_commands import new_plugin_command, sync_plans_command
 from core.plugins import check_installed
 from core.reminder_commands import remind_command
 from core.report_commands import report_command
-from core.services import accounts, backup, loader, rollup_export
+from core.services import accounts, backup, loader
 from core.services.rollup import Rollup, tayside_rollup
 from core.services.summary import PlanSummary, plan_summary
 from core.user_commands import token_group, user_group
@@ -342,6 +342,8 @@ def rollup_command(as_at: dt.date | None, as_json: bool) -> None:
     demo = current_app.config["DEMO"]
     found = tayside_rollup(db.get_session(), _registry(), as_at, include_synthetic=demo)
     if as_json:
+        from core.services import rollup_export  # openpyxl: only for this command
+
         click.echo(json.dumps(rollup_export.as_json(found), indent=2))
         return
     click.echo(_rollup_table(found))

@@ -67,3 +67,29 @@ def test_cpc_before_init_says_so_in_one_line_wherever_it_is_run(tmp_path):
         "`cpc init` first (it makes the database and loads the three areas)."
     ]
     assert list(elsewhere.iterdir()) == []  # no instance/ left where it was run
+
+
+def test_the_commands_start_without_the_heavy_libraries(tmp_path):
+    """`cpc --help` and `cpc user list` build the app: it imports no workbook, Word, PDF or
+    migration library until a command that uses one runs (each costs a start-up)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from core.app import create_app; create_app(); "
+        "print(sorted(m for m in ('openpyxl', 'docx', 'weasyprint', 'alembic') "
+        "if m in sys.modules))"
+    )
+    import os
+
+    env = {**os.environ, "CPC_INSTANCE_PATH": str(tmp_path)}
+    env.pop("CPC_DATABASE_URL", None)
+    found = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=env,
+    )
+    assert found.stdout.strip() == "[]", found.stderr

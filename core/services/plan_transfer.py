@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -216,6 +213,10 @@ DATE_FIELDS = {"target_date", "reported_on", "period_start", "period_end", "publ
 
 def export_xlsx(session: Session, plan: Plan) -> bytes:
     """The plan as a workbook in the layout ``import_plan`` reads."""
+    from openpyxl import Workbook  # imported when a workbook is made, not at start-up
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     data = export_plan(session, plan)
     book = Workbook()
     sheet = book.active
@@ -332,6 +333,8 @@ def read_xlsx(blob: bytes) -> tuple[dict[str, Any], dict[str, str]]:
     row 4, column C"). Its zip is checked first (sizes, ratio, no DOCTYPE), and each sheet is
     read row by row, up to ``MAX_ROWS`` rows of its known columns: nothing past a limit is
     parsed."""
+    from openpyxl import load_workbook  # imported when a workbook is read
+
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
             check_archive(archive, xml=True)
@@ -359,6 +362,8 @@ def _sheet_rows(sheet, columns: int, name: str):
 
 
 def _read_book(book) -> tuple[dict[str, Any], dict[str, str]]:
+    from openpyxl.utils import get_column_letter
+
     problems: list[Problem] = []
     where: dict[str, str] = {}
     missing = [name for name in ["Plan", *SHEETS] if name not in book.sheetnames]

@@ -5,12 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from core.enums import ProgressStatus, Rag
-from core.report_formats.xlsx_format import write_table
 from core.report_types import Cell, Table
 from core.rollup_types import RollupRow, TaysideStatus
 from core.services.rollup import Rollup
@@ -143,6 +138,12 @@ def to_csv(rollup: Rollup) -> str:
 def to_xlsx(rollup: Rollup) -> bytes:
     """A workbook: the matrix (dates as dates, RAG and Tayside status coloured and written
     out, header frozen, filters, widths), and the trend."""
+    from openpyxl import Workbook  # imported when a workbook is made, not at start-up
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from core.report_formats.xlsx_format import write_table
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Rollup"
