@@ -391,3 +391,21 @@ def test_withdrawing_does_not_apply_through_the_api(api, tayside_adoptions):
     assert api("delete", f"{url}/angus", who="angus").status_code == 404
     adoptions = {a["area"]: a for a in api("get", f"/api/v1/shared-actions/{made}/adoptions").json}
     assert adoptions["angus"]["not_applicable"] is False
+
+
+def test_every_path_answers_with_and_without_a_final_slash_the_same_way(app, api):
+    """One convention: each path is documented one way, and the other spelling answers the
+    same (no redirect that a client might follow without a POST's body)."""
+    paths = api("get", "/api/v1/openapi.json").json["paths"]
+    plain = [path for path, operations in paths.items() if "get" in operations and "{" not in path]
+    assert len(plain) > 8
+    for path in plain:
+        other = path[:-1] if path.endswith("/") else path + "/"
+        documented, spelled = api("get", path, who="admin"), api("get", other, who="admin")
+        assert spelled.status_code == documented.status_code == 200, other
+        assert spelled.json == documented.json, other
+    body = {"name": "Synthetic measure", "unit": "count", "frequency": "monthly", "area": PK}
+    made = api("post", "/api/v1/kpis/", who="pk", json=body)
+    assert made.status_code == 201, made.text
+    again = api("post", "/api/v1/kpis", who="pk", json={**body, "name": "Synthetic other"})
+    assert again.status_code == 201, again.text

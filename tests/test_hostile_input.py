@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from core import db
+from core.api import SpellingAlias
 from core.enums import KpiValueOrigin, ProgressStatus, Rag
 from core.models import Action, ApiToken, Kpi, SharedAction, User
 from core.services.contributors import link_contributor
@@ -303,7 +304,7 @@ def test_no_api_operation_gives_a_5xx_for_hostile_parameters_or_bodies(app, acco
     assert operations == len(
         [r for r in app.url_map.iter_rules() for m in r.methods - {"HEAD", "OPTIONS"}
          if r.rule.startswith("/api/v1/") and r.endpoint not in
-         ("api-docs.openapi_json", "api_pages.docs")]
+         ("api-docs.openapi_json", "api_pages.docs") and not isinstance(r, SpellingAlias)]
     )  # fmt: skip
 
 

@@ -147,8 +147,12 @@ def known(app, accounts):
 
 def urls(app, values) -> list[str]:
     found = []
+    from core.api import SpellingAlias
+
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith(SKIP) or "filename" in rule.rule:
+            continue
+        if isinstance(rule, SpellingAlias):  # the same view as the documented spelling
             continue
         found.append(
             PATH_PARAM.sub(lambda m: quote(values.get(m.group(2), "1"), safe=""), rule.rule)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 from flask_login import current_user
+from werkzeug.routing import Rule
 from flask_smorest import Api, abort
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError as CsrfInvalid
 
 from core.identity import API_PREFIX, is_api_request
 
-__all__ = ["PREFIX", "init_app", "is_api_request"]
+__all__ = ["PREFIX", "SpellingAlias", "init_app", "is_api_request"]
 
 PREFIX = API_PREFIX
 # Reachable without signing in: the documentation.
@@ -68,6 +69,7 @@ def init_app(app: Flask, csrf) -> Api:
             csrf.exempt(blueprint)
     app.register_blueprint(pages.bp)
     app.extensions["cpc_api"] = api
+    _both_spellings(app)
 
     @app.before_request
     def _api_access():
@@ -91,3 +93,24 @@ def init_app(app: Flask, csrf) -> Api:
         return None
 
     return api
+
+
+def _both_spellings(app: Flask) -> None:
+    """Every API path answers with and without a final slash, the same way (no redirect, which
+    some clients would follow without the body of a POST): the OpenAPI document lists each
+    path one way, and the other is an alias of the same view, left out of the document."""
+    documented = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(PREFIX + "/") and rule.endpoint not in PUBLIC
+    ]
+    taken = {(rule.rule, method) for rule in documented for method in rule.methods or ()}
+    for rule in documented:
+        other = rule.rule[:-1] if rule.rule.endswith("/") else rule.rule + "/"
+        methods = {m for m in rule.methods or () if (other, m) not in taken} - {"OPTIONS"}
+        if methods:
+            app.url_map.add(SpellingAlias(other, endpoint=rule.endpoint, methods=methods))
+
+
+class SpellingAlias(Rule):
+    """The other spelling of a documented API path (see ``_both_spellings``)."""
