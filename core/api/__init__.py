@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 from flask_login import current_user
-from werkzeug.routing import Rule
 from flask_smorest import Api, abort
 from flask_wtf.csrf import validate_csrf
+from werkzeug.routing import Rule
 from wtforms import ValidationError as CsrfInvalid
 
 from core.identity import API_PREFIX, is_api_request

@@ -83,9 +83,13 @@ def area(slug: str):
     previous, next_date = reporting.around(dates, today)
     # A plan in force (or whose committee has a meeting to come) shows the period in progress
     # (what has come in since the last meeting, and what is missing), the last meeting's
-    # picture one click away; an ended plan, as every "as at" page does.
-    in_progress = date_arg() is None and (
-        plan.period_start <= today <= plan.period_end or next_date is not None
+    # picture one click away; an ended plan, or on the day of a meeting, as every "as at"
+    # page does (the latest reporting date).
+    meets_today = next_date is not None and next_date.reported_on == today
+    in_progress = (
+        date_arg() is None
+        and not meets_today
+        and (plan.period_start <= today <= plan.period_end or next_date is not None)
     )
     if in_progress:
         as_at, default = today, reporting.DefaultDate(today, "the period in progress")
