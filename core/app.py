@@ -10,7 +10,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from core import commands, config, db, outbox, web
+from core import config, db, outbox, web
+from core.cli import commands
 from core.db import MAX_ID
 from core.plugins import PluginRegistry, build_registry
 from core.web import plugin_pages

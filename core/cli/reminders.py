@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from core import db
-from core.cli_helpers import date_option
+from core.cli.helpers import date_option
 from core.links import external_url, mail_settings_problem
 from core.models import Action, ReportingDate
 from core.services import mail, reminders

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from core import db
-from core.cli_helpers import date_option, plan_named
+from core.cli.helpers import date_option, plan_named
 from core.report_formats import FORMATS, render
 from core.services.report import CONTENTS, build_report
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from core.models import Plan
+from core.plugins import PluginRegistry
 from core.schemas.dates import parse_date
 from core.services import plans
 
@@ -34,3 +36,8 @@ def plan_named(
         return plans.current_plan(area, as_at)
     except plans.NotFound as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def registry() -> PluginRegistry:
+    """The running app's plugin registry."""
+    return current_app.extensions["cpc_plugins"]

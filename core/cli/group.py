@@ -1,4 +1,4 @@
-"""The ``cpc`` console script: a Flask CLI group over the app factory."""
+"""The `cpc` console script: a Flask CLI group over the app factory (`core.cli.main`)."""
 
 from flask.cli import FlaskGroup
 
