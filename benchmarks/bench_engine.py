@@ -20,10 +20,11 @@ from sqlalchemy import select
 from core import create_app, db, migrate
 from core.enums import ProgressStatus, Rag, Role
 from core.models import Action, Area, Plan
-from core.services import accounts, loader
-from core.services.progress import post_update
-from core.services.rollup import tayside_rollup
-from core.services.summary import plan_state
+from core.services.accounts import accounts
+from core.services.plans import loader
+from core.services.plans.summary import plan_state
+from core.services.progress.progress import post_update
+from core.services.tric.rollup import tayside_rollup
 from core.synthetic import SyntheticAreaPlugin
 
 EMAIL, PASSWORD = "bench@synthetic.invalid", "a benchmark-only password"

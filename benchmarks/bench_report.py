@@ -24,9 +24,9 @@ from sqlalchemy import select
 from core import create_app, db, migrate
 from core.enums import ProgressStatus, Rag
 from core.models import Action, Area, Plan, ProgressUpdate, ReportingDate
-from core.report_formats import FORMATS, render
-from core.services import loader
-from core.services.report import build_report
+from core.services.plans import loader
+from core.services.reports.formats import FORMATS, render
+from core.services.reports.report import build_report
 from core.synthetic import SyntheticAreaPlugin
 
 

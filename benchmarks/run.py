@@ -38,8 +38,9 @@ sys.path.insert(0, str(ROOT))
 
 from core import create_app, db, migrate  # noqa: E402
 from core.enums import Role  # noqa: E402
-from core.services import accounts, loader  # noqa: E402
-from core.services.demo_data import DemoSize, load_demo_data  # noqa: E402
+from core.services.accounts import accounts  # noqa: E402
+from core.services.demo.demo_data import DemoSize, load_demo_data  # noqa: E402
+from core.services.plans import loader  # noqa: E402
 
 EMAIL, PASSWORD = "bench@synthetic.invalid", "a benchmark-only password 7781"
 POSTGRES = os.environ.get("CPC_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/")

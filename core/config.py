@@ -13,8 +13,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.links import trusted_hosts
-from core.services.accounts import Throttle
-from core.services.sessions import SessionRules
+from core.services.accounts.accounts import Throttle
+from core.services.accounts.sessions import SessionRules
 
 MIB = 1024 * 1024
 

@@ -21,7 +21,7 @@ from core.report_types import ReportSection
 from core.rollup_types import RollupRow, TaysideStatus
 
 if TYPE_CHECKING:
-    from core.services.report_data import ReportData
+    from core.services.reports.report_data import ReportData
 
 PROJECT = "tayside_cpc"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -92,10 +92,10 @@ def tayside_status(row: RollupRow) -> TaysideStatus | None:
 def report_sections(report: ReportData) -> Iterable[ReportSection]:
     """Contribute sections to a plan's committee progress report.
 
-    Receives a :class:`core.services.report_data.ReportData`: the plan, the date the report is
-    as at, the previous reporting date, every action in the plan on that date with its wording
-    then, its latest update then and at the previous reporting date, and what changed between
-    them. Returns an iterable of :class:`core.report_types.ReportSection` made of headings,
+    Receives a :class:`core.services.reports.report_data.ReportData`: the plan, the date the
+    report is as at, the previous reporting date, every action in the plan on that date with its
+    wording then, its latest update then and at the previous reporting date, and what changed
+    between them. Returns an iterable of :class:`core.report_types.ReportSection` made of headings,
     paragraphs and tables, which every format (HTML and PDF, Word, Excel, CSV) lays out.
     Every plugin is asked and every section kept, ordered by ``order``: the built-in sections
     (``core.default_plugins.report_sections``) are at 10 to 90, so a section at 35 comes

@@ -9,7 +9,8 @@ from flask_login import LoginManager, current_user, login_user
 from core import db
 from core.db import MAX_ID
 from core.models import User
-from core.services import audit, sessions, tokens
+from core.services.accounts import sessions, tokens
+from core.services.records import audit
 
 API_PREFIX = "/api/v1"
 

@@ -40,7 +40,7 @@ def check_installed(registry: PluginRegistry) -> list[PluginProblem]:
     from sqlalchemy.orm import Session
 
     from core import db, migrate
-    from core.services import loader
+    from core.services.plans import loader
 
     problems = list(registry.problems)
     with tempfile.TemporaryDirectory() as folder:

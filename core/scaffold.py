@@ -145,7 +145,7 @@ from core.app import create_app
 from core.enums import Role
 from core.models import Area, Plan, User
 from core.services import loader
-from core.services.accounts import hash_password
+from core.services.accounts.accounts import hash_password
 from sqlalchemy import select
 
 PASSWORD = "synthetic test password for the plugin"

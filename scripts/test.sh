@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/pytest "$@"
+# Every core runs tests (pytest-xdist); each test has a database of its own either way.
+exec .venv/bin/pytest -n auto "$@"

@@ -1,6 +1,6 @@
 """TRIC PG5 (Tayside Regional Improvement Collaborative, Priority Group 5: Safeguarding and
 Child Protection): the Tayside-wide shared actions that areas adopt, and the six Priorities for
-Practice that frame every area's plan. The rollup over them is ``core.services.rollup``."""
+Practice that frame every area's plan. The rollup over them is ``core.services.tric.rollup``."""
 
 from pathlib import Path
 

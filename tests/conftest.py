@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from core import create_app, db
 from core.enums import Role
 from core.models import Area, User
-from core.services.accounts import hash_password
+from core.services.accounts.accounts import hash_password
 from tests.helpers import TEST_PASSWORD, AuthActions, adopt_everywhere, init_database, two_meetings
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_ebfa8d6da49546b3.txt"

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from core import db, migrate
 from core.enums import ActionKind, ProgressStatus, Rag
 from core.models import Action, Area, Plan
-from core.services import loader
-from core.services.progress import post_update
+from core.services.plans import loader
+from core.services.progress.progress import post_update
 
 PK = "perth-and-kinross"
 # The test accounts' password: used only in tests' own throwaway databases.
@@ -129,8 +129,8 @@ def adopt_everywhere(app: Flask, areas: tuple[str, ...] = ("angus", "dundee")) -
     """Synthetic test set-up, as each area's coordinator would do it in the app: adopt every
     TRIC shared action into the areas' plans (the shipped frames adopt none), as if on the
     day each plan started."""
-    from core.services import shared
-    from core.services.plans import area_by_slug, current_plan
+    from core.services.plans.plans import area_by_slug, current_plan
+    from core.services.tric import shared
 
     with app.app_context(), db.transaction() as session:
         for slug in areas:
@@ -152,8 +152,8 @@ def not_applying_in_dundee(
 ) -> str:
     """Synthetic: a new ongoing shared action that Dundee records as not applying to it;
     returns its key. The caller commits."""
-    from core.services import shared
-    from core.services.plans import area_by_slug, current_plan
+    from core.services.plans.plans import area_by_slug, current_plan
+    from core.services.tric import shared
 
     definition = shared.create_shared_action(
         session, actor=None, title=title, text=text, kind=ActionKind.ONGOING
@@ -170,7 +170,7 @@ def add_reporting_date(
 ) -> None:
     """Synthetic test set-up: a reporting date for the Perth and Kinross plan (or TRIC PG5's),
     updates due a fortnight before. The caller commits."""
-    from core.services.reporting import add_reporting_date as add
+    from core.services.progress.reporting import add_reporting_date as add
 
     plan = None if tric else plan_of(session)
     add(session, plan, actor=None, reported_on=on, deadline=on - dt.timedelta(14))
@@ -179,7 +179,7 @@ def add_reporting_date(
 def reword(session: Session, found: Action, text: str) -> None:
     """Change an action's text as its editor would, keeping the rest of its wording. The
     caller commits."""
-    from core.services.actions import edit_action
+    from core.services.plans.actions import edit_action
 
     edit_action(
         session,

@@ -19,7 +19,7 @@ from flask import Flask
 from waitress import create_server
 
 from core import db
-from core.services import accounts, tokens
+from core.services.accounts import accounts, tokens
 from tests.helpers import TEST_PASSWORD
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

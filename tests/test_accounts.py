@@ -185,7 +185,7 @@ def test_a_switched_off_account_cannot_sign_in_and_its_sessions_end(client, auth
 
 def test_the_weak_password_refusals_own_example_is_accepted(app):
     """The refusal suggests a kind of password with an example: that example must work."""
-    from core.services.accounts import AccountError, check_new_password
+    from core.services.accounts.accounts import AccountError, check_new_password
 
     with pytest.raises(AccountError) as refused:
         check_new_password("password1234")

@@ -16,8 +16,8 @@ from core import db
 from core.db import Base
 from core.enums import ProgressStatus, Rag
 from core.models import ApiToken, AuditEntry, Kpi, KpiValue, ProgressUpdate, User
-from core.services.audit import EXEMPT, SECRET, AuditTrailIsPermanent
-from core.services.kpis import record_value
+from core.services.kpis.kpis import record_value
+from core.services.records.audit import EXEMPT, SECRET, AuditTrailIsPermanent
 from tests.helpers import (
     PK,
     TEST_PASSWORD,
@@ -230,7 +230,7 @@ def test_sign_in_with_the_right_password_after_a_failure_is_recorded(client, aut
 
 
 def test_the_filter_names_kinds_of_record_in_plain_words(app, client_for):
-    from core.services.audit import KIND_WORDS
+    from core.services.records.audit import KIND_WORDS
 
     page = client_for(app, "admin").get("/admin/audit/").text
     select = page[page.index('name="kind"') :]

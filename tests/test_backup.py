@@ -18,8 +18,12 @@ from core import db, migrate
 from core.db import make_engine
 from core.enums import Rag
 from core.models import Kpi
-from core.services import backup, kpis, password_resets, progress, reminders
-from core.services.contributors import link_contributor
+from core.services.accounts import password_resets
+from core.services.accounts.contributors import link_contributor
+from core.services.kpis import kpis
+from core.services.notify import reminders
+from core.services.progress import progress
+from core.services.records import backup
 from tests.conftest import fresh_database
 from tests.helpers import (
     AuthActions,

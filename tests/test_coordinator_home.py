@@ -10,7 +10,7 @@ import re
 import sqlalchemy as sa
 
 from core.models import SharedAction
-from core.services import shared
+from core.services.tric import shared
 from tests.helpers import PK, in_session
 
 
@@ -33,7 +33,7 @@ def test_the_dashboard_lists_shared_actions_awaiting_the_areas_decision(app, cli
     assert awaiting(PK) == []  # Perth and Kinross's published plan carries every one
 
     def decide(session):
-        from core.services.plans import area_by_slug, current_plan
+        from core.services.plans.plans import area_by_slug, current_plan
 
         angus = area_by_slug(session, "angus")
         plan = current_plan(angus)
@@ -80,8 +80,8 @@ def test_a_plan_in_force_shows_the_period_in_progress_with_the_last_meeting_one_
     picture, which is one click away."""
     from core.enums import ProgressStatus, Rag
     from core.models import Action, Area, Plan
-    from core.services.progress import post_update
-    from core.services.reporting import add_reporting_date
+    from core.services.progress.progress import post_update
+    from core.services.progress.reporting import add_reporting_date
 
     loaded = runner.invoke(args=["demo-data", "--areas", "1", "--actions", "4", "--months", "3"])
     assert loaded.exit_code == 0, loaded.output

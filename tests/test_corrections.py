@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from core.enums import ProgressStatus, Rag
 from core.models import AuditEntry, ProgressUpdate
-from core.services.summary import plan_state
+from core.services.plans.summary import plan_state
 from tests.helpers import PK, action, csrf_token, in_session, plan_of, report
 from tests.served import api_token
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from core import db
 from core.models import Action, Area, Plan, ProgressUpdate
-from core.services.demo_data import DemoSize, load_demo_data
+from core.services.demo.demo_data import DemoSize, load_demo_data
 from tests.conftest import build_app, fresh_database
 from tests.helpers import in_session
 

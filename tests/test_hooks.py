@@ -19,7 +19,7 @@ from core.models import Action, Area, Plan, SharedAction
 from core.plugin_data import AreaSpec, DataSource
 from core.rag_types import RagSuggestion
 from core.rollup_types import RollupRow, TaysideStatus
-from core.services.rollup import tayside_rollup
+from core.services.tric.rollup import tayside_rollup
 from core.synthetic import synthetic_plan
 from tests.helpers import PK, AuthActions, in_session, init_database, report
 

@@ -159,7 +159,7 @@ def test_entities_are_not_expanded_even_past_the_doctype_check(workbook, sheet_x
 
 
 def test_a_sheet_of_too_many_rows_is_refused_at_the_limit(app, auth, workbook):
-    from core.services.plan_transfer import MAX_ROWS
+    from core.services.plans.plan_transfer import MAX_ROWS
 
     rows = b"".join(
         f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>1.{n}</t></is></c></row>'.encode()
@@ -198,7 +198,7 @@ def test_a_csv_of_a_million_rows_is_refused_at_the_limit(app, auth, monkeypatch)
     """The import stops reading at the row limit: blank lines count, and are not read past."""
     import csv
 
-    from core.services.kpi_transfer import MAX_ROWS
+    from core.services.kpis.kpi_transfer import MAX_ROWS
 
     read = []
     real_reader = csv.reader

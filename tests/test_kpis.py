@@ -17,7 +17,7 @@ from core.enums import KpiCombine, KpiFrequency, KpiUnit, KpiValueOrigin
 from core.kpi_types import Combined, KpiFigure
 from core.models import AuditEntry, Kpi, KpiValue
 from core.plugin_data import AreaSpec, DataSource
-from core.services.periods import period_containing
+from core.services.kpis.periods import period_containing
 from tests.helpers import PK, AuthActions, csrf_token, in_session
 from tests.served import api_token
 from tests.test_hooks import Plugin
@@ -433,8 +433,8 @@ def test_hook_kpi_values(make_app, accounts_for):
 
     # A coordinator's own entry is never overwritten: the differing pulled figure waits.
     def enter(session):
-        from core.services import kpis
-        from core.services.plans import area_by_slug
+        from core.services.kpis import kpis
+        from core.services.plans.plans import area_by_slug
 
         kpi = session.get(Kpi, irds)
         kpis.record_value(
@@ -701,7 +701,7 @@ def test_a_kpi_is_reworded_from_the_version_read_and_linked_to_actions(app, api,
 
 
 def test_demo_data_gives_synthetic_areas_synthetic_kpi_series_and_real_areas_none(app):
-    from core.services.demo_data import DEMO_KPIS, DemoSize, load_demo_data
+    from core.services.demo.demo_data import DEMO_KPIS, DemoSize, load_demo_data
 
     with app.app_context():
         session = db.get_session()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from core.models import Action, ProgressUpdate
-from core.services.progress import withdraw_update
+from core.services.progress.progress import withdraw_update
 from tests.helpers import MARCH, PK, SEPTEMBER, action, in_session, plan_of
 
 PLAN = f"/areas/{PK}/plans/2021-2023"

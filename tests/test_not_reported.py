@@ -17,8 +17,8 @@ from pypdf import PdfReader
 
 from core import db
 from core.enums import ActionKind, ProgressStatus, Rag
-from core.report_formats import render
-from core.services.report import build_report
+from core.services.reports.formats import render
+from core.services.reports.report import build_report
 from tests.helpers import PK, plan_of, report
 from tests.test_report import docx_tables, table_starting
 
@@ -36,7 +36,7 @@ FIRST = {"1.2": Rag.RED, "2.2": Rag.AMBER, "3.5": Rag.AMBER, "4.2": Rag.AMBER}
 def clerks_quarter(app):
     """The scenario, through the engine as the coordinator would post it (synthetic text);
     the ``quarter`` fixture."""
-    from core.services.reporting import add_reporting_date
+    from core.services.progress.reporting import add_reporting_date
 
     with app.app_context():
         session = db.get_session()

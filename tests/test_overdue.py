@@ -89,7 +89,7 @@ def test_the_paper_lists_every_overdue_action_in_its_exceptions_plan_and_cypfp_s
 def test_what_will_bring_it_back_on_track_is_asked_kept_and_shown_with_the_exceptions(
     meetings, api, client_for
 ):
-    from core.services.plan_transfer import export_plan
+    from core.services.plans.plan_transfer import export_plan
     from tests.helpers import action, in_session, plan_of
 
     first = in_session(meetings, lambda s: action(s, "1.3").id)

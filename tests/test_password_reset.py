@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from core.models import PasswordReset, UserSession
-from core.services import mail, password_resets
+from core.services import mail
+from core.services.accounts import password_resets
 from tests.helpers import TEST_PASSWORD, AuthActions, csrf_token, in_session
 
 NEW_PASSWORD = "wobbly lantern orchard fifteen"
@@ -84,7 +85,7 @@ def test_an_unknown_or_switched_off_account_gets_the_same_answer_and_no_email(
     assert wrong.status_code == 400 and "Enter an email address in the right format" in wrong.text
 
     def switch_off(session):
-        from core.services.accounts import user_by_email
+        from core.services.accounts.accounts import user_by_email
 
         user_by_email(session, accounts["viewer"]).is_active = False
         session.commit()

@@ -21,7 +21,7 @@ from core.models import (
     SharedActionVersion,
     User,
 )
-from core.services.shared import create_shared_action
+from core.services.tric.shared import create_shared_action
 from tests.helpers import PK, action, in_session
 
 # The shipped frames adopt nothing: these tests adopt as the coordinators would.

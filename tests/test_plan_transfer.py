@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from core import db
 from core.enums import ProgressStatus, Rag
 from core.models import Area, Plan, ProgressUpdate
-from core.services.plan_transfer import export_plan
+from core.services.plans.plan_transfer import export_plan
 from tests.helpers import PK, in_session, report
 
 PLAN = f"/areas/{PK}/plans/2021-2023"

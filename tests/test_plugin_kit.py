@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from core.models import Action, ActionChange, Area, AuditEntry, Plan, ProgressUpdate, User
 from core.plugin_data import AreaSpec, DataSource
-from core.services.actions import edit_action
+from core.services.plans.actions import edit_action
 from core.synthetic import synthetic_plan
 from tests.helpers import PK, in_session
 from tests.test_hooks import Plugin

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from core.enums import ProgressStatus, Rag
 from core.models import Plan
-from core.services.period_locks import lock_period
-from core.services.progress import post_update
-from core.services.reporting import reporting_date_on
+from core.services.progress.period_locks import lock_period
+from core.services.progress.progress import post_update
+from core.services.progress.reporting import reporting_date_on
 from tests.helpers import PK, AuthActions, action, add_reporting_date, in_session, plan_of
 
 PUBLIC = f"/public/{PK}/2021-2023/"

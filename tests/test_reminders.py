@@ -10,7 +10,7 @@ import re
 import threading
 
 from core import db
-from core.services import reminders
+from core.services.notify import reminders
 from tests.helpers import MARCH, add_reporting_date, in_session, post_march
 
 BEFORE, AFTER = dt.date(2022, 3, 12), dt.date(2022, 3, 25)  # deadline: 17 March 2022

@@ -15,10 +15,10 @@ from core import db
 from core.enums import ActionKind, ProgressStatus, Rag
 from core.hookspecs import hookimpl
 from core.models import Action
-from core.report_formats import render
 from core.report_types import Cell, Paragraph, ReportSection, Table
-from core.services.progress import latest_updates
-from core.services.report import build_report
+from core.services.progress.progress import latest_updates
+from core.services.reports.formats import render
+from core.services.reports.report import build_report
 from tests.helpers import (
     MARCH,
     SEPTEMBER,

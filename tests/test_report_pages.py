@@ -11,9 +11,9 @@ from docx import Document
 from openpyxl import load_workbook
 
 from core import db
-from core.services import shared
-from core.services.document import plan_document
-from core.services.rollup import tayside_rollup
+from core.services.plans.document import plan_document
+from core.services.tric import shared
+from core.services.tric.rollup import tayside_rollup
 from tests.helpers import MARCH, PK, SEPTEMBER, action, in_session, plan_of
 
 PLAN = f"/areas/{PK}/plans/2021-2023"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from core.enums import Role
 from core.models import User
-from core.services.report_data import report_data
+from core.services.reports.report_data import report_data
 from tests.helpers import (
     PK,
     AuthActions,

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from core import migrate
 from core.db import make_engine
 from core.enums import Rag
-from core.services import backup
+from core.services.records import backup
 from tests.conftest import build_app, fresh_database
 from tests.helpers import in_session, report
 

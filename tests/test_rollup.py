@@ -8,7 +8,7 @@ import pytest
 
 from core.enums import ActionKind, ProgressStatus, Rag
 from core.rollup_types import TaysideStatus
-from core.services.rollup import tayside_rollup
+from core.services.tric.rollup import tayside_rollup
 from tests.helpers import PK, action, report
 
 # The shipped frames adopt nothing: these tests adopt as the coordinators would.

@@ -25,13 +25,13 @@ from core.enums import (
 )
 from core.models import Action as ActionModel
 from core.models import ApiToken, Area, Kpi, KpiValue, ProgressUpdate, SharedAction, User
-from core.services.action_query import find_actions
-from core.services.actions import add_local_action
-from core.services.demo_data import DemoSize, load_demo_data
-from core.services.kpis import define_kpi, record_value
-from core.services.progress import is_overdue
-from core.services.search import NOT_REPORTED, ActionFilter
-from core.services.summary import PlanState, plan_counts, plan_state, plan_summaries
+from core.services.demo.demo_data import DemoSize, load_demo_data
+from core.services.kpis.kpis import define_kpi, record_value
+from core.services.plans.action_query import find_actions
+from core.services.plans.actions import add_local_action
+from core.services.plans.search import NOT_REPORTED, ActionFilter
+from core.services.plans.summary import PlanState, plan_counts, plan_state, plan_summaries
+from core.services.progress.progress import is_overdue
 from tests.forms_on_page import post_forms
 from tests.helpers import (
     PK,
@@ -303,7 +303,7 @@ def test_every_api_write_takes_the_same_queries_at_two_sizes(app, accounts, know
 
 def reset_link(app, email: str) -> str:
     def make(session):
-        from core.services.password_resets import request_reset
+        from core.services.accounts.password_resets import request_reset
 
         _user, token = request_reset(session, email)
         session.commit()
@@ -316,7 +316,7 @@ def contributor(app, email: str) -> None:
     """Synthetic: a contributor account (strategic lead) with the test password."""
 
     def make(session):
-        from core.services.accounts import hash_password
+        from core.services.accounts.accounts import hash_password
 
         session.add(
             User(email=email, role=Role.CONTRIBUTOR, password_hash=hash_password(TEST_PASSWORD))

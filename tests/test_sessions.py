@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from core.models import ApiToken, User, UserSession
-from core.services import accounts as account_service
+from core.services.accounts import accounts as account_service
 from tests.helpers import TEST_PASSWORD, csrf_token, in_session
 from tests.served import api_token
 

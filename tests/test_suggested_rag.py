@@ -15,7 +15,7 @@ from core.default_plugins.suggest_rag import suggest_rag
 from core.enums import ActionKind, KpiDirection, KpiFrequency, KpiUnit, ProgressStatus, Rag
 from core.models import Action, Kpi, ProgressUpdate
 from core.rag_types import ActionFacts
-from core.services import kpis
+from core.services.kpis import kpis
 from tests.helpers import PK, AuthActions, action, add_reporting_date, in_session, report
 
 START, TARGET = dt.date(2021, 8, 1), dt.date(2023, 7, 31)

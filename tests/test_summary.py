@@ -10,9 +10,9 @@ import pytest
 from core.enums import ProgressStatus, Rag
 from core.models import ProgressUpdate
 from core.models.progress import AppendOnlyError
-from core.services.actions import ActionError, add_local_action
-from core.services.progress import ProgressError, post_update
-from core.services.summary import plan_state, plan_summary
+from core.services.plans.actions import ActionError, add_local_action
+from core.services.plans.summary import plan_state, plan_summary
+from core.services.progress.progress import ProgressError, post_update
 from tests.helpers import action, plan_of, report
 
 PUBLISHED = dt.date(2021, 8, 1)

@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from core.enums import ActionKind, ProgressStatus, Rag, Role
 from core.models import Action, ActionChange, SharedAction, SharedActionVersion, User
 from core.rollup_types import TaysideStatus
-from core.services import shared
-from core.services.rollup import tayside_rollup
+from core.services.tric import shared
+from core.services.tric.rollup import tayside_rollup
 from core.synthetic import SyntheticAreaPlugin
 from tests.helpers import PK, count_queries, in_session, plan_of, report
 
@@ -45,7 +45,7 @@ def _three_reporting_dates(session) -> None:
     """IRDs: everyone reports in March; Dundee goes Red in June; all Green by September,
     Perth and Kinross completing. Chronologies: only Perth and Kinross reports, in March.
     Each area's committee meets on those three dates (PG5 has set none of its own)."""
-    from core.services.reporting import add_reporting_date
+    from core.services.progress.reporting import add_reporting_date
 
     for area in ("angus", "dundee", PK):
         for day in (MARCH, JUNE, SEPT):

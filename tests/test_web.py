@@ -131,7 +131,7 @@ def test_the_dashboard_lists_the_first_ten_overdue_actions_and_links_to_all(app,
 
 def test_find_actions_pages_a_long_list(app, reader):
     from core import db
-    from core.services.actions import add_local_action
+    from core.services.plans.actions import add_local_action
     from tests.helpers import plan_of
 
     with app.app_context():

@@ -31,19 +31,21 @@ from core.enums import Direction
 from core.models import Action, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
 from core.outbox import action_event, after_change, update_event
 from core.rag_types import RagSuggestion
-from core.services import contributors, plans, travel
-from core.services.action_query import find_actions
-from core.services.actions import add_local_action, edit_action
+from core.services.accounts import contributors
 from core.services.errors import FieldError
-from core.services.progress import (
+from core.services.plans import plans
+from core.services.plans.action_query import find_actions
+from core.services.plans.actions import add_local_action, edit_action
+from core.services.plans.search import ActionFilter
+from core.services.progress import travel
+from core.services.progress.progress import (
     is_overdue,
     latest_updates,
     periods_since,
     post_update,
     reported_this_period,
 )
-from core.services.rag_suggestions import current_suggestions
-from core.services.search import ActionFilter
+from core.services.progress.rag_suggestions import current_suggestions
 
 actions_bp = Blueprint(
     "actions_api", __name__, url_prefix="/api/v1/actions", description="Actions and updates"

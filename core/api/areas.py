@@ -24,8 +24,8 @@ from core.api.schemas import (
 )
 from core.db import MAX_ID
 from core.models import Area, Outcome, Plan
-from core.services import plans
-from core.services.summary import plan_summary
+from core.services.plans import plans
+from core.services.plans.summary import plan_summary
 
 areas_bp = Blueprint("areas", __name__, url_prefix="/api/v1/areas", description="Areas")
 plans_bp = Blueprint("plans", __name__, url_prefix="/api/v1/plans", description="Plans")

@@ -11,8 +11,8 @@ from core import db
 from core.api.common import admins_only
 from core.api.schemas import AuditArgs, AuditEntrySchema, page_of
 from core.models import AuditEntry
-from core.services import audit
 from core.services.errors import FieldError
+from core.services.records import audit
 
 audit_bp = Blueprint(
     "audit_api", __name__, url_prefix="/api/v1/audit", description="The audit trail (admins)"

@@ -15,9 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import db
 from core.identity import signed_in_user
+from core.services.accounts.permissions import PermissionDenied, require_user_admin
 from core.services.errors import Conflict, FieldError, FieldErrors, StaleEdit
-from core.services.permissions import PermissionDenied, require_user_admin
-from core.services.plans import NotFound
+from core.services.plans.plans import NotFound
 
 
 def page_query(

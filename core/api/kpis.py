@@ -18,11 +18,11 @@ from core.api.schemas import PageArgs, Strict, page_of
 from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValueOrigin
 from core.models import Action, Area, Kpi, KpiValue
 from core.schemas.dates import PlanDate
-from core.services import kpis
 from core.services.errors import FieldError
-from core.services.kpi_tayside import tayside_view
-from core.services.periods import parse_period
-from core.services.plans import NotFound, area_by_slug
+from core.services.kpis import kpis
+from core.services.kpis.kpi_tayside import tayside_view
+from core.services.kpis.periods import parse_period
+from core.services.plans.plans import NotFound, area_by_slug
 
 kpis_bp = Blueprint(
     "kpi_figures_api", __name__, url_prefix="/api/v1", description="KPIs and their figures"

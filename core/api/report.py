@@ -9,10 +9,10 @@ from marshmallow import RAISE, Schema, fields, validate
 from core import db
 from core.api.areas import get_or_404
 from core.models import Plan
-from core.report_formats import FORMATS, file_name, render
-from core.report_formats.json_format import as_json
 from core.schemas.dates import PlanDate
-from core.services.report import CONTENTS, build_report
+from core.services.reports.formats import FORMATS, file_name, render
+from core.services.reports.formats.json_format import as_json
+from core.services.reports.report import CONTENTS, build_report
 
 report_bp = Blueprint("report_api", __name__, url_prefix="/api/v1", description="Reports")
 BLUEPRINTS = (report_bp,)

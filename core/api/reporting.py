@@ -14,8 +14,8 @@ from core.api.schemas import (
 )
 from core.models import Plan, ReportingDate
 from core.schemas.dates import parse_date
-from core.services import period_locks, reporting
-from core.services.missing_updates import missing_updates
+from core.services.progress import period_locks, reporting
+from core.services.progress.missing_updates import missing_updates
 
 reporting_bp = Blueprint(
     "reporting_api", __name__, url_prefix="/api/v1", description="Reporting dates"

@@ -25,8 +25,10 @@ from core.api.schemas import (
 from core.links import action_link
 from core.models import Outcome, SharedAction
 from core.outbox import send_all
-from core.services import notices, plans, rollup_export, shared
-from core.services.rollup import tayside_rollup
+from core.services.notify import notices
+from core.services.plans import plans
+from core.services.tric import rollup_export, shared
+from core.services.tric.rollup import tayside_rollup
 
 shared_bp = Blueprint(
     "shared_api",

@@ -13,7 +13,7 @@ from core.api.schemas import CorrectionCreateSchema, ReasonSchema, ReturnSchema,
 from core.links import update_link
 from core.models import Action, Plan, ProgressUpdate
 from core.outbox import after_change, send_all, update_event
-from core.services import progress, review
+from core.services.progress import progress, review
 
 updates_bp = Blueprint(
     "updates_api",

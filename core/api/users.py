@@ -21,7 +21,7 @@ from core.api.schemas import (
     page_of,
 )
 from core.models import ApiToken, User
-from core.services import accounts, tokens
+from core.services.accounts import accounts, tokens
 
 users_bp = Blueprint(
     "users_api", __name__, url_prefix="/api/v1/users", description="Accounts (admins only)"

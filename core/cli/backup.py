@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from core import db
-from core.services import backup
+from core.services.records import backup
 
 
 @click.command("backup")

@@ -27,7 +27,8 @@ from core.cli.reports import report_command
 from core.cli.serve import serve_command
 from core.cli.tric import rollup_command
 from core.cli.users import token_group, user_group
-from core.services import accounts, loader
+from core.services.accounts import accounts
+from core.services.plans import loader
 
 
 def init_app(app: Flask) -> None:

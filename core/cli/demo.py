@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from core import db
-from core.services.demo_data import DemoDataError, DemoSize, load_demo_data
+from core.services.demo.demo_data import DemoDataError, DemoSize, load_demo_data
 
 
 @click.command("demo-data")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.models import Plan
 from core.plugins import PluginRegistry
 from core.schemas.dates import parse_date
-from core.services import plans
+from core.services.plans import plans
 
 
 def date_option(_ctx, _param, value: str | None) -> dt.date | None:

@@ -10,9 +10,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from core import db
-from core.services import plans
 from core.services.errors import Conflict
-from core.services.kpi_transfer import KpiImportRefused, import_values, pull_values
+from core.services.kpis.kpi_transfer import KpiImportRefused, import_values, pull_values
+from core.services.plans import plans
 
 
 @click.group("kpi")

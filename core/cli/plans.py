@@ -14,8 +14,8 @@ from flask.cli import with_appcontext
 
 from core import db
 from core.cli.helpers import date_option, plan_named
-from core.services import loader, plan_sync, plans
-from core.services.summary import PlanSummary, plan_summary
+from core.services.plans import loader, plan_sync, plans
+from core.services.plans.summary import PlanSummary, plan_summary
 
 
 @click.command("export-plan")
@@ -35,7 +35,7 @@ def export_plan_command(area: str, plan_slug: str | None, output: Path) -> None:
         raise click.BadParameter("Name the file .xlsx or .json.", param_hint="--output")
     session = db.get_session()
     plan = plan_named(session, area, plan_slug)
-    from core.services.plan_transfer import export_json, export_xlsx  # openpyxl: only here
+    from core.services.plans.plan_transfer import export_json, export_xlsx  # openpyxl: only here
 
     write = export_xlsx if output.suffix.lower() == ".xlsx" else export_json
     output.write_bytes(write(session, plan))
@@ -50,7 +50,7 @@ def export_plan_command(area: str, plan_slug: str | None, output: Path) -> None:
 def import_plan_command(file: Path, area_slug: str, slug: str | None) -> None:
     """Import FILE (.xlsx as export-plan writes it, or the JSON plan format) as a new plan.
     Every problem is listed; nothing is stored unless all of it is valid."""
-    from core.services.plan_transfer import ImportRefused, import_plan  # openpyxl: only here
+    from core.services.plans.plan_transfer import ImportRefused, import_plan  # openpyxl: only here
 
     session = db.get_session()
     try:

@@ -13,7 +13,8 @@ from core import db
 from core.cli.helpers import date_option
 from core.links import external_url, mail_settings_problem
 from core.models import Action, ReportingDate
-from core.services import mail, reminders
+from core.services import mail
+from core.services.notify import reminders
 
 
 @click.command("remind")

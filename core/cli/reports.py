@@ -11,8 +11,8 @@ from flask.cli import with_appcontext
 
 from core import db
 from core.cli.helpers import date_option, plan_named
-from core.report_formats import FORMATS, render
-from core.services.report import CONTENTS, build_report
+from core.services.reports.formats import FORMATS, render
+from core.services.reports.report import CONTENTS, build_report
 
 
 @click.command("report")

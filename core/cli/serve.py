@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 from core import db
 from core.links import mail_settings_problem
-from core.services import accounts
+from core.services.accounts import accounts
 
 
 @click.command("serve")

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from core import db
 from core.cli.helpers import date_option, registry
-from core.services.rollup import Rollup, tayside_rollup
+from core.services.tric.rollup import Rollup, tayside_rollup
 
 
 @click.command("rollup")
@@ -23,7 +23,7 @@ def rollup_command(as_at: dt.date | None, as_json: bool) -> None:
     demo = current_app.config["DEMO"]
     found = tayside_rollup(db.get_session(), registry(), as_at, include_synthetic=demo)
     if as_json:
-        from core.services import rollup_export  # openpyxl: only for this command
+        from core.services.tric import rollup_export  # openpyxl: only for this command
 
         click.echo(json.dumps(rollup_export.as_json(found), indent=2))
         return

@@ -9,7 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from core import db
 from core.enums import Role
-from core.services import accounts, tokens
+from core.services.accounts import accounts, tokens
 
 user_group = AppGroup("user", help="Manage accounts: create, set-password, list.")
 

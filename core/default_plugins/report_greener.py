@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core.hookspecs import hookimpl
 from core.report_types import Cell, Paragraph, ReportSection, Table
-from core.services.report_data import ReportData
+from core.services.reports.report_data import ReportData
 
 
 @hookimpl

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from core.hookspecs import hookimpl
 from core.report_types import Cell, Paragraph, ReportSection, Table
-from core.services.kpi_words import MOVING_WORDS, change_words, figure_words
-from core.services.periods import period_words
-from core.services.report_data import ReportData
+from core.services.kpis.kpi_words import MOVING_WORDS, change_words, figure_words
+from core.services.kpis.periods import period_words
+from core.services.reports.report_data import ReportData
 
 
 @hookimpl

@@ -10,9 +10,9 @@ import datetime as dt
 from core.enums import ActionKind
 from core.hookspecs import hookimpl
 from core.report_types import Cell, Heading, Paragraph, ReportSection, Table
-from core.services.report_data import ActionAt, Direction, ReportData
-from core.services.summary import PlanSummary
-from core.services.wording import day_words, first_words
+from core.services.plans.summary import PlanSummary
+from core.services.reports.report_data import ActionAt, Direction, ReportData
+from core.services.words import day_words, first_words
 
 NOT_REPORTED = "Not reported"
 NOT_THIS_PERIOD = "Not reported this period"

@@ -1,6 +1,6 @@
 """The audit trail: who changed what, when, from where, before and after. Written in the same
-transaction as each change (``core.services.audit``); never changed or deleted through the app
-or the API."""
+transaction as each change (``core.services.records.audit``); never changed or deleted through
+the app or the API."""
 
 from __future__ import annotations
 

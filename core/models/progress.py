@@ -2,7 +2,7 @@
 
 An update is never changed or deleted. A mistake is put right by a correction (a new update
 that replaces it) or a withdrawal; either retires the original, which stays, marked with who,
-when and why, and no longer counts anywhere. Only ``core.services.progress`` retires or
+when and why, and no longer counts anywhere. Only ``core.services.progress.progress`` retires or
 redacts an update, with one guarded UPDATE each."""
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class ProgressUpdate(Base):
     # A coordinator posting for a contributor names them here ("posted on behalf of").
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The coordinator's review: a contributor's update counts once accepted. Set by one
-    # guarded UPDATE in ``core.services.review``, never by changing the object.
+    # guarded UPDATE in ``core.services.progress.review``, never by changing the object.
     review: Mapped[ReviewState] = mapped_column(
         enum_column(ReviewState, "review"),
         default=ReviewState.ACCEPTED,

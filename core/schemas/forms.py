@@ -21,8 +21,8 @@ from core.enums import (
     Role,
 )
 from core.schemas.dates import PlanDate
-from core.services.accounts import MAX_PASSWORD_LENGTH
-from core.services.search import NOT_REPORTED, ActionFilter
+from core.services.accounts.accounts import MAX_PASSWORD_LENGTH
+from core.services.plans.search import NOT_REPORTED, ActionFilter
 
 MAX_COMMENTARY = 10_000
 MAX_TEXT = 4_000

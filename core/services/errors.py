@@ -36,3 +36,7 @@ class StaleEdit(FieldError):
 class Conflict(FieldError):
     """The change clashes with one saved at the same moment (the database's unique rules
     refused it): nothing was saved, and the message says what is already there."""
+
+
+class NotFound(LookupError):
+    """The named area or plan does not exist."""

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.enums import ActionKind, KpiCombine, KpiFrequency, KpiUnit, ProgressStatus, Rag, Role
 from core.identity import is_api_request
-from core.services import permissions
+from core.services.accounts import permissions
 from core.web import filters
 from core.web.trusted_hosts import TrustedHosts
 

@@ -37,18 +37,20 @@ from core.schemas.forms import (
     ReturnUpdateForm,
     WithdrawalForm,
 )
-from core.services import contributors, permissions, plans, progress, reporting, review, travel
-from core.services.actions import add_local_action, edit_action, wording, wording_problems
-from core.services.document import rag_legend
+from core.services.accounts import contributors, permissions
 from core.services.errors import FieldError
-from core.services.progress import (
+from core.services.plans import plans
+from core.services.plans.actions import add_local_action, edit_action, wording, wording_problems
+from core.services.plans.document import rag_legend
+from core.services.progress import progress, reporting, review, travel
+from core.services.progress.progress import (
     mark_completed,
     overdue_since,
     periods_since,
     post_update,
     update_problems,
 )
-from core.services.rag_suggestions import current_suggestions, suggest_for_update
+from core.services.progress.rag_suggestions import current_suggestions, suggest_for_update
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404
 

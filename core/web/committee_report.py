@@ -8,11 +8,12 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from core import db
 from core.default_plugins.report_sections import changes
 from core.models import Plan
-from core.report_formats import FORMATS, file_name, render
-from core.report_formats.html_format import html
-from core.services import plans, reporting
-from core.services.report import CONTENTS, build_report
-from core.services.report_data import report_data
+from core.services.plans import plans
+from core.services.progress import reporting
+from core.services.reports.formats import FORMATS, file_name, render
+from core.services.reports.formats.html_format import html
+from core.services.reports.report import CONTENTS, build_report
+from core.services.reports.report_data import report_data
 from core.web.pages import date_arg, found_or_404, shown_as_at
 
 bp = Blueprint("committee_report", __name__, url_prefix="/areas/<slug>/plans/<plan_slug>")

@@ -11,8 +11,8 @@ from core.enums import Direction, ProgressStatus, Rag
 from core.models import ProgressUpdate
 from core.rag_types import RagSuggestion
 from core.rollup_types import RollupCell, TaysideStatus
-from core.services.periods import period_words
-from core.services.progress import is_stale, overdue_since
+from core.services.kpis.periods import period_words
+from core.services.progress.progress import is_stale, overdue_since
 
 
 def init_app(app: Flask) -> None:

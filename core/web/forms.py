@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from core import db
 from core.schemas.forms import FormSchema
+from core.services.accounts.permissions import PermissionDenied
 from core.services.errors import FieldError, FieldErrors, StaleEdit
-from core.services.permissions import PermissionDenied
 
 
 @dataclass
@@ -83,7 +83,7 @@ def allowed(require: Callable[..., None], *args: Any) -> None:
 
 def admins_only() -> None:
     """A blueprint's ``before_request`` for pages only administrators may open."""
-    from core.services.permissions import require_user_admin
+    from core.services.accounts.permissions import require_user_admin
 
     allowed(require_user_admin)
 

@@ -9,7 +9,7 @@ from core import db
 from core.enums import Role
 from core.identity import signed_in_user
 from core.models import User
-from core.services.my_actions import my_actions
+from core.services.progress.my_actions import my_actions
 
 bp = Blueprint("home", __name__)
 

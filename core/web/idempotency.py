@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from core import db
 from core.identity import is_api_request
-from core.services.idempotency import (
+from core.services.records.idempotency import (
     Answer,
     KeyRefused,
     KeyReused,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from core.services.periods import period_words
+from core.services.kpis.periods import period_words
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 56, 90, 16, 40
 # Colours with at least 3:1 contrast on white, dashes and markers told apart without colour.

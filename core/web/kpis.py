@@ -14,19 +14,21 @@ from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValue
 from core.identity import signed_in_user
 from core.models import Area, Kpi, KpiValue
 from core.schemas.forms import KpiEditForm, KpiForm
-from core.services import kpis, permissions, plans
+from core.services.accounts import permissions
+from core.services.accounts.permissions import PermissionDenied
 from core.services.errors import Conflict, FieldError
-from core.services.kpi_tayside import tayside_view
-from core.services.kpi_transfer import (
+from core.services.kpis import kpis
+from core.services.kpis.kpi_tayside import tayside_view
+from core.services.kpis.kpi_transfer import (
     COLUMNS,
     FigureRow,
     KpiImportRefused,
     import_values,
     record_rows,
 )
-from core.services.kpi_words import MOVING_WORDS, change_words, figure_words
-from core.services.periods import Period, parse_period, period_containing, period_for
-from core.services.permissions import PermissionDenied
+from core.services.kpis.kpi_words import MOVING_WORDS, change_words, figure_words
+from core.services.kpis.periods import Period, parse_period, period_containing, period_for
+from core.services.plans import plans
 from core.web.forms import FormState, allowed, submit
 from core.web.kpi_chart import line_chart
 from core.web.pages import found_or_404

@@ -15,13 +15,17 @@ from core.identity import signed_in_user
 from core.models import Outcome, Plan
 from core.schemas.dates import parse_date
 from core.schemas.forms import ActionFilterForm
-from core.services import kpis, notices, plans, reporting, review, shared, travel
-from core.services.action_query import find_actions
-from core.services.dashboard import DUE_SOON_DAYS, area_dashboard
-from core.services.document import plan_document
-from core.services.missing_updates import missing_updates
-from core.services.search import ActionFilter
-from core.services.summary import plan_summaries
+from core.services.kpis import kpis
+from core.services.notify import notices
+from core.services.plans import plans
+from core.services.plans.action_query import find_actions
+from core.services.plans.dashboard import DUE_SOON_DAYS, area_dashboard
+from core.services.plans.document import plan_document
+from core.services.plans.search import ActionFilter
+from core.services.plans.summary import plan_summaries
+from core.services.progress import reporting, review, travel
+from core.services.progress.missing_updates import missing_updates
+from core.services.tric import shared
 from core.web.forms import FormState
 
 bp = Blueprint("pages", __name__)

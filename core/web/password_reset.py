@@ -10,7 +10,7 @@ from core import db
 from core.links import BaseUrlMissing, external_url
 from core.outbox import send_all
 from core.schemas.forms import ForgottenPasswordForm, ResetPasswordForm
-from core.services import password_resets
+from core.services.accounts import password_resets
 from core.services.errors import FieldError
 from core.services.mail import Mail
 from core.web.forms import FormState, read_form

@@ -17,8 +17,9 @@ from flask import (
 
 from core import db
 from core.identity import signed_in_user
-from core.services import loader, permissions, plans
-from core.services.plan_transfer import ImportRefused, export_json, export_xlsx, import_plan
+from core.services.accounts import permissions
+from core.services.plans import loader, plans
+from core.services.plans.plan_transfer import ImportRefused, export_json, export_xlsx, import_plan
 from core.web.pages import found_or_404
 
 bp = Blueprint("plan_transfer", __name__)

@@ -20,7 +20,8 @@ from core.change_types import AreaPages
 from core.enums import Role
 from core.identity import signed_in_user
 from core.plugins import PluginProblem, PluginRegistry
-from core.services import permissions, plans
+from core.services.accounts import permissions
+from core.services.plans import plans
 
 MENUS = "cpc_area_menus"
 # Each mounted plugin blueprint's name, and the slug of the area it belongs to.

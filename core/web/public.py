@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from core import db
 from core.models import Plan, ReportingDate
-from core.services import plans, travel
-from core.services.document import plan_document
+from core.services.plans import plans
+from core.services.plans.document import plan_document
+from core.services.progress import travel
 from core.web.pages import found_or_404
 
 bp = Blueprint("public", __name__, url_prefix="/public")

@@ -26,8 +26,11 @@ from core.schemas.forms import (
     NewSharedActionForm,
     NotApplicableForm,
 )
-from core.services import notices, permissions, plans, rollup_export, shared
-from core.services.rollup import TREND_POINTS, Rollup, tayside_rollup
+from core.services.accounts import permissions
+from core.services.notify import notices
+from core.services.plans import plans
+from core.services.tric import rollup_export, shared
+from core.services.tric.rollup import TREND_POINTS, Rollup, tayside_rollup
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404, shown_as_at
 

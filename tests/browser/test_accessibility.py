@@ -26,7 +26,7 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_app):
     local, shared = in_session(live_app, lambda s: (action(s, "2.1").id, action(s, "1.3").id))
 
     def meeting(session):
-        from core.services.password_resets import request_reset
+        from core.services.accounts.password_resets import request_reset
 
         add_reporting_date(session)  # 31 March 2022, for its missing-updates page
         _user, token = request_reset(session, "viewer@test.invalid")  # for the reset page

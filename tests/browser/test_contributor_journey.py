@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from core import db
 from core.enums import Rag
-from core.services import reminders
-from core.services.contributors import link_contributor
+from core.services.accounts.contributors import link_contributor
+from core.services.notify import reminders
 from tests.browser.conftest import check_accessibility
 from tests.conftest import ACCOUNTS
 from tests.helpers import PK, TEST_PASSWORD, action, add_reporting_date, in_session, report
@@ -35,7 +35,7 @@ def test_a_contributor_answers_a_reminder_and_the_coordinator_accepts(
         add_reporting_date(session, dt.date(2022, 3, 31))
         session.commit()
         report(session, "1.1", Rag.RED, on=dt.date(2022, 3, 1))
-        from core.services.reporting import add_reporting_date as add
+        from core.services.progress.reporting import add_reporting_date as add
 
         found = action(session, "1.1")
         add(session, found.plan, actor=None, reported_on=today + dt.timedelta(21),

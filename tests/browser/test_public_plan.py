@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from core.services.plans import set_public
+from core.services.plans.plans import set_public
 from tests.browser.conftest import check_accessibility
 from tests.helpers import PK, in_session, plan_of
 

@@ -81,7 +81,7 @@ def test_every_control_and_area_cell_is_reachable_without_scrolling_sideways(
 ):
     """On a phone, the wide tables stack (My actions, the rollup's areas, the KPI month grid,
     the summary tables): every link, button and field lies inside the screen's width."""
-    from core.services.contributors import link_contributor
+    from core.services.accounts.contributors import link_contributor
     from tests.conftest import ACCOUNTS
 
     def link_the_lead(session):

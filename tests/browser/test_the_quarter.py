@@ -12,7 +12,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from core.enums import Rag
-from core.services.contributors import link_contributor
+from core.services.accounts.contributors import link_contributor
 from tests.browser.conftest import ANY, check_accessibility
 from tests.conftest import ACCOUNTS
 from tests.helpers import PK, TEST_PASSWORD, action, add_reporting_date, in_session, report
@@ -70,7 +70,7 @@ def test_the_quarter_walked_by_each_role(browser, base_url, live_app, smtp_serve
         add_reporting_date(session, FIRST_MEETING)
         session.commit()
         report(session, "1.1", Rag.RED, on=dt.date(2022, 3, 1))
-        from core.services.reporting import add_reporting_date as add
+        from core.services.progress.reporting import add_reporting_date as add
 
         found = action(session, "1.1")
         add(session, found.plan, actor=None, reported_on=meeting,

@@ -1,0 +1,84 @@
+"""Direction of travel: how each action's RAG moved since the previous reporting date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from core.enums import Direction, ProgressStatus, Rag
+from core.models import Action, ReportingDate
+from core.services.progress.progress import newest_update_id, stale_in_sql, update_alias
+
+# A completed action is as good as it gets; a RAG ranks Red 0, Amber 1, Green 2.
+COMPLETED_RANK = 3
+
+
+def rank(rag: Rag | None, status: ProgressStatus | None) -> int | None:
+    if status is ProgressStatus.COMPLETED:
+        return COMPLETED_RANK
+    return rag.rank if rag is not None else None
+
+
+def direction(
+    now: tuple[Rag | None, ProgressStatus | None] | None,
+    then: tuple[Rag | None, ProgressStatus | None] | None,
+) -> Direction | None:
+    """Better, same or worse than at the previous reporting date; new where there was no RAG
+    then; None where there is no RAG (nor completion) now."""
+    current = rank(*now) if now else None
+    if current is None:
+        return None
+    before = rank(*then) if then else None
+    if before is None:
+        return Direction.NEW
+    if current == before:
+        return Direction.SAME
+    return Direction.BETTER if current > before else Direction.WORSE
+
+
+def previous_reporting_day(as_at: dt.date) -> ColumnElement[dt.date]:
+    """In SQL, for each action's plan: its latest reporting date before ``as_at``."""
+    return (
+        select(func.max(ReportingDate.reported_on))
+        .where(ReportingDate.plan_id == Action.plan_id, ReportingDate.reported_on < as_at)
+        .scalar_subquery()
+    )
+
+
+def directions(
+    session: Session, action_ids: Iterable[int], as_at: dt.date
+) -> dict[int, Direction | None]:
+    """Each action's direction of travel as at ``as_at``: its latest update that counts then,
+    against its latest one as at its plan's reporting date before ``as_at`` (with no earlier
+    reporting date, everything reported is "new"); "not reported" where its latest update is
+    from that date or before (nothing new this period). One query, two index seeks per
+    action."""
+    ids = sorted(set(action_ids))
+    now, then = update_alias("now"), update_alias("then")
+    previous = previous_reporting_day(as_at)
+    query = (
+        select(
+            Action.id,
+            now.rag,
+            now.status,
+            then.rag,
+            then.status,
+            case((stale_in_sql(now, previous), True), else_=False),
+        )
+        .select_from(Action)
+        .outerjoin(now, now.id == newest_update_id(Action.id, as_at))
+        .outerjoin(then, then.id == newest_update_id(Action.id, previous))
+        .where(Action.id.in_(ids))
+    )
+    found = {}
+    for action_id, now_rag, now_status, then_rag, then_status, stale in session.execute(query):
+        if stale:
+            found[action_id] = Direction.NOT_REPORTED
+            continue
+        now = (now_rag, now_status) if now_status is not None else None
+        then = (then_rag, then_status) if then_status is not None else None
+        found[action_id] = direction(now, then)
+    return found
