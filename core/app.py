@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from core import config, db, outbox, web
 from core.cli import commands
 from core.db import MAX_ID
-from core.plugins import PluginRegistry, build_registry
+from core.hooks.registry import PluginRegistry, build_registry
 from core.web import plugin_pages
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from flask import Flask, current_app
 
 from core import db
-from core.change_types import ChangeEvent
+from core.hooks.change import ChangeEvent
 from core.models import Action, ProgressUpdate
 from core.services import mail
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core.hookspecs import hookimpl
-from core.plugin_data import AreaSpec, DataSource
+from core.hooks.plugin_data import AreaSpec, DataSource
+from core.hooks.specs import hookimpl
 
 START = dt.date(2021, 8, 1)
 END = dt.date(2023, 7, 31)

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.enums import Rag
-from core.hookspecs import hookimpl
+from core.hooks.specs import hookimpl
 from tests.helpers import csrf_token, in_session
 from tests.served import api_token
 

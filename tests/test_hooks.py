@@ -11,14 +11,14 @@ import pytest
 from flask import Blueprint
 from sqlalchemy import select
 
-from core import hookspecs
-from core.change_types import AreaPages, ChangeEvent, UpdateProblem
 from core.enums import ActionOrigin, Rag
-from core.hookspecs import hookimpl
+from core.hooks import specs as hookspecs
+from core.hooks.change import AreaPages, ChangeEvent, UpdateProblem
+from core.hooks.plugin_data import AreaSpec, DataSource
+from core.hooks.rag import RagSuggestion
+from core.hooks.rollup import RollupRow, TaysideStatus
+from core.hooks.specs import hookimpl
 from core.models import Action, Area, Plan, SharedAction
-from core.plugin_data import AreaSpec, DataSource
-from core.rag_types import RagSuggestion
-from core.rollup_types import RollupRow, TaysideStatus
 from core.services.tric.rollup import tayside_rollup
 from core.synthetic import synthetic_plan
 from tests.helpers import PK, AuthActions, in_session, init_database, report

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from core import db
 from core.enums import KpiCombine, KpiFrequency, KpiUnit, KpiValueOrigin
-from core.kpi_types import Combined, KpiFigure
+from core.hooks.kpi import Combined, KpiFigure
+from core.hooks.plugin_data import AreaSpec, DataSource
 from core.models import AuditEntry, Kpi, KpiValue
-from core.plugin_data import AreaSpec, DataSource
 from core.services.kpis.periods import period_containing
 from tests.helpers import PK, AuthActions, csrf_token, in_session
 from tests.served import api_token

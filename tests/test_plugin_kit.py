@@ -12,8 +12,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from core.hooks.plugin_data import AreaSpec, DataSource
 from core.models import Action, ActionChange, Area, AuditEntry, Plan, ProgressUpdate, User
-from core.plugin_data import AreaSpec, DataSource
 from core.services.plans.actions import edit_action
 from core.synthetic import synthetic_plan
 from tests.helpers import PK, in_session

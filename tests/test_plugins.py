@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from core import db
-from core.hookspecs import hookimpl
+from core.hooks.plugin_data import AreaSpec, DataSource
+from core.hooks.registry import DuplicatePluginError, build_registry
+from core.hooks.specs import hookimpl
 from core.models import Area, Plan
-from core.plugin_data import AreaSpec, DataSource
-from core.plugins import DuplicatePluginError, build_registry
 from core.synthetic import SyntheticAreaPlugin, synthetic_plan
 from tests.helpers import in_session, init_database
 

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from core import db
 from core.enums import ActionKind, ProgressStatus, Rag
-from core.hookspecs import hookimpl
+from core.hooks.report import Cell, Paragraph, ReportSection, Table
+from core.hooks.specs import hookimpl
 from core.models import Action
-from core.report_types import Cell, Paragraph, ReportSection, Table
 from core.services.progress.progress import latest_updates
 from core.services.reports.formats import render
 from core.services.reports.report import build_report

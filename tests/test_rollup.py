@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from core.enums import ActionKind, ProgressStatus, Rag
-from core.rollup_types import TaysideStatus
+from core.hooks.rollup import TaysideStatus
 from core.services.tric.rollup import tayside_rollup
 from tests.helpers import PK, action, report
 

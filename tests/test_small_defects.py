@@ -145,7 +145,7 @@ def test_cpc_help_lists_only_the_platforms_own_commands():
 
 def test_plugins_mark_hooks_with_core_hookimpl_as_the_readme_says():
     import core
-    from core.hookspecs import hookimpl
+    from core.hooks.specs import hookimpl
 
     assert core.hookimpl is hookimpl
     assert "@core.hookimpl" in (ROOT / "README.md").read_text(encoding="utf-8")

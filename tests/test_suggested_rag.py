@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from core.default_plugins.suggest_rag import suggest_rag
 from core.enums import ActionKind, KpiDirection, KpiFrequency, KpiUnit, ProgressStatus, Rag
+from core.hooks.rag import ActionFacts
 from core.models import Action, Kpi, ProgressUpdate
-from core.rag_types import ActionFacts
 from core.services.kpis import kpis
 from tests.helpers import PK, AuthActions, action, add_reporting_date, in_session, report
 

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from core.enums import ActionKind, ProgressStatus, Rag, Role
+from core.hooks.rollup import TaysideStatus
 from core.models import Action, ActionChange, SharedAction, SharedActionVersion, User
-from core.rollup_types import TaysideStatus
 from core.services.tric import shared
 from core.services.tric.rollup import tayside_rollup
 from core.synthetic import SyntheticAreaPlugin

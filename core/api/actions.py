@@ -28,9 +28,9 @@ from core.api.schemas import (
     page_of,
 )
 from core.enums import Direction
+from core.hooks.rag import RagSuggestion
 from core.models import Action, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
 from core.outbox import action_event, after_change, update_event
-from core.rag_types import RagSuggestion
 from core.services.accounts import contributors
 from core.services.errors import FieldError
 from core.services.plans import plans

@@ -8,8 +8,8 @@ import click
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from core.hooks.registry import PluginRegistry
 from core.models import Plan
-from core.plugins import PluginRegistry
 from core.schemas.dates import parse_date
 from core.services.plans import plans
 

@@ -10,7 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from core.cli.helpers import registry
-from core.plugins import check_installed
+from core.hooks.registry import PluginProblem, PluginRegistry
 from core.scaffold import ScaffoldError, module_name, scaffold
 
 
@@ -62,3 +62,31 @@ def plugins_command(as_json: bool, check: bool) -> None:
         click.echo(f"{len(problems)} problem(s) found." if problems else "No problems found.")
         if problems:
             raise SystemExit(1)
+
+
+def check_installed(registry: PluginRegistry) -> list[PluginProblem]:
+    """Every problem with the plugins' hooks and data files, found without touching the
+    database: the registry's own (a plugin that failed to load, an unknown hook, a hook whose
+    arguments do not match, pages refused), then a load of every plugin's content into a
+    throwaway database (each data file checked against its schema, plans against the areas
+    their plugin registers, adoptions against the shared actions)."""
+    import tempfile
+    from pathlib import Path
+
+    from sqlalchemy.orm import Session
+
+    from core import db, migrate
+    from core.services.plans import loader
+
+    problems = list(registry.problems)
+    with tempfile.TemporaryDirectory() as folder:
+        engine = db.make_engine(f"sqlite:///{Path(folder) / 'check.db'}")
+        try:
+            migrate.upgrade(engine)
+            with Session(engine) as session:
+                report = loader.load_plugin_content(session, registry)
+                session.rollback()
+        finally:
+            engine.dispose()
+    problems += [p for p in report.problems if p not in problems]
+    return problems

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.enums import KpiCombine, KpiUnit
-from core.hookspecs import hookimpl
-from core.kpi_types import Combined, KpiFigure, KpiRef
+from core.hooks.kpi import Combined, KpiFigure, KpiRef
+from core.hooks.specs import hookimpl
 
 
 @hookimpl(trylast=True)

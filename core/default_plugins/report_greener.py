@@ -3,8 +3,8 @@ the suggestion, its reason and the author's reason (section order 42, after the 
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.report_types import Cell, Paragraph, ReportSection, Table
+from core.hooks.report import Cell, Paragraph, ReportSection, Table
+from core.hooks.specs import hookimpl
 from core.services.reports.report_data import ReportData
 
 

@@ -4,8 +4,8 @@ its target."""
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.report_types import Cell, Paragraph, ReportSection, Table
+from core.hooks.report import Cell, Paragraph, ReportSection, Table
+from core.hooks.specs import hookimpl
 from core.services.kpis.kpi_words import MOVING_WORDS, change_words, figure_words
 from core.services.kpis.periods import period_words
 from core.services.reports.report_data import ReportData

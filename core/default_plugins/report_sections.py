@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from core.enums import ActionKind
-from core.hookspecs import hookimpl
-from core.report_types import Cell, Heading, Paragraph, ReportSection, Table
+from core.hooks.report import Cell, Heading, Paragraph, ReportSection, Table
+from core.hooks.specs import hookimpl
 from core.services.plans.summary import PlanSummary
 from core.services.reports.report_data import ActionAt, Direction, ReportData
 from core.services.words import day_words, first_words

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.enums import ProgressStatus, Rag
-from core.hookspecs import hookimpl
-from core.rag_types import ActionFacts, RagSuggestion
+from core.hooks.rag import ActionFacts, RagSuggestion
+from core.hooks.specs import hookimpl
 
 # An action not updated for longer than this is at risk, whatever its RAG.
 STALE_DAYS = 120

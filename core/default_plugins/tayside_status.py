@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.enums import ProgressStatus, Rag
-from core.hookspecs import hookimpl
-from core.rollup_types import RollupRow, TaysideStatus
+from core.hooks.rollup import RollupRow, TaysideStatus
+from core.hooks.specs import hookimpl
 
 
 @hookimpl(trylast=True)

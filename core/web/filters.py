@@ -8,9 +8,9 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from core.enums import Direction, ProgressStatus, Rag
+from core.hooks.rag import RagSuggestion
+from core.hooks.rollup import RollupCell, TaysideStatus
 from core.models import ProgressUpdate
-from core.rag_types import RagSuggestion
-from core.rollup_types import RollupCell, TaysideStatus
 from core.services.kpis.periods import period_words
 from core.services.progress.progress import is_stale, overdue_since
 

@@ -16,10 +16,10 @@ from typing import Any
 from flask import Flask, abort, current_app, request, url_for
 
 from core import db
-from core.change_types import AreaPages
 from core.enums import Role
+from core.hooks.change import AreaPages
+from core.hooks.registry import PluginProblem, PluginRegistry
 from core.identity import signed_in_user
-from core.plugins import PluginProblem, PluginRegistry
 from core.services.accounts import permissions
 from core.services.plans import plans
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import add_accounts
 
@@ -75,15 +73,12 @@ def live_app(app, password_hash):
 
 @pytest.fixture
 def base_url(live_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+    """The app served by waitress, as in production (Werkzeug's development server can leave
+    a static file open when the browser drops a connection mid-answer)."""
+    from tests.served import served_in_threads
+
+    with served_in_threads(live_app, threads=8) as (url,):
+        yield url
 
 
 @pytest.fixture

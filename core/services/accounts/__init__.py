@@ -7,6 +7,6 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     # Plugins written before the packages import from core.services.accounts what is now in
     # core.services.accounts.accounts.
-    from core.services.moved import same_named
+    from core.moved import same_named
 
     return same_named("accounts", name)

@@ -8,6 +8,6 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     # Plugins written before the packages import from core.services.kpis what is now in
     # core.services.kpis.kpis.
-    from core.services.moved import same_named
+    from core.moved import same_named
 
     return same_named("kpis", name)

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.kpi_types import Combined, KpiFigure
+from core.hooks.kpi import Combined, KpiFigure
+from core.hooks.registry import PluginProblem, PluginRegistry
 from core.models import Area, Kpi, KpiValue
-from core.plugins import PluginProblem, PluginRegistry
 from core.services.kpis.kpis import kpi_ref, recent_periods, values_query
 from core.services.kpis.periods import parse_period
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.enums import KpiValueOrigin
-from core.kpi_types import KpiFigure
+from core.hooks.kpi import KpiFigure
+from core.hooks.registry import PluginProblem, PluginRegistry
 from core.models import Area, Kpi, User
-from core.plugins import PluginProblem, PluginRegistry
 from core.services.accounts.permissions import PermissionDenied
 from core.services.errors import Conflict, FieldError, FieldErrors
 from core.services.kpis import kpis

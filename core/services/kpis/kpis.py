@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValueOrigin
-from core.kpi_types import KpiRef
+from core.hooks.kpi import KpiRef
 from core.models import Action, Area, Kpi, KpiValue, Plan, User
 from core.services.accounts.permissions import (
     PermissionDenied,

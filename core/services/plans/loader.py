@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.enums import ActionKind, ActionOrigin, FrameSection
+from core.hooks.plugin_data import AreaSpec, DataSource, DataSourceError
+from core.hooks.registry import PluginProblem, PluginRegistry
 from core.models import (
     Action,
     ActionLead,
@@ -27,8 +29,6 @@ from core.models import (
     RagDefinition,
     SharedAction,
 )
-from core.plugin_data import AreaSpec, DataSource, DataSourceError
-from core.plugins import PluginProblem, PluginRegistry
 from core.schemas import (
     KpiFileSchema,
     PlanFileSchema,

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.enums import ActionKind, ActionOrigin
+from core.hooks.registry import PluginProblem, PluginRegistry
 from core.models import Action, ActionChange, Area, Outcome, Plan
-from core.plugins import PluginProblem, PluginRegistry
 from core.schemas import PlanFileSchema
 from core.services.plans import loader
 from core.services.plans.actions import add_local_action, edit_action, wording

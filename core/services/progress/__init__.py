@@ -8,6 +8,6 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     # Plugins written before the packages import from core.services.progress what is now in
     # core.services.progress.progress.
-    from core.services.moved import same_named
+    from core.moved import same_named
 
     return same_named("progress", name)

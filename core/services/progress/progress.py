@@ -22,11 +22,11 @@ from sqlalchemy import (
 from sqlalchemy import update as update_table
 from sqlalchemy.orm import Session, aliased
 
-from core.change_types import UpdateDraft, UpdateProblem
 from core.enums import ProgressStatus, Rag, ReviewState
+from core.hooks.change import UpdateDraft, UpdateProblem
+from core.hooks.rag import RagSuggestion
 from core.models import Action, ProgressUpdate, ReportingDate, User
 from core.models.progress import counts
-from core.rag_types import RagSuggestion
 from core.services.accounts.permissions import (
     require_area,
     require_posting,
@@ -38,7 +38,7 @@ from core.services.progress.period_locks import check_open
 from core.services.records import audit
 
 if TYPE_CHECKING:
-    from core.plugins import PluginRegistry
+    from core.hooks.registry import PluginRegistry
 
 log = logging.getLogger(__name__)
 

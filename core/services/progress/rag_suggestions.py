@@ -11,9 +11,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from core.enums import ProgressStatus
+from core.hooks.rag import ActionFacts, RagSuggestion
+from core.hooks.registry import PluginRegistry
 from core.models import Action, Kpi, KpiValue, Plan, ProgressUpdate, ReportingDate, kpi_actions
-from core.plugins import PluginRegistry
-from core.rag_types import ActionFacts, RagSuggestion
 from core.services.kpis.kpis import off_target, ranked_figures
 from core.services.progress.progress import latest_updates
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
+from core.hooks.registry import PluginProblem, PluginRegistry
+from core.hooks.report import ReportSection
 from core.models import Plan
-from core.plugins import PluginProblem, PluginRegistry
-from core.report_types import ReportSection
 from core.services.reports.report_data import ReportData, report_data
 
 

@@ -24,6 +24,8 @@ from sqlalchemy import Date, and_, case, func, literal, or_, select, true, union
 from sqlalchemy.orm import Session, joinedload
 
 from core.enums import ProgressStatus, Rag
+from core.hooks.registry import PluginProblem, PluginRegistry
+from core.hooks.rollup import RollupCell, RollupRow, TaysideStatus
 from core.models import (
     Action,
     Area,
@@ -33,8 +35,6 @@ from core.models import (
     ReportingDate,
     SharedAction,
 )
-from core.plugins import PluginProblem, PluginRegistry
-from core.rollup_types import RollupCell, RollupRow, TaysideStatus
 from core.services.plans.plans import plan_in_force
 from core.services.plans.wording import shared_wording_as_at
 from core.services.progress import reporting, travel

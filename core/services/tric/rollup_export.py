@@ -6,8 +6,8 @@ import io
 from typing import Any
 
 from core.enums import ProgressStatus, Rag
-from core.report_types import Cell, Table
-from core.rollup_types import RollupRow, TaysideStatus
+from core.hooks.report import Cell, Table
+from core.hooks.rollup import RollupRow, TaysideStatus
 from core.services.records.spreadsheet_safety import append_row, csv_writer
 from core.services.tric.rollup import Rollup
 from core.services.words import day_words

@@ -15,7 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from core.report_types import Cell, ReportSection, Table
+from core.hooks.report import Cell, ReportSection, Table
 from core.services.reports.formats.rag_colours import RAG_FILLS, RAG_TEXT
 
 

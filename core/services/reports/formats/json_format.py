@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.report_types import Block, Cell
+from core.hooks.report import Block, Cell
 
 
 def _cell(cell: Cell) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.report_types import Cell, ReportSection, Table
+from core.hooks.report import Cell, ReportSection, Table
 from core.services.records.spreadsheet_safety import append_row
 from core.services.reports.formats.rag_colours import RAG_FILLS, RAG_TEXT
 

@@ -1,6 +1,6 @@
 """The hook reference in ``docs/plugins.md``, generated from ``core/hookspecs.py`` (each hook's
 signature and docstring), so the documentation cannot drift from the code: a test fails when
-the file is out of date. Rewrite it with ``python -m core.hook_reference``."""
+the file is out of date. Rewrite it with ``python -m core.hooks.reference``."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import inspect
 import sys
 from pathlib import Path
 
-from core import hookspecs
+from core.hooks import specs as hookspecs
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
-START = "<!-- hook reference: generated from core/hookspecs.py by python -m core.hook_reference -->"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
+START = (
+    "<!-- hook reference: generated from core/hooks/specs.py by python -m core.hooks.reference -->"
+)
 END = "<!-- end of the hook reference -->"
 
 

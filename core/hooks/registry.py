@@ -11,7 +11,7 @@ from typing import Any
 
 import pluggy
 
-from core import hookspecs
+from core.hooks import specs as hookspecs
 
 log = logging.getLogger(__name__)
 
@@ -26,34 +26,6 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.default_plugins.kpi_combine",
     "core.default_plugins.suggest_rag",
 )
-
-
-def check_installed(registry: PluginRegistry) -> list[PluginProblem]:
-    """Every problem with the plugins' hooks and data files, found without touching the
-    database: the registry's own (a plugin that failed to load, an unknown hook, a hook whose
-    arguments do not match, pages refused), then a load of every plugin's content into a
-    throwaway database (each data file checked against its schema, plans against the areas
-    their plugin registers, adoptions against the shared actions)."""
-    import tempfile
-    from pathlib import Path
-
-    from sqlalchemy.orm import Session
-
-    from core import db, migrate
-    from core.services.plans import loader
-
-    problems = list(registry.problems)
-    with tempfile.TemporaryDirectory() as folder:
-        engine = db.make_engine(f"sqlite:///{Path(folder) / 'check.db'}")
-        try:
-            migrate.upgrade(engine)
-            with Session(engine) as session:
-                report = loader.load_plugin_content(session, registry)
-                session.rollback()
-        finally:
-            engine.dispose()
-    problems += [p for p in report.problems if p not in problems]
-    return problems
 
 
 class DuplicatePluginError(RuntimeError):

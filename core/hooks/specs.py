@@ -13,15 +13,17 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from core.change_types import AreaPages, ChangeEvent, UpdateDraft, UpdateProblem
-from core.kpi_types import Combined, KpiFigure, KpiRef
-from core.plugin_data import AreaSpec, DataSource
-from core.rag_types import ActionFacts, RagSuggestion
-from core.report_types import ReportSection
-from core.rollup_types import RollupRow, TaysideStatus
+from core.hooks.change import AreaPages, ChangeEvent, UpdateDraft, UpdateProblem
+from core.hooks.kpi import Combined, KpiFigure, KpiRef
+from core.hooks.plugin_data import AreaSpec, DataSource
+from core.hooks.rag import ActionFacts, RagSuggestion
+from core.hooks.report import ReportSection
+from core.hooks.rollup import RollupRow, TaysideStatus
 
 if TYPE_CHECKING:
-    from core.services.reports.report_data import ReportData
+    # The report data is the services' (core.services.reports.report_data.ReportData), named
+    # here only as an annotation: the plugin seam imports no service.
+    ReportData = object
 
 PROJECT = "tayside_cpc"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -92,10 +94,10 @@ def tayside_status(row: RollupRow) -> TaysideStatus | None:
 def report_sections(report: ReportData) -> Iterable[ReportSection]:
     """Contribute sections to a plan's committee progress report.
 
-    Receives a :class:`core.services.reports.report_data.ReportData`: the plan, the date the
-    report is as at, the previous reporting date, every action in the plan on that date with its
-    wording then, its latest update then and at the previous reporting date, and what changed
-    between them. Returns an iterable of :class:`core.report_types.ReportSection` made of headings,
+    Receives a :class:`core.services.report_data.ReportData`: the plan, the date the report is
+    as at, the previous reporting date, every action in the plan on that date with its wording
+    then, its latest update then and at the previous reporting date, and what changed between
+    them. Returns an iterable of :class:`core.report_types.ReportSection` made of headings,
     paragraphs and tables, which every format (HTML and PDF, Word, Excel, CSV) lays out.
     Every plugin is asked and every section kept, ordered by ``order``: the built-in sections
     (``core.default_plugins.report_sections``) are at 10 to 90, so a section at 35 comes

@@ -1,7 +1,8 @@
-"""The services' old module paths, kept for plugins written against them: ``core.services.loader``
-is ``core.services.plans.loader``, ``core.report_formats`` is ``core.services.reports.formats``,
-and so on. An import finder gives the moved module itself under its old name, only when
-asked for (nothing is imported up front)."""
+"""Old module paths, kept for plugins written against them: ``core.hookspecs`` is
+``core.hooks.specs``, ``core.report_types`` is ``core.hooks.report``, ``core.services.loader`` is
+``core.services.plans.loader``, ``core.report_formats`` is ``core.services.reports.formats``, and
+so on. An import finder gives the moved module itself under its old name, only when asked for
+(nothing is imported up front); ``core`` installs it."""
 
 from __future__ import annotations
 
@@ -30,6 +31,20 @@ OLD_PATHS = {
     for package, modules in PACKAGES.items()
     for module in modules.split()
 }
+# The plugin seam's modules, moved into core/hooks/ (the paths plugins and docs/plugins.md use).
+OLD_PATHS.update(
+    {
+        "core.hookspecs": "core.hooks.specs",
+        "core.plugins": "core.hooks.registry",
+        "core.hook_reference": "core.hooks.reference",
+        "core.report_types": "core.hooks.report",
+        "core.rag_types": "core.hooks.rag",
+        "core.kpi_types": "core.hooks.kpi",
+        "core.change_types": "core.hooks.change",
+        "core.rollup_types": "core.hooks.rollup",
+        "core.plugin_data": "core.hooks.plugin_data",
+    }
+)
 OLD_PREFIXES = {"core.report_formats": "core.services.reports.formats"}
 
 
