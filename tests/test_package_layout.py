@@ -89,3 +89,10 @@ def test_the_plugin_seam_imports_no_service():
     hooks = SERVICES.parent / "hooks"
     for path in sorted(hooks.glob("*.py")):
         assert [n for n in imports_of(path) if n.startswith("core.services")] == [], path.name
+
+
+def test_the_schemas_at_the_edges_import_no_service():
+    """core/schemas/ (plugin data files, dates, patterns) is below the services, which use it;
+    the web forms' schemas, which use services, live with the web pages."""
+    for path in sorted((SERVICES.parent / "schemas").glob("*.py")):
+        assert [n for n in imports_of(path) if n.startswith("core.services")] == [], path.name

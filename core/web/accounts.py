@@ -7,9 +7,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from core import db
 from core.identity import signed_in_user, start_session
 from core.models import ApiToken
-from core.schemas.forms import PasswordForm, ReminderSettingForm, TokenForm
 from core.services.accounts import accounts, tokens
 from core.services.accounts.permissions import PermissionDenied
+from core.web.form_schemas import PasswordForm, ReminderSettingForm, TokenForm
 from core.web.forms import FormState, read_form, submit
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")

@@ -24,19 +24,6 @@ from core.identity import signed_in_user
 from core.links import update_link
 from core.models import Action, ActionChange, Outcome, ProgressUpdate
 from core.outbox import action_event, after_change, send_all, update_event
-from core.schemas.forms import (
-    ActionForm,
-    CompleteForm,
-    ContributorForm,
-    CorrectionForm,
-    EditActionForm,
-    FormSchema,
-    NewActionForm,
-    NewUpdateForm,
-    RedactionForm,
-    ReturnUpdateForm,
-    WithdrawalForm,
-)
 from core.services.accounts import contributors, permissions
 from core.services.errors import FieldError
 from core.services.plans import plans
@@ -51,6 +38,19 @@ from core.services.progress.progress import (
     update_problems,
 )
 from core.services.progress.rag_suggestions import current_suggestions, suggest_for_update
+from core.web.form_schemas import (
+    ActionForm,
+    CompleteForm,
+    ContributorForm,
+    CorrectionForm,
+    EditActionForm,
+    FormSchema,
+    NewActionForm,
+    NewUpdateForm,
+    RedactionForm,
+    ReturnUpdateForm,
+    WithdrawalForm,
+)
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404
 

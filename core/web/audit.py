@@ -8,10 +8,10 @@ from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
 
 from core import db
-from core.schemas.forms import AuditFilterForm
 from core.services.errors import FieldError
 from core.services.plans import plans
 from core.services.records import audit
+from core.web.form_schemas import AuditFilterForm
 from core.web.forms import FormState, admins_only
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")

@@ -18,9 +18,9 @@ from flask_login import current_user, logout_user
 
 from core import db
 from core.identity import signed_in_user, start_session
-from core.schemas.forms import SignInForm
 from core.services.accounts import accounts, sessions
 from core.services.records import audit
+from core.web.form_schemas import SignInForm
 from core.web.forms import FormState, read_form
 from core.web.home import home_for
 

@@ -12,9 +12,9 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from core import db
-from core.schemas.forms import FormSchema
 from core.services.accounts.permissions import PermissionDenied
 from core.services.errors import FieldError, FieldErrors, StaleEdit
+from core.web.form_schemas import FormSchema
 
 
 @dataclass

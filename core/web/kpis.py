@@ -13,7 +13,6 @@ from core import db
 from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValueOrigin, Role
 from core.identity import signed_in_user
 from core.models import Area, Kpi, KpiValue
-from core.schemas.forms import KpiEditForm, KpiForm
 from core.services.accounts import permissions
 from core.services.accounts.permissions import PermissionDenied
 from core.services.errors import Conflict, FieldError
@@ -29,6 +28,7 @@ from core.services.kpis.kpi_transfer import (
 from core.services.kpis.kpi_words import MOVING_WORDS, change_words, figure_words
 from core.services.kpis.periods import Period, parse_period, period_containing, period_for
 from core.services.plans import plans
+from core.web.form_schemas import KpiEditForm, KpiForm
 from core.web.forms import FormState, allowed, submit
 from core.web.kpi_chart import line_chart
 from core.web.pages import found_or_404

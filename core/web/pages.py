@@ -14,7 +14,6 @@ from core.enums import ProgressStatus
 from core.identity import signed_in_user
 from core.models import Outcome, Plan
 from core.schemas.dates import parse_date
-from core.schemas.forms import ActionFilterForm
 from core.services.kpis import kpis
 from core.services.notify import notices
 from core.services.plans import plans
@@ -26,6 +25,7 @@ from core.services.plans.summary import plan_summaries
 from core.services.progress import reporting, review, travel
 from core.services.progress.missing_updates import missing_updates
 from core.services.tric import shared
+from core.web.form_schemas import ActionFilterForm
 from core.web.forms import FormState
 
 bp = Blueprint("pages", __name__)

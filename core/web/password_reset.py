@@ -9,10 +9,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from core import db
 from core.links import BaseUrlMissing, external_url
 from core.outbox import send_all
-from core.schemas.forms import ForgottenPasswordForm, ResetPasswordForm
 from core.services.accounts import password_resets
 from core.services.errors import FieldError
 from core.services.mail import Mail
+from core.web.form_schemas import ForgottenPasswordForm, ResetPasswordForm
 from core.web.forms import FormState, read_form
 
 bp = Blueprint("password_reset", __name__)

@@ -11,13 +11,13 @@ from core import db
 from core.identity import signed_in_user
 from core.models import Plan, ReportingDate
 from core.schemas.dates import parse_date
-from core.schemas.forms import PublicSettingForm, ReportingDateForm, ReviewSettingForm
 from core.services.accounts import permissions
 from core.services.accounts.permissions import PermissionDenied
 from core.services.errors import FieldError
 from core.services.plans import plans
 from core.services.progress import period_locks, reporting
 from core.services.progress.missing_updates import missing_updates
+from core.web.form_schemas import PublicSettingForm, ReportingDateForm, ReviewSettingForm
 from core.web.forms import FormState, submit
 from core.web.pages import found_or_404
 

@@ -20,17 +20,17 @@ from core.identity import signed_in_user
 from core.links import action_link
 from core.models import Action, Area, Outcome, Plan, SharedAction
 from core.outbox import send_all
-from core.schemas.forms import (
-    AdoptForm,
-    EditSharedActionForm,
-    NewSharedActionForm,
-    NotApplicableForm,
-)
 from core.services.accounts import permissions
 from core.services.notify import notices
 from core.services.plans import plans
 from core.services.tric import rollup_export, shared
 from core.services.tric.rollup import TREND_POINTS, Rollup, tayside_rollup
+from core.web.form_schemas import (
+    AdoptForm,
+    EditSharedActionForm,
+    NewSharedActionForm,
+    NotApplicableForm,
+)
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404, shown_as_at
 

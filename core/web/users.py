@@ -7,9 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from core import db
 from core.identity import signed_in_user
 from core.models import ApiToken, User
-from core.schemas.forms import EditUserForm, UserForm
 from core.services.accounts import accounts, tokens
 from core.services.plans import plans
+from core.web.form_schemas import EditUserForm, UserForm
 from core.web.forms import FormState, admins_only, read_form
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
