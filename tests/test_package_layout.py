@@ -96,3 +96,10 @@ def test_the_schemas_at_the_edges_import_no_service():
     the web forms' schemas, which use services, live with the web pages."""
     for path in sorted((SERVICES.parent / "schemas").glob("*.py")):
         assert [n for n in imports_of(path) if n.startswith("core.services")] == [], path.name
+
+
+def test_the_services_do_not_import_the_built_in_plugins():
+    """The built-in plugins (core/default_plugins/) answer hooks over the services' data; the
+    services, report formats included, never import them back."""
+    for path in sorted(SERVICES.rglob("*.py")):
+        assert [n for n in imports_of(path) if n.startswith("core.default_plugins")] == [], path

@@ -5,17 +5,13 @@ summary for the Children, Young People and Families Partnership (CYPFP)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from core.enums import ActionKind
 from core.hooks.report import Cell, Heading, Paragraph, ReportSection, Table
 from core.hooks.specs import hookimpl
 from core.services.plans.summary import PlanSummary
+from core.services.reports import cells
+from core.services.reports.cells import NOT_REPORTED
 from core.services.reports.report_data import ActionAt, Direction, ReportData
 from core.services.words import day_words, first_words
-
-NOT_REPORTED = "Not reported"
-NOT_THIS_PERIOD = "Not reported this period"
 
 
 @hookimpl
@@ -31,90 +27,6 @@ def report_sections(report: ReportData) -> list[ReportSection]:
         appendix_ongoing(report),
         partnership_summary(report),
     ]
-
-
-def _last_rag(update) -> str:
-    """A last update's RAG in words ("Green"), or its status where it has none."""
-    return update.rag.word if update.rag else update.status.label
-
-
-def _last(update) -> str:
-    """ "9 June 2022: Green": a last update's date and RAG (or status) in words."""
-    return f"{day_words(update.reported_on)}: {_last_rag(update)}"
-
-
-def _rag(item: ActionAt) -> Cell:
-    """The RAG cell: letter and word, shaded; "Completed" or "Not reported" without one; "Not
-    reported this period" with the last update's date and RAG, never shown as current."""
-    if item.stale:
-        return Cell(f"{NOT_THIS_PERIOD} (last update {_last(item.update)})")
-    if item.rag is not None:
-        return Cell.of_rag(item.rag)
-    return Cell("Completed" if item.completed else NOT_REPORTED)
-
-
-def _rag_before(item: ActionAt) -> Cell:
-    state = item.before
-    if item.first_report:
-        return Cell("First report")
-    if not item.in_plan_before:
-        return Cell("Not in the plan")
-    if state is None or item.stale_before:
-        return Cell(NOT_REPORTED)
-    if state.rag is not None:
-        return Cell.of_rag(state.rag)
-    return Cell("Completed" if state.status.value == "completed" else state.status.label)
-
-
-def _commentary(item: ActionAt) -> Cell:
-    update = item.update
-    if update is None:
-        return Cell("No update yet.")
-    text = update.commentary or "No commentary given."
-    if item.stale:
-        return Cell(f"No update this period. The last, of {day_words(update.reported_on)}: {text}")
-    return Cell(f"{update.reported_on:%d/%m/%Y}: {text}")
-
-
-def _action(item: ActionAt) -> Cell:
-    """The action's first words: its full text is in the plan (or, in the summary paper, the
-    exceptions), once."""
-    return Cell(first_words(item.wording.text))
-
-
-def _action_full(item: ActionAt) -> Cell:
-    return Cell(item.wording.text)
-
-
-def _lead_and_last(item: ActionAt) -> list[Cell]:
-    update = item.update
-    return [
-        Cell(item.wording.lead_text or "No strategic lead named"),
-        Cell.of_date(update.reported_on) if update else Cell("No update yet"),
-    ]
-
-
-def _number(item: ActionAt) -> Cell:
-    """The action's number; an ongoing action's says so ("Ongoing 1"), so that it is not read
-    as an outcome's."""
-    if item.action.kind is ActionKind.ONGOING:
-        return Cell(f"Ongoing {item.code}")
-    return Cell(item.code)
-
-
-def _since(day: dt.date) -> str:
-    return f"Overdue since {day_words(day)}"
-
-
-def _target(a: ActionAt) -> Cell:
-    """The target timescale and date as worded then, and "Overdue since ..." if it is (a
-    workbook keeps the date a date, and shows the words after it)."""
-    target = a.wording.target_date
-    text = a.wording.timescale + (f" {target.day} {target:%B %Y}" if target else "")
-    if a.overdue_since is not None:
-        since = _since(a.overdue_since)
-        return Cell(f"{text.strip()}\n{since}", date=target, after_date=since)
-    return Cell(text.strip(), date=target)
 
 
 def changes(report: ReportData) -> ReportSection:
@@ -142,7 +54,13 @@ def changes(report: ReportData) -> ReportSection:
         Table(
             ["No", "Action/task", "Was", "Now", "Direction"],
             [
-                [_number(a), _action(a), _rag_before(a), _rag(a), Cell(a.direction.word)]
+                [
+                    cells.number_cell(a),
+                    cells.action_words(a),
+                    cells.rag_before_cell(a),
+                    cells.rag_cell(a),
+                    Cell(a.direction.word),
+                ]
                 for a in moved
             ],
             widths=[8, 56, 15, 15, 12],
@@ -152,7 +70,12 @@ def changes(report: ReportData) -> ReportSection:
         Table(
             ["No", "Action/task", "Reported on", "Commentary"],
             [
-                [_number(a), _action(a), Cell.of_date(a.update.reported_on), _commentary(a)]
+                [
+                    cells.number_cell(a),
+                    cells.action_words(a),
+                    Cell.of_date(a.update.reported_on),
+                    cells.commentary_cell(a),
+                ]
                 for a in completed
                 if a.update
             ],
@@ -163,7 +86,12 @@ def changes(report: ReportData) -> ReportSection:
         Table(
             ["No", "Action/task", "Target date", "RAG"],
             [
-                [_number(a), _action(a), Cell.of_date(a.wording.target_date), _rag(a)]
+                [
+                    cells.number_cell(a),
+                    cells.action_words(a),
+                    Cell.of_date(a.wording.target_date),
+                    cells.rag_cell(a),
+                ]
                 for a in slipped
             ],
             widths=[8, 56, 14, 15],
@@ -174,8 +102,8 @@ def changes(report: ReportData) -> ReportSection:
             ["No", "Action/task", "Added on", "TRIC PG5 shared action"],
             [
                 [
-                    _number(a),
-                    _action(a),
+                    cells.number_cell(a),
+                    cells.action_words(a),
                     Cell.of_date(a.action.adopted_on or a.action.added_on),
                     Cell("Yes" if a.action.shared_action_id else "No"),
                 ]
@@ -246,10 +174,10 @@ def not_received(report: ReportData) -> ReportSection:
                 ["No", "Action/task", "Strategic Lead", "Last update", "Last RAG"],
                 [
                     [
-                        _number(a),
-                        _action(a),
-                        *_lead_and_last(a),
-                        Cell(_last_rag(a.update) if a.update else NOT_REPORTED),
+                        cells.number_cell(a),
+                        cells.action_words(a),
+                        *cells.lead_and_last(a),
+                        Cell(cells.last_rag(a.update) if a.update else NOT_REPORTED),
                     ]
                     for a in missing
                 ],
@@ -354,7 +282,13 @@ def rag_by_outcome(report: ReportData) -> ReportSection:
             Table(
                 ["No", "Action/task", "Was", "Now", "Direction"],
                 [
-                    [Cell(a.code), _action(a), _rag_before(a), _rag(a), Cell(a.direction.word)]
+                    [
+                        Cell(a.code),
+                        cells.action_words(a),
+                        cells.rag_before_cell(a),
+                        cells.rag_cell(a),
+                        Cell(a.direction.word),
+                    ]
                     for a in report.improvement
                 ],
                 widths=[8, 58, 15, 15, 14],
@@ -390,7 +324,7 @@ def exceptions(report: ReportData) -> ReportSection:
         if (a.rag is not None and a.rag.value in "RA") or a.overdue_since is not None
     ]
     # In the summary paper (no plan tables) the exceptions carry the actions' full text.
-    text = _action_full if report.contents == "summary" else _action
+    text = cells.action_text if report.contents == "summary" else cells.action_words
     order = {"R": 0, "A": 1}
     flagged.sort(key=lambda a: (order.get(a.rag.value if a.rag else "", 2), a.action.position))
     return ReportSection(
@@ -413,13 +347,13 @@ def exceptions(report: ReportData) -> ReportSection:
                 ],
                 [
                     [
-                        _number(a),
+                        cells.number_cell(a),
                         text(a),
                         Cell(a.wording.lead_text),
-                        _target(a),
-                        _rag_before(a),
-                        _rag(a),
-                        _commentary(a),
+                        cells.target_cell(a),
+                        cells.rag_before_cell(a),
+                        cells.rag_cell(a),
+                        cells.commentary_cell(a),
                         Cell(a.update.back_on_track if a.update and not a.stale else ""),
                     ]
                     for a in flagged
@@ -448,11 +382,11 @@ def _plan_row(a: ActionAt) -> list[Cell]:
     return [
         Cell(a.code),
         Cell(a.wording.expected_impact),
-        _action_full(a),
+        cells.action_text(a),
         Cell(a.wording.lead_text),
-        _target(a),
-        _rag(a),
-        _commentary(a),
+        cells.target_cell(a),
+        cells.rag_cell(a),
+        cells.commentary_cell(a),
     ]
 
 
@@ -529,53 +463,6 @@ def _plan_on_a_page(report: ReportData) -> list:
     return blocks
 
 
-def action_table(report: ReportData) -> Table:
-    """Every action of the plan in one flat table (the CSV download)."""
-    by_id = {outcome.id: outcome for outcome in report.outcomes}
-    rows = []
-    for a in report.actions:
-        outcome = by_id.get(a.action.outcome_id)
-        update = a.update
-        rows.append(
-            [
-                Cell(f"{outcome.number}. {outcome.title}" if outcome else "Ongoing/maintenance"),
-                _number(a),
-                Cell(a.wording.expected_impact),
-                _action_full(a),
-                Cell(a.wording.lead_text),
-                Cell(a.wording.timescale),
-                Cell.of_date(a.wording.target_date),
-                _rag(a),
-                Cell(
-                    NOT_THIS_PERIOD if a.stale else update.status.label if update else NOT_REPORTED
-                ),
-                Cell.of_date(update.reported_on if update else None),
-                Cell(update.commentary if update else ""),
-                Cell(a.direction.word),
-                Cell(_since(a.overdue_since) if a.overdue_since else ""),
-            ]
-        )
-    return Table(
-        [
-            "Outcome",
-            "No",
-            "Expected Impact",
-            "Actions/Tasks",
-            "Strategic Lead",
-            "Target Timescale",
-            "Target date",
-            "RAG",
-            "Status",
-            "Last update",
-            "Latest commentary",
-            "Direction of travel",
-            "Overdue",
-        ],
-        rows,
-        key="actions",
-    )
-
-
 def appendix_kpis(report: ReportData) -> ReportSection:
     """Appendix 1: each action's KPI measures, and the plan's evidence menu."""
     measured = [a for a in report.improvement if a.action.kpi_measures]
@@ -585,7 +472,7 @@ def appendix_kpis(report: ReportData) -> ReportSection:
             [
                 [
                     Cell(a.code),
-                    _action(a),
+                    cells.action_words(a),
                     Cell("\n".join(m.text for m in a.action.kpi_measures)),
                 ]
                 for a in measured
@@ -628,11 +515,11 @@ def appendix_ongoing(report: ReportData) -> ReportSection:
                 [
                     [
                         Cell(a.code),
-                        _action_full(a),
+                        cells.action_text(a),
                         Cell(a.wording.expected_impact),
                         Cell(a.wording.timescale),
-                        _rag(a),
-                        _commentary(a),
+                        cells.rag_cell(a),
+                        cells.commentary_cell(a),
                     ]
                     for a in report.ongoing
                 ],
@@ -665,7 +552,7 @@ def partnership_summary(report: ReportData) -> ReportSection:
             ),
             Paragraph(
                 f"Updates not received for this period: {len(missing)}"
-                + (": " + ", ".join(_number(a).text for a in missing) if missing else "")
+                + (": " + ", ".join(cells.number_cell(a).text for a in missing) if missing else "")
                 + " (each counted as not reported)."
             ),
             Table(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from core.default_plugins.report_sections import action_table
 from core.services.records.spreadsheet_safety import csv_writer
+from core.services.reports.cells import action_table
 
 
 def render(report) -> bytes:
