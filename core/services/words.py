@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.enums import ActionKind
+from core.enums import ActionKind, ProgressStatus, Rag
 from core.models import Action
 
 
@@ -31,3 +31,11 @@ def list_words(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def rag_words(rag: Rag | None, status: ProgressStatus | None) -> str:
+    """An update's RAG in words ("Green"), or its status where it has none ("Completed"), or
+    "Not reported" for none: how a last update is named beside "Not reported this period"."""
+    if rag is not None:
+        return rag.word
+    return status.label if status is not None else "Not reported"

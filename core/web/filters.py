@@ -13,6 +13,7 @@ from core.hooks.rollup import RollupCell, TaysideStatus
 from core.models import ProgressUpdate
 from core.services.kpis.periods import period_words
 from core.services.progress.progress import is_stale, overdue_since
+from core.services.words import rag_words
 
 
 def init_app(app: Flask) -> None:
@@ -64,20 +65,13 @@ def _rag_and_status(rag: Rag | None, status: ProgressStatus | None) -> Markup:
     return rag_badge(rag)
 
 
-def last_words(rag: Rag | None, status: ProgressStatus | None) -> str:
-    """A last update's RAG in words ("Green"), or its status where it has none."""
-    if rag is not None:
-        return rag.word
-    return "No RAG" if status is not ProgressStatus.COMPLETED else "Completed"
-
-
 def not_reported_badge(rag: Rag | None, status: ProgressStatus | None, day: dt.date) -> Markup:
     """ "Not reported this period", with the last RAG and the date of the last update beside
     it in words (never shown as if current)."""
     return Markup(
         '<span class="cpc-rag cpc-rag--none">Not reported this period</span> '
         f'<span class="govuk-body-s cpc-last-update">(last update {ukdate(day)}: '
-        f"{escape(last_words(rag, status))})</span>"
+        f"{escape(rag_words(rag, status))})</span>"
     )
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 from core.enums import ActionKind
 from core.hooks.report import Cell, Table
 from core.services.reports.report_data import ActionAt, ReportData
-from core.services.words import day_words, first_words
+from core.services.words import day_words, first_words, rag_words
 
 NOT_REPORTED = "Not reported"
 NOT_THIS_PERIOD = "Not reported this period"
@@ -17,7 +17,7 @@ NOT_THIS_PERIOD = "Not reported this period"
 
 def last_rag(update) -> str:
     """A last update's RAG in words ("Green"), or its status where it has none."""
-    return update.rag.word if update.rag else update.status.label
+    return rag_words(update.rag, update.status)
 
 
 def last_update(update) -> str:

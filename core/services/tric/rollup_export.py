@@ -10,7 +10,7 @@ from core.hooks.report import Cell, Table
 from core.hooks.rollup import RollupRow, TaysideStatus
 from core.services.records.spreadsheet_safety import append_row, csv_writer
 from core.services.tric.rollup import Rollup
-from core.services.words import day_words
+from core.services.words import day_words, rag_words
 
 
 def area_entry(row: RollupRow, slug: str) -> dict[str, Any]:
@@ -66,8 +66,7 @@ def _area_cells(row: RollupRow, slug: str) -> list[Cell]:
             Cell(""),
         ]
     if cell.stale and cell.last_reported_on is not None:
-        last = cell.rag.word if cell.rag else ("No RAG" if cell.status else "Not reported")
-        rag = Cell(f"Not reported this period (last: {last})")
+        rag = Cell(f"Not reported this period (last: {rag_words(cell.rag, cell.status)})")
     elif cell.rag is not None:
         rag = Cell.of_rag(cell.rag)
     elif cell.status is ProgressStatus.COMPLETED:
