@@ -210,6 +210,7 @@ def test_the_summary_paper_fits_in_eight_pages_and_the_full_paper_holds_the_rest
     text = " ".join(" ".join(page.extract_text() for page in summary.pages).split())
     for heading in ("What changed", "Updates not received", "Exceptions", "Progress/Update"):
         assert heading in text
+    assert "Perth and Kinross CPC: summary progress report as at 8 September 2022" in text
     assert "Appendix 2:" not in text and "Plan on a page" not in text
     # Every action's full text appears once in the full paper; elsewhere its first words.
     with quarter.app_context():
