@@ -5,6 +5,7 @@ Nothing in it is Dundee's own: its coordinator adds the plan in the app. See REA
 """
 
 from core.hookspecs import hookimpl
+
 from plugins.area_plugin import AreaSpec, plan_files
 
 

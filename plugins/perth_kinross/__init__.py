@@ -5,6 +5,7 @@ from pathlib import Path
 
 from core.hookspecs import hookimpl
 from core.plugin_data import DataSource
+
 from plugins.area_plugin import AreaSpec, plan_files
 
 
