@@ -29,6 +29,7 @@ from core.api.schemas import (
 )
 from core.enums import Direction
 from core.hooks.rag import RagSuggestion
+from core.hooks.report_data import reported_this_period
 from core.models import Action, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
 from core.outbox import action_event, after_change, update_event
 from core.services.accounts import contributors
@@ -38,13 +39,7 @@ from core.services.plans.action_query import find_actions
 from core.services.plans.actions import add_local_action, edit_action
 from core.services.plans.search import ActionFilter
 from core.services.progress import travel
-from core.services.progress.progress import (
-    is_overdue,
-    latest_updates,
-    periods_since,
-    post_update,
-    reported_this_period,
-)
+from core.services.progress.progress import is_overdue, latest_updates, periods_since, post_update
 from core.services.progress.rag_suggestions import current_suggestions
 
 actions_bp = Blueprint(

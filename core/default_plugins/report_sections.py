@@ -5,12 +5,13 @@ summary for the Children, Young People and Families Partnership (CYPFP)."""
 
 from __future__ import annotations
 
+from core.enums import Direction
 from core.hooks.report import Cell, Heading, Paragraph, ReportSection, Table
 from core.hooks.specs import hookimpl
 from core.services.plans.summary import PlanSummary
 from core.services.reports import cells
 from core.services.reports.cells import NOT_REPORTED
-from core.services.reports.report_data import ActionAt, Direction, ReportData
+from core.services.reports.report_data import ActionAt, ReportData
 from core.services.words import day_words, first_words
 
 

@@ -9,7 +9,6 @@ returns something other than ``None``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -18,12 +17,8 @@ from core.hooks.kpi import Combined, KpiFigure, KpiRef
 from core.hooks.plugin_data import AreaSpec, DataSource
 from core.hooks.rag import ActionFacts, RagSuggestion
 from core.hooks.report import ReportSection
+from core.hooks.report_data import ReportData
 from core.hooks.rollup import RollupRow, TaysideStatus
-
-if TYPE_CHECKING:
-    # The report data is the services' (core.services.reports.report_data.ReportData), named
-    # here only as an annotation: the plugin seam imports no service.
-    ReportData = object
 
 PROJECT = "tayside_cpc"
 hookspec = pluggy.HookspecMarker(PROJECT)

@@ -26,13 +26,6 @@ def action_name(action: Action) -> str:
     return f"{kind} {action.code}"
 
 
-def list_words(items: list[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def rag_words(rag: Rag | None, status: ProgressStatus | None) -> str:
     """An update's RAG in words ("Green"), or its status where it has none ("Completed"), or
     "Not reported" for none: how a last update is named beside "Not reported this period"."""

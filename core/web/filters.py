@@ -9,10 +9,11 @@ from markupsafe import Markup, escape
 
 from core.enums import Direction, ProgressStatus, Rag
 from core.hooks.rag import RagSuggestion
+from core.hooks.report_data import is_stale
 from core.hooks.rollup import RollupCell, TaysideStatus
 from core.models import ProgressUpdate
 from core.services.kpis.periods import period_words
-from core.services.progress.progress import is_stale, overdue_since
+from core.services.progress.progress import overdue_since
 from core.services.words import rag_words
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from core import db
 from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValueOrigin, Role
+from core.hooks.report_data import moving
 from core.identity import signed_in_user
 from core.models import Area, Kpi, KpiValue
 from core.services.accounts import permissions
@@ -65,7 +66,7 @@ def area_kpis(slug: str):
                 "kpi": kpi,
                 "latest": figures.latest,
                 "change": figures.change,
-                "moving": kpis.moving(kpi, figures),
+                "moving": moving(kpi, figures),
                 "off_target": kpis.off_target(kpi, figures.latest),
             }
         )
@@ -189,7 +190,7 @@ def show(kpi_id: int):
                 "area": area,
                 "latest": figures.latest,
                 "change": figures.change,
-                "moving": kpis.moving(kpi, figures),
+                "moving": moving(kpi, figures),
                 "off_target": kpis.off_target(kpi, figures.latest),
                 "may_change": permissions.writes_area(user, area),
             }

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValueOrigin
 from core.hooks.kpi import KpiRef
+from core.hooks.report_data import Latest, off_target
 from core.models import Action, Area, Kpi, KpiValue, Plan, User
 from core.services.accounts.permissions import (
     PermissionDenied,
@@ -585,20 +586,6 @@ def proposals(session: Session, kpi_id: int, area_ids: list[int]) -> list[KpiVal
     )
 
 
-@dataclass(frozen=True)
-class Latest:
-    """An area's latest figure for a KPI and the one before it (by period)."""
-
-    latest: KpiValue | None
-    previous: KpiValue | None
-
-    @property
-    def change(self) -> float | None:
-        if self.latest is None or self.previous is None:
-            return None
-        return self.latest.value - self.previous.value
-
-
 def ranked_figures(kpi_ids, as_at: dt.date | None, *criteria: ColumnElement[bool]):
     """In SQL, the figures in force (not proposals) of ``kpi_ids`` (a list, or a subquery of
     ids) for periods ended by ``as_at``, with ``id``, ``kpi_id``, ``area_id`` and ``n``: 1 for
@@ -642,30 +629,6 @@ def latest_figures(
     for record, n in rows:
         found.setdefault((record.kpi_id, record.area_id), {})[n] = record
     return {key: Latest(pair.get(1), pair.get(2)) for key, pair in found.items()}
-
-
-def moving(kpi: Kpi, latest: Latest) -> str | None:
-    """Whether the latest figure moved the right way: "better", "worse" or "same"; None when
-    there is no earlier figure or the KPI has no better direction."""
-    change = latest.change
-    if change is None or kpi.direction is KpiDirection.NEITHER:
-        return None
-    if change == 0:
-        return "same"
-    up = change > 0
-    return "better" if up == (kpi.direction is KpiDirection.HIGHER) else "worse"
-
-
-def off_target(kpi: Kpi, record: KpiValue | None) -> bool:
-    """A figure on the wrong side of the KPI's target (for a KPI with a target and a better
-    direction)."""
-    if record is None or kpi.target_value is None:
-        return False
-    if kpi.direction is KpiDirection.HIGHER:
-        return record.value < kpi.target_value
-    if kpi.direction is KpiDirection.LOWER:
-        return record.value > kpi.target_value
-    return False
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.enums import ActionKind, ProgressStatus, Rag
+from core.hooks.report_data import PlanSummary, RagCounts, is_stale
 from core.models import Action, Plan, ProgressUpdate
 from core.services.progress.progress import (
     in_plan_as_at,
     in_plan_on,
     is_completed,
     is_overdue,
-    is_stale,
     latest_updates,
     newest_update_id,
     periods_since,
@@ -25,62 +25,6 @@ from core.services.progress.progress import (
     update_alias,
 )
 from core.services.progress.travel import previous_reporting_day
-
-
-@dataclass(frozen=True)
-class PlanSummary:
-    """The committee's Progress/Update Report row: improvement actions only, as in the plans
-    (ongoing/maintenance actions are listed apart and counted in ``maintenance``)."""
-
-    as_at: dt.date
-    total: int
-    completed: int
-    added: int
-    ongoing: int
-    by_year: dict[int, int]
-    maintenance: int
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "as_at": self.as_at.isoformat(),
-            "total": self.total,
-            "completed": self.completed,
-            "added": self.added,
-            "ongoing": self.ongoing,
-            "by_year": {str(year): count for year, count in self.by_year.items()},
-            "maintenance_actions": self.maintenance,
-        }
-
-
-@dataclass(frozen=True)
-class RagCounts:
-    """Actions by their latest RAG. A completed action reported without a RAG counts as
-    ``completed``; ``not_reported`` is every other action with no RAG, or with no update for
-    the period (its latest is from before ``since``, the previous reporting date)."""
-
-    red: int = 0
-    amber: int = 0
-    green: int = 0
-    completed: int = 0
-    not_reported: int = 0
-
-    @classmethod
-    def of(cls, updates: list, since: dt.date | None = None) -> RagCounts:
-        """Counted from each action's latest update (anything with ``status``, ``rag`` and
-        ``reported_on``, or ``None``)."""
-        counts = Counter(
-            None
-            if is_stale(u, since)
-            else (u.rag if u is not None and u.rag else ("completed" if is_completed(u) else None))
-            for u in updates
-        )
-        return cls(
-            red=counts[Rag.RED],
-            amber=counts[Rag.AMBER],
-            green=counts[Rag.GREEN],
-            completed=counts["completed"],
-            not_reported=counts[None],
-        )
 
 
 @dataclass(frozen=True)

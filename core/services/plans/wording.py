@@ -6,34 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.hooks.report_data import Wording
 from core.models import Action, ActionChange, SharedAction, SharedActionVersion
-from core.services.words import list_words
 
 
 def end_of(day: dt.date) -> dt.datetime:
     """The first moment after ``day`` (UTC): changes made before it stood on ``day``."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class Wording:
-    """An action's wording on a date."""
-
-    text: str
-    expected_impact: str
-    leads: list[str]
-    target_date: dt.date | None
-    timescale: str
-
-    @property
-    def lead_text(self) -> str:
-        """The strategic leads as the plan prints a cell of several: "A and B", "A, B and C"."""
-        return list_words(self.leads)
 
 
 def current_wording(action: Action) -> Wording:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from core.enums import ProgressStatus, Rag, ReviewState
 from core.hooks.change import UpdateDraft, UpdateProblem
 from core.hooks.rag import RagSuggestion
+from core.hooks.report_data import is_completed
 from core.models import Action, ProgressUpdate, ReportingDate, User
 from core.models.progress import counts
 from core.services.accounts.permissions import (
@@ -389,10 +390,6 @@ def redact_update(
     session.expire(update)
 
 
-def is_completed(update: ProgressUpdate | None) -> bool:
-    return update is not None and update.status is ProgressStatus.COMPLETED
-
-
 def is_overdue(action: Action, update: ProgressUpdate | None, as_at: dt.date) -> bool:
     """Past its target date and not completed."""
     return overdue_since(action.target_date, update, as_at) is not None
@@ -406,23 +403,6 @@ def overdue_since(
     if target_date is None or target_date >= as_at or is_completed(update):
         return None
     return target_date + dt.timedelta(days=1)
-
-
-def reported_this_period(update: object | None, since: dt.date | None) -> bool:
-    """Whether an action's latest update (anything with a ``status`` and ``reported_on``)
-    speaks for the period after ``since``, its plan's reporting date before the date shown.
-    An update reported on or before ``since`` is last period's: the action is "Not reported
-    this period", and counts as not reported (a completed action needs no more updates)."""
-    if update is None:
-        return False
-    if since is None or is_completed(update):
-        return True
-    return update.reported_on > since  # type: ignore[attr-defined]
-
-
-def is_stale(update: object | None, since: dt.date | None) -> bool:
-    """An update in force that is last period's (see ``reported_this_period``)."""
-    return update is not None and not reported_this_period(update, since)
 
 
 def stale_in_sql(latest: type[ProgressUpdate], since: ColumnElement) -> ColumnElement[bool]:

@@ -8,35 +8,10 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from core.enums import Direction, ProgressStatus, Rag
+from core.enums import Direction
+from core.hooks.report_data import direction
 from core.models import Action, ReportingDate
 from core.services.progress.progress import newest_update_id, stale_in_sql, update_alias
-
-# A completed action is as good as it gets; a RAG ranks Red 0, Amber 1, Green 2.
-COMPLETED_RANK = 3
-
-
-def rank(rag: Rag | None, status: ProgressStatus | None) -> int | None:
-    if status is ProgressStatus.COMPLETED:
-        return COMPLETED_RANK
-    return rag.rank if rag is not None else None
-
-
-def direction(
-    now: tuple[Rag | None, ProgressStatus | None] | None,
-    then: tuple[Rag | None, ProgressStatus | None] | None,
-) -> Direction | None:
-    """Better, same or worse than at the previous reporting date; new where there was no RAG
-    then; None where there is no RAG (nor completion) now."""
-    current = rank(*now) if now else None
-    if current is None:
-        return None
-    before = rank(*then) if then else None
-    if before is None:
-        return Direction.NEW
-    if current == before:
-        return Direction.SAME
-    return Direction.BETTER if current > before else Direction.WORSE
 
 
 def previous_reporting_day(as_at: dt.date) -> ColumnElement[dt.date]:

@@ -1,184 +1,40 @@
 """Everything a plan's committee progress report says, as things stood on a date: read from
-the history in a fixed number of queries, then handed to the ``report_sections`` hook."""
+the history in a fixed number of queries, then handed to the ``report_sections`` hook. The
+types it builds (``ReportData``, ``ActionAt``, ...) are the plugin seam's,
+``core.hooks.report_data``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from core.enums import ActionKind, Direction, FrameSection, ProgressStatus, Rag
+from core.enums import FrameSection
+from core.hooks.report_data import ActionAt, KpiAt, ReportData, TimelineRow
 from core.models import (
     Action,
     ActionChange,
-    EvidenceSource,
     FrameItem,
-    Kpi,
     NotApplicable,
     Outcome,
     Plan,
     PriorityGroup,
-    ProgressUpdate,
-    ReportingDate,
 )
-from core.services.kpis.kpis import Latest, area_kpis, latest_figures, moving, off_target
+from core.services.kpis.kpis import Latest, area_kpis, latest_figures
 from core.services.plans.document import evidence_menu, rag_legend
-from core.services.plans.summary import PlanSummary, RagCounts, load_actions, summarise
+from core.services.plans.summary import load_actions, summarise
 from core.services.plans.wording import Wording, end_of, wording_on_days
-from core.services.progress import reporting, travel
+from core.services.progress import reporting
 from core.services.progress.progress import (
-    is_stale,
     latest_updates,
     overdue_since,
-    reported_this_period,
     states_on_days,
 )
 
 
-def _completed(state) -> bool:
-    return state is not None and state.status is ProgressStatus.COMPLETED
-
-
 def _overdue(wording: Wording, state, day: dt.date) -> bool:
     return overdue_since(wording.target_date, state, day) is not None
-
-
-@dataclass(frozen=True)
-class ActionAt:
-    """One action of the plan as it stood on the report's date, and on the previous one."""
-
-    action: Action
-    wording: Wording
-    # The latest update in force reported on or before the date (with its commentary).
-    update: ProgressUpdate | None
-    # The latest one as at the previous reporting date (status, rag, reported_on).
-    before: object | None
-    in_plan_before: bool
-    overdue: bool
-    overdue_before: bool
-    # The day it became overdue (the day after its target date as worded then), if it is.
-    overdue_since: dt.date | None = None
-    # The plan's first report: there is no earlier reporting date to compare with.
-    first_report: bool = False
-    # The reporting date before the report's (where this period begins), and the one before
-    # that (where the previous period began): an update from on or before it is the period
-    # before's, and the action is "Not reported this period".
-    period_since: dt.date | None = None
-    before_since: dt.date | None = None
-
-    @property
-    def code(self) -> str:
-        return self.action.code
-
-    @property
-    def stale(self) -> bool:
-        """Not reported this period: its latest update is last period's (``update`` holds it)."""
-        return is_stale(self.update, self.period_since)
-
-    @property
-    def reported(self) -> bool:
-        """Reported this period (or completed)."""
-        return reported_this_period(self.update, self.period_since)
-
-    @property
-    def stale_before(self) -> bool:
-        """Not reported in the period of the previous reporting date."""
-        return is_stale(self.before, self.before_since)
-
-    @property
-    def rag(self) -> Rag | None:
-        """The RAG this period (``None`` where it is not reported this period)."""
-        return self.update.rag if self.update and not self.stale else None
-
-    @property
-    def completed(self) -> bool:
-        return _completed(self.update)
-
-    @property
-    def direction(self) -> Direction:
-        if self.stale or (self.update is None and not self.completed):
-            return Direction.NOT_REPORTED
-        if not self.in_plan_before:
-            return Direction.NEW
-        now = (self.update.rag, self.update.status) if self.update else None
-        then = (self.before.rag, self.before.status) if self.before else None
-        # No RAG (nor completion) now: the report calls that unchanged.
-        return travel.direction(now, then) or Direction.SAME
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    """A row of the plan's Progress/Update Report table."""
-
-    day: dt.date
-    label: str
-    summary: PlanSummary
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """A plan's report as at ``as_at``, with the previous reporting date to compare with."""
-
-    plan: Plan
-    as_at: dt.date
-    reporting_date: ReportingDate | None
-    previous: dt.date | None
-    actions: list[ActionAt]
-    groups: list[PriorityGroup]
-    outcomes: list[Outcome]
-    timeline: list[TimelineRow]
-    wording_changes: list[ActionChange]
-    not_applicable: list[NotApplicable]
-    rag_legend: dict[Rag, str]
-    evidence_menu: list[EvidenceSource]
-    kpis: list[KpiAt]
-    # The plan on a page: its national and Tayside frame, by section.
-    frame: dict[FrameSection, list[FrameItem]] = field(default_factory=dict)
-    # Which paper: "full" (all of it) or "summary" (``ReportSection.in_summary`` only).
-    contents: str = "full"
-
-    @property
-    def area_name(self) -> str:
-        return self.plan.area.name
-
-    @property
-    def improvement(self) -> list[ActionAt]:
-        return [a for a in self.actions if a.action.kind is ActionKind.IMPROVEMENT]
-
-    @property
-    def ongoing(self) -> list[ActionAt]:
-        return [a for a in self.actions if a.action.kind is ActionKind.ONGOING]
-
-    @property
-    def summary(self) -> PlanSummary:
-        return self.timeline[-1].summary
-
-    def in_outcome(self, outcome: Outcome) -> list[ActionAt]:
-        return [a for a in self.improvement if a.action.outcome_id == outcome.id]
-
-    def rag_counts(self, outcome: Outcome | None = None) -> RagCounts:
-        chosen = self.in_outcome(outcome) if outcome else self.improvement
-        return RagCounts.of([a.update for a in chosen], self.previous)
-
-    @property
-    def not_received(self) -> list[ActionAt]:
-        """The actions with no update for this period (not completed): improvement actions
-        first, in plan order, as the missing-updates page lists them."""
-        return [a for a in self.improvement + self.ongoing if not a.reported]
-
-    def directions(self, outcome: Outcome | None = None) -> Counter[Direction]:
-        chosen = self.in_outcome(outcome) if outcome else self.improvement
-        return Counter(a.direction for a in chosen)
-
-    @property
-    def since_words(self) -> str:
-        """How the report names the period it looks back over."""
-        if self.previous is None:
-            return "since the plan was published"
-        return f"since the last report, {self.previous.day} {self.previous:%B %Y}"
 
 
 def report_data(
@@ -289,23 +145,6 @@ def _frame(session: Session, plan: Plan) -> dict[FrameSection, list[FrameItem]]:
     ):
         found.setdefault(item.section, []).append(item)
     return {section: found[section] for section in FrameSection if section in found}
-
-
-@dataclass(frozen=True)
-class KpiAt:
-    """One of the area's KPIs as at the report's date: the figure of the latest period ended
-    by then, the one before it, and whether it moved the right way and meets its target."""
-
-    kpi: Kpi
-    figures: Latest
-
-    @property
-    def moving(self) -> str | None:
-        return moving(self.kpi, self.figures)
-
-    @property
-    def off_target(self) -> bool:
-        return off_target(self.kpi, self.figures.latest)
 
 
 def kpis_at(session: Session, plan: Plan, as_at: dt.date) -> list[KpiAt]:

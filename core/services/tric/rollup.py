@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from core.enums import ProgressStatus, Rag
 from core.hooks.registry import PluginProblem, PluginRegistry
+from core.hooks.report_data import reported_this_period
 from core.hooks.rollup import RollupCell, RollupRow, TaysideStatus
 from core.models import (
     Action,
@@ -46,7 +47,6 @@ from core.services.progress.progress import (
     newest_update_id,
     overdue_since,
     periods_since,
-    reported_this_period,
 )
 
 
