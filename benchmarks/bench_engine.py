@@ -21,11 +21,11 @@ from core import create_app, db, migrate
 from core.enums import ProgressStatus, Rag, Role
 from core.models import Action, Area, Plan
 from core.services.accounts import accounts
+from core.services.demo.synthetic import SyntheticAreaPlugin
 from core.services.plans import loader
 from core.services.plans.summary import plan_state
 from core.services.progress.progress import post_update
 from core.services.tric.rollup import tayside_rollup
-from core.synthetic import SyntheticAreaPlugin
 
 EMAIL, PASSWORD = "bench@synthetic.invalid", "a benchmark-only password"
 

@@ -24,10 +24,10 @@ from sqlalchemy import select
 from core import create_app, db, migrate
 from core.enums import ProgressStatus, Rag
 from core.models import Action, Area, Plan, ProgressUpdate, ReportingDate
+from core.services.demo.synthetic import SyntheticAreaPlugin
 from core.services.plans import loader
 from core.services.reports.formats import FORMATS, render
 from core.services.reports.report import build_report
-from core.synthetic import SyntheticAreaPlugin
 
 
 def plan_of(session, slug: str) -> Plan:

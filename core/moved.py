@@ -43,6 +43,7 @@ OLD_PATHS.update(
         "core.change_types": "core.hooks.change",
         "core.rollup_types": "core.hooks.rollup",
         "core.plugin_data": "core.hooks.plugin_data",
+        "core.synthetic": "core.services.demo.synthetic",
     }
 )
 OLD_PREFIXES = {"core.report_formats": "core.services.reports.formats"}

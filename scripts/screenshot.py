@@ -23,9 +23,9 @@ from core import create_app, db, migrate  # noqa: E402
 from core.enums import ProgressStatus, Rag, Role  # noqa: E402
 from core.models import Action, Area  # noqa: E402
 from core.services.accounts import accounts  # noqa: E402
+from core.services.demo.synthetic import SyntheticAreaPlugin  # noqa: E402
 from core.services.plans import loader  # noqa: E402
 from core.services.progress.progress import post_update  # noqa: E402
-from core.synthetic import SyntheticAreaPlugin  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 EMAIL, PASSWORD = "coordinator@synthetic.invalid", "a synthetic demo password"

@@ -292,7 +292,7 @@ def test_cpc_token_create_refuses_unknown_accounts(runner, accounts):
 
 
 def test_api_list_pages_issue_a_fixed_number_of_queries(make_app, password_hash):
-    from core.synthetic import SyntheticAreaPlugin
+    from core.services.demo.synthetic import SyntheticAreaPlugin
     from tests.conftest import add_accounts
     from tests.helpers import count_queries
 

@@ -19,8 +19,8 @@ from core.hooks.rag import RagSuggestion
 from core.hooks.rollup import RollupRow, TaysideStatus
 from core.hooks.specs import hookimpl
 from core.models import Action, Area, Plan, SharedAction
+from core.services.demo.synthetic import synthetic_plan
 from core.services.tric.rollup import tayside_rollup
-from core.synthetic import synthetic_plan
 from tests.helpers import PK, AuthActions, in_session, init_database, report
 
 HOOKS = sorted(

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from core.hooks.plugin_data import AreaSpec, DataSource
 from core.models import Action, ActionChange, Area, AuditEntry, Plan, ProgressUpdate, User
+from core.services.demo.synthetic import synthetic_plan
 from core.services.plans.actions import edit_action
-from core.synthetic import synthetic_plan
 from tests.helpers import PK, in_session
 from tests.test_hooks import Plugin
 

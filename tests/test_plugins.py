@@ -12,7 +12,7 @@ from core.hooks.plugin_data import AreaSpec, DataSource
 from core.hooks.registry import DuplicatePluginError, build_registry
 from core.hooks.specs import hookimpl
 from core.models import Area, Plan
-from core.synthetic import SyntheticAreaPlugin, synthetic_plan
+from core.services.demo.synthetic import SyntheticAreaPlugin, synthetic_plan
 from tests.helpers import in_session, init_database
 
 SHIPPED = {"angus", "dundee", "perth_kinross", "shared_tric"}

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from core.enums import ActionKind, ProgressStatus, Rag, Role
 from core.hooks.rollup import TaysideStatus
 from core.models import Action, ActionChange, SharedAction, SharedActionVersion, User
+from core.services.demo.synthetic import SyntheticAreaPlugin
 from core.services.tric import shared
 from core.services.tric.rollup import tayside_rollup
-from core.synthetic import SyntheticAreaPlugin
 from tests.helpers import PK, count_queries, in_session, plan_of, report
 
 # The shipped frames adopt nothing: these tests adopt as the coordinators would.

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from core.enums import ProgressStatus, Rag
-from core.synthetic import SyntheticAreaPlugin
+from core.services.demo.synthetic import SyntheticAreaPlugin
 from tests.helpers import PK, action, count_queries, in_session, report
 
 PK_PLAN = "/areas/perth-and-kinross/plans/2021-2023/"
