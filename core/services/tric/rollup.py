@@ -225,13 +225,15 @@ def _trend(
     return trend
 
 
-def _not_this_period(update: ProgressUpdate | None, since: dt.date | None, calendar) -> bool:
+def _not_this_period(
+    update: ProgressUpdate | None, since: dt.date | None, pg5_calendar: bool
+) -> bool:
     """Whether a cell is not reported this period (never reported counts too): with PG5's
-    ``calendar``, ``since`` is the first day of PG5's period; without it, its plan's
-    reporting date before "as at" (updates on or before it are last period's)."""
+    calendar, ``since`` is the first day of PG5's period; without it, its plan's reporting
+    date before "as at" (updates on or before it are last period's)."""
     if since is None:
         return False
-    if not calendar:
+    if not pg5_calendar:
         return not reported_this_period(update, since)
     return update is None or (
         update.status is not ProgressStatus.COMPLETED and update.reported_on < since
@@ -327,7 +329,9 @@ def tayside_rollup(
                 overdue_since=overdue_since(action.target_date, update, as_at),
                 # Not reported this period: last period's update (a completion stands).
                 stale=_not_this_period(
-                    update, plan_since.get(action.plan_id) if not calendar else since, calendar
+                    update,
+                    plan_since.get(action.plan_id) if not calendar else since,
+                    bool(calendar),
                 ),
             )
         row = RollupRow(
