@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from core import config, db, outbox, web
+from core import config, db, web, worker
 from core.cli import commands
 from core.db import MAX_ID
 from core.hooks.registry import PluginRegistry, build_registry
@@ -32,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         extra=app.config["EXTRA_PLUGINS"],
     )
     db.init_app(app)
-    outbox.init_app(app)
+    worker.init_app(app)
     commands.init_app(app)
     web.init_app(app)
     plugin_pages.init_app(app, app.extensions["cpc_plugins"])

@@ -62,6 +62,12 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         # Whom the accessibility statement says to ask for another format or about a problem
         # (an email address, a phone number, a team); without it, the area's coordinator.
         ACCESSIBILITY_CONTACT=os.environ.get("CPC_ACCESSIBILITY_CONTACT", ""),
+        # A Microsoft Teams or Slack incoming webhook: told of updates submitted for review,
+        # updates returned, periods locked and PG5's rewordings (as jobs).
+        WEBHOOK_URL=os.environ.get("CPC_WEBHOOK_URL") or None,
+        # Seconds a running job goes without its worker's heartbeat before it counts as
+        # abandoned (the worker was killed) and is taken back.
+        JOB_LEASE_SECONDS=float(os.environ.get("CPC_JOB_LEASE_SECONDS", "60")),
         # Seconds a SQLite writer waits for another's lock before answering 503.
         SQLITE_BUSY_TIMEOUT=10.0,
     )

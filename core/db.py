@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from flask import Flask, current_app, g
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from core import data_version
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -55,6 +57,7 @@ def make_engine(url: str, *, sqlite_busy_timeout: float = 10.0) -> sa.Engine:
     engine = sa.create_engine(
         url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args
     )
+    data_version.install(engine)
     if engine.dialect.name == "sqlite":
         in_memory = parsed.database in (None, "", ":memory:")
 

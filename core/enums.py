@@ -234,3 +234,17 @@ class KpiValueOrigin(StrEnum):
     API = "api"
     PULLED = "pulled"
     SYNTHETIC = "synthetic"
+
+
+class JobState(StrEnum):
+    """Where a job stands: waiting to run (or to be tried again), running, done, or failed
+    (every try used, or stopped where trying again could repeat it: an admin may retry it)."""
+
+    WAITING = "waiting"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()

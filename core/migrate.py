@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from core import data_version
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -25,16 +27,20 @@ def alembic_config(connection: sa.Connection) -> Config:
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Migrate to ``revision``; then every cached page part and report counts as out of date
+    (the data may show differently after a migration)."""
     from alembic import command
 
-    with engine.begin() as connection:
+    with data_version.uncounted(), engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
+        if sa.inspect(connection).has_table("data_version"):
+            data_version.bump(connection)
 
 
 def downgrade(engine: sa.Engine, revision: str = "base") -> None:
     from alembic import command
 
-    with engine.begin() as connection:
+    with data_version.uncounted(), engine.begin() as connection:
         command.downgrade(alembic_config(connection), revision)
 
 

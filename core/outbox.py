@@ -1,76 +1,41 @@
-"""What a web or API write sets off once it is committed: the emails it produced, sent on a
-thread of their own so that the answer never waits for the mail server (a server that refuses
-one is logged, and the write still stands), and the plugins' ``after_change`` hook (a plugin
-that raises is logged and skipped)."""
+"""What a web or API write sets off once it is committed: the emails it produced, put on the
+job queue (a worker sends them, so the answer never waits for the mail server, and neither
+its slowness nor its failure shows to whoever made the request, nor tells by the time taken
+whether an email was sent at all), and the plugins' ``after_change`` hook (a plugin that
+raises is logged and skipped)."""
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 
-from flask import Flask, current_app
+from flask import current_app
 
-from core import db
+from core import db, worker
+from core.enums import ReviewState
 from core.hooks.change import ChangeEvent
-from core.models import Action, ProgressUpdate
+from core.models import Action, ProgressUpdate, ReportingDate, SharedAction
 from core.services import mail
+from core.services.jobs import emails
 
 log = logging.getLogger(__name__)
 
 
-class Outbox:
-    """Sends a request's emails on a thread of their own, so the answer goes out at once
-    whatever the mail server does: neither its slowness nor its failure shows to whoever made
-    the request (nor tells, by the time taken, whether an email was sent at all). An email
-    still being sent when the process stops is lost; it is logged as it goes."""
-
-    def __init__(self, app: Flask) -> None:
-        self._config = app.config
-        self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
-
-    def send(self, mails: Iterable[mail.Mail | None]) -> None:
-        messages = [message for message in mails if message is not None]
-        if not messages:
-            return
-        thread = threading.Thread(target=self._deliver, args=(messages,), daemon=True)
-        with self._lock:
-            self._threads = [t for t in self._threads if t.is_alive()]
-            self._threads.append(thread)
-        thread.start()
-
-    def _deliver(self, messages: list[mail.Mail]) -> None:
-        for message in messages:
-            try:
-                mail.send(
-                    message, smtp_url=self._config["SMTP_URL"], sender=self._config["MAIL_FROM"]
-                )
-            except Exception:  # the change is saved; the email is what failed
-                log.exception("could not send %r to %s", message.subject, message.to)
-
-    def sending(self) -> int:
-        """How many batches of emails are still being sent."""
-        with self._lock:
-            return sum(1 for thread in self._threads if thread.is_alive())
-
-    def wait(self, timeout: float = 30.0) -> None:
-        """Wait until every email handed over so far has been sent (or has failed)."""
-        with self._lock:
-            threads = list(self._threads)
-        for thread in threads:
-            thread.join(timeout)
-
-
-def init_app(app: Flask) -> None:
-    app.extensions["cpc_outbox"] = Outbox(app)
-
-
 def send_all(mails: Iterable[mail.Mail | None]) -> None:
-    """Send ``mails`` (``None`` entries are skipped) after the answer, on a thread, once the
-    change that made them is committed."""
-    outbox, messages = current_app.extensions["cpc_outbox"], list(mails)
-    db.after_commit(lambda: outbox.send(messages))
+    """Queue ``mails`` (``None`` entries are skipped) once the change that made them is
+    committed; a worker sends them."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    messages = [message for message in mails if message is not None]
+    if not messages:
+        return
+
+    def queue() -> None:
+        with app.extensions["cpc_sessionmaker"]() as session:
+            emails.enqueue(session, messages)
+            session.commit()
+        worker.wake(app)
+
+    db.after_commit(queue)
 
 
 def after_change(event: ChangeEvent) -> None:
@@ -97,12 +62,42 @@ def action_event(action: Action, event: str) -> ChangeEvent:
 
 def update_event(update: ProgressUpdate, event: str) -> ChangeEvent:
     """The change event for a progress update ``event`` ("posted", "accepted", "returned",
-    "corrected", "withdrawn", "redacted")."""
+    "corrected", "withdrawn", "redacted"); an update posted to wait for a coordinator's
+    review is "submitted"."""
     action = update.action
+    if event == "posted" and update.review is ReviewState.SUBMITTED:
+        event = "submitted"
     return ChangeEvent(
         kind="progress_update",
         event=event,
         area=action.plan.area.slug,
         record_id=update.id,
         summary=f"progress update on action {action.code} {event}",
+    )
+
+
+def period_event(record: ReportingDate, event: str) -> ChangeEvent:
+    """The change event for the period up to a plan's reporting date ``event`` ("locked",
+    "unlocked")."""
+    plan = record.plan
+    assert plan is not None
+    return ChangeEvent(
+        kind="period",
+        event=event,
+        area=plan.area.slug,
+        record_id=record.id,
+        summary=f"the period up to the meeting on {record.reported_on.day} "
+        f"{record.reported_on:%B %Y} {event} ({plan.title})",
+    )
+
+
+def shared_event(definition: SharedAction, event: str) -> ChangeEvent:
+    """The change event for a TRIC PG5 shared action ``event`` ("reworded"): no one area's
+    (``area`` is empty)."""
+    return ChangeEvent(
+        kind="shared_action",
+        event=event,
+        area="",
+        record_id=definition.id,
+        summary=f"TRIC PG5 shared action {definition.key} {event} (version {definition.version})",
     )

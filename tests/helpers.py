@@ -224,3 +224,18 @@ def two_meetings(app: Flask, september: bool = True) -> None:
         post_march(session)
         if september:
             post_september(session)
+
+
+def download_by_job(client, url: str):
+    """A report in PDF or Word as a user gets it: asked for, its job's page ("Preparing"),
+    the job run (as a worker would), then its download from the job's page."""
+    asked = client.get(url)
+    if asked.status_code == 200:  # made already for the data as it is
+        return asked
+    assert asked.status_code == 303, asked.text
+    job_page = asked.headers["Location"]
+    assert "Preparing" in client.get(job_page).text
+    client.application.extensions["cpc_jobs"].wait()
+    ready = client.get(job_page)
+    assert "Ready" in ready.text, ready.text
+    return client.get(job_page.rstrip("/") + "/file")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import threading
@@ -11,10 +12,12 @@ from aiosmtpd.controller import Controller
 
 
 class _Keep:
-    def __init__(self, into: list[Message], lock: threading.Lock) -> None:
-        self.into, self.lock = into, lock
+    def __init__(self, into: list[Message], lock: threading.Lock, gate: threading.Event) -> None:
+        self.into, self.lock, self.gate = into, lock, gate
 
     async def handle_DATA(self, server, session, envelope):
+        if not self.gate.is_set():  # stalled: the sender waits for the answer
+            await asyncio.get_running_loop().run_in_executor(None, self.gate.wait)
         message = email.message_from_bytes(envelope.content)
         with self.lock:
             self.into.append(message)
@@ -31,9 +34,13 @@ class LoopbackSmtp:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self._lock = threading.Lock()
+        # Cleared, the server stalls: it takes each email's content and answers nothing until
+        # it is set again.
+        self.answering = threading.Event()
+        self.answering.set()
         self.port = _free_port()
         self._controller = Controller(
-            _Keep(self.messages, self._lock), hostname="127.0.0.1", port=self.port
+            _Keep(self.messages, self._lock, self.answering), hostname="127.0.0.1", port=self.port
         )
 
     @property
@@ -44,13 +51,14 @@ class LoopbackSmtp:
         self._controller.start()
 
     def stop(self) -> None:
+        self.answering.set()
         self._controller.stop()
 
     def take(self, app=None) -> list[Message]:
         """The messages received since the last call; given the ``app``, once every email it
-        has handed to its outbox (sent after each answer, on a thread) has been sent."""
+        has queued (sent after each answer, by a job) has been sent."""
         if app is not None:
-            app.extensions["cpc_outbox"].wait()
+            app.extensions["cpc_jobs"].wait()
         with self._lock:
             taken = list(self.messages)
             self.messages.clear()

@@ -159,6 +159,20 @@ def known(app, accounts):
     values["token_id"] = str(
         in_session(app, lambda s: s.scalar(sa.select(sa.func.max(ApiToken.id))))
     )
+
+    def failed_email(session):  # a job the Jobs page lists, fails and offers to retry
+        from core.enums import JobState
+        from core.services.jobs import emails
+        from core.services.mail import Mail
+
+        (job_id,) = emails.enqueue(session, [Mail("someone@test.invalid", "Synthetic", "Hi")])
+        session.execute(
+            sa.text("UPDATE jobs SET state = :failed"), {"failed": JobState.FAILED.value}
+        )
+        session.commit()
+        return job_id
+
+    values["job_id"] = str(in_session(app, failed_email))
     return values
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from core import db
 from core.enums import (
     ActionKind,
+    JobState,
     KpiCombine,
     KpiFrequency,
     KpiUnit,
@@ -24,7 +25,7 @@ from core.enums import (
     Role,
 )
 from core.models import Action as ActionModel
-from core.models import ApiToken, Area, Kpi, KpiValue, ProgressUpdate, SharedAction, User
+from core.models import ApiToken, Area, Job, Kpi, KpiValue, ProgressUpdate, SharedAction, User
 from core.services.demo.demo_data import DemoSize, load_demo_data
 from core.services.kpis.kpis import define_kpi, record_value
 from core.services.plans.action_query import find_actions
@@ -474,6 +475,15 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     csv = f"area,kpi,period,value\n{PK},no-of-irds-held,{2030 + round_}-04,5\n".encode()
     upload = {"file": (io.BytesIO(csv), "figures.csv")}
     send("/kpis/import", "/kpis/import", upload, content_type="multipart/form-data")
+
+    def a_failed_job(session):  # an email job (the review emails above) that failed
+        job_id = session.scalar(sa.select(sa.func.max(Job.id)))
+        session.execute(sa.update(Job).where(Job.id == job_id).values(state=JobState.FAILED))
+        session.commit()
+        return job_id
+
+    failed = in_session(app, a_failed_job)
+    send("/admin/jobs/?state=failed", f"/admin/jobs/{failed}/retry")
 
     visitor = app.test_client()
     forgotten = {"email": accounts["viewer"]}

@@ -30,6 +30,7 @@ def init_app(app: Flask, csrf) -> Api:
         actions,
         areas,
         audit,
+        jobs,
         kpis,
         pages,
         report,
@@ -63,7 +64,7 @@ def init_app(app: Flask, csrf) -> Api:
         },
     )
     api = Api(app)
-    for module in (areas, actions, updates, reporting, report, shared, kpis, users, audit):
+    for module in (areas, actions, updates, reporting, report, shared, kpis, users, audit, jobs):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)
             csrf.exempt(blueprint)

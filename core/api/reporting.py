@@ -13,6 +13,7 @@ from core.api.schemas import (
     ReportingDateSchema,
 )
 from core.models import Plan, ReportingDate
+from core.outbox import after_change, period_event
 from core.schemas.dates import parse_date
 from core.services.progress import period_locks, reporting
 from core.services.progress.missing_updates import missing_updates
@@ -130,6 +131,7 @@ def lock(plan_id: int, date_text: str):
     record = _record(_plan(plan_id), date_text)
     with writing() as session:
         period_locks.lock_period(session, record, actor=me())
+    after_change(period_event(record, "locked"))
     return record
 
 
@@ -140,4 +142,5 @@ def unlock(plan_id: int, date_text: str):
     record = _record(_plan(plan_id), date_text)
     with writing() as session:
         period_locks.unlock_period(session, record, actor=me())
+    after_change(period_event(record, "unlocked"))
     return record

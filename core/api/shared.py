@@ -24,7 +24,7 @@ from core.api.schemas import (
 )
 from core.links import action_link
 from core.models import Outcome, SharedAction
-from core.outbox import send_all
+from core.outbox import after_change, send_all, shared_event
 from core.services.notify import notices
 from core.services.plans import plans
 from core.services.tric import rollup_export, shared
@@ -94,6 +94,8 @@ def patch_shared(data, key: str):
             else []
         )
     send_all(mails)  # the coordinators of each area whose published plan adopted it
+    if changed:
+        after_change(shared_event(definition, "reworded"))
     return _one(definition)
 
 

@@ -27,6 +27,7 @@ from core.cli.reports import report_command
 from core.cli.serve import serve_command
 from core.cli.tric import rollup_command
 from core.cli.users import token_group, user_group
+from core.cli.worker import worker_command
 from core.services.accounts import accounts
 from core.services.plans import loader
 
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
         token_group,
         kpi_group,
         remind_command,
+        worker_command,
     )
     for command in commands:
         if command.name not in WITHOUT_DATABASE:

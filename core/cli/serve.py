@@ -30,7 +30,14 @@ from core.services.accounts import accounts
 @click.option(
     "--threads", default=4, show_default=True, type=click.IntRange(1, 256), help="Per process."
 )
-def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+@click.option(
+    "--jobs/--no-jobs",
+    default=True,
+    show_default=True,
+    help="Also run queued jobs (reports, emails) on a thread of each web process; --no-jobs "
+    "when `cpc worker` processes run them.",
+)
+def serve_command(host: str, port: int, workers: int, threads: int, jobs: bool) -> None:
     """Serve the platform with waitress: one process, or several sharing the port."""
     from waitress import create_server
 
@@ -73,9 +80,11 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     db.get_session().close()
     # Waitress refuses a body far over the app's own limit before reading it into memory.
     if workers == 1:
+        if jobs:
+            app.extensions["cpc_jobs"].start()
         create_server(app, sockets=[listening], threads=threads, max_request_body_size=limit).run()
         return
-    _run_workers(app, listening, workers, threads, limit)
+    _run_workers(app, listening, workers, threads, limit, jobs)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -91,7 +100,9 @@ def _listen(host: str, port: int) -> socket.socket:
     return listening
 
 
-def _run_workers(app, listening: socket.socket, workers: int, threads: int, limit: int) -> None:
+def _run_workers(
+    app, listening: socket.socket, workers: int, threads: int, limit: int, jobs: bool
+) -> None:
     """Fork ``workers`` waitress processes that accept on one socket; each opens its own
     database connections. Stopping this process (Ctrl+C, SIGTERM) stops them all."""
     import os
@@ -107,6 +118,8 @@ def _run_workers(app, listening: socket.socket, workers: int, threads: int, limi
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
+                if jobs:
+                    app.extensions["cpc_jobs"].start()
                 create_server(
                     app, sockets=[listening], threads=threads, max_request_body_size=limit
                 ).run()

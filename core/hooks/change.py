@@ -36,9 +36,12 @@ class UpdateProblem:
 
 @dataclass(frozen=True)
 class ChangeEvent:
-    """A change that was committed: ``kind`` of record ("progress_update", "action"),
-    ``event`` ("posted", "accepted", "returned", "corrected", "withdrawn", "redacted";
-    "added", "reworded"), the area's slug, the record's id and a summary in words."""
+    """A change that was committed: ``kind`` of record ("progress_update", "action",
+    "period", "shared_action"), ``event`` ("posted", "submitted" (posted to wait for a
+    coordinator's review), "accepted", "returned", "corrected", "withdrawn", "redacted";
+    "added", "reworded"; a period "locked" or "unlocked"; a shared action "reworded"), the
+    area's slug (empty for a TRIC PG5 shared action, which is every area's), the record's id
+    and a summary in words."""
 
     kind: str
     event: str

@@ -25,6 +25,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.default_plugins.report_greener",
     "core.default_plugins.kpi_combine",
     "core.default_plugins.suggest_rag",
+    "core.default_plugins.webhook",
 )
 
 

@@ -189,12 +189,15 @@ def after_change(change: ChangeEvent) -> None:
     """React to a change once it is committed: post it to the area's own system, say.
 
     Receives a :class:`core.change_types.ChangeEvent`: what kind of record changed
-    ("progress_update": "posted", "accepted", "returned", "corrected", "withdrawn",
-    "redacted"; "action": "added", "reworded"), the area's slug, the record's id and a summary
-    in words, for changes made in the app and through the API. Returns nothing. Every plugin
-    is called, after the change is saved (so a plugin cannot undo it, and a slow or failing
-    plugin cannot lose it). A plugin that raises is named in the log and skipped; the others
-    are still called.
+    ("progress_update": "posted", "submitted" (posted to wait for review), "accepted",
+    "returned", "corrected", "withdrawn", "redacted"; "action": "added", "reworded";
+    "period": "locked", "unlocked"; "shared_action": "reworded"), the area's slug (empty for a
+    shared action), the record's id and a summary in words, for changes made in the app and
+    through the API. Returns nothing. Every plugin is called, after the change is saved (so a
+    plugin cannot undo it, and a slow or failing plugin cannot lose it). A plugin that raises
+    is named in the log and skipped; the others are still called. Slow or external work
+    (posting to another system) belongs on the job queue, as the built-in webhook plugin
+    (``core.default_plugins.webhook``) does, so the answer to the change never waits for it.
     """
 
 

@@ -4,6 +4,7 @@ from core.models.action import Action, ActionChange, ActionLead, KpiMeasure
 from core.models.area import Area
 from core.models.audit import AuditEntry
 from core.models.idempotency import IdempotencyRecord
+from core.models.job import DataVersion, Job, PageFragment, ReportFile
 from core.models.kpi import Kpi, KpiValue, kpi_actions
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
@@ -26,20 +27,24 @@ __all__ = [
     "ApiToken",
     "Area",
     "AuditEntry",
+    "DataVersion",
     "EvidenceSource",
     "FrameItem",
     "IdempotencyRecord",
+    "Job",
     "Kpi",
     "KpiMeasure",
     "KpiValue",
     "NotApplicable",
     "Outcome",
+    "PageFragment",
     "PasswordReset",
     "Plan",
     "PriorityGroup",
     "ProgressUpdate",
     "RagDefinition",
     "ReminderSent",
+    "ReportFile",
     "ReportingDate",
     "SharedAction",
     "SharedActionVersion",

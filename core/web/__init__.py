@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         guard,
         home,
         idempotency,
+        jobs,
         kpis,
         pages,
         password_reset,
@@ -59,7 +60,7 @@ def init_app(app: Flask) -> None:
     blueprints = (
         auth.bp, password_reset.bp, accounts.bp, pages.bp, actions.bp, reporting.bp,
         committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,
-        public.bp, accessibility.bp,
+        public.bp, accessibility.bp, jobs.bp, jobs.admin,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

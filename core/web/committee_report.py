@@ -3,11 +3,22 @@ the report in each format, its print view, and what changed between two reportin
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from core import db
+from core import db, worker
 from core.default_plugins.report_sections import changes
-from core.models import Plan
+from core.identity import signed_in_user
+from core.models import Plan, ReportFile
+from core.services.jobs import report_files
 from core.services.plans import plans
 from core.services.progress import reporting
 from core.services.reports.formats import FORMATS, file_name, render
@@ -52,15 +63,38 @@ def page(slug: str, plan_slug: str):
 
 @bp.get("/report/download")
 def download(slug: str, plan_slug: str):
+    """The report in the format asked for: made here in the quick formats; in PDF and Word,
+    served at once if it is made already for the data as it is, else made by a job, whose
+    page shows its progress and then offers the download."""
     key = request.args.get("format", "")
     if key not in FORMATS:
         abort(400, f"Choose a format: {', '.join(FORMATS)}.")
+    if key in report_files.SLOW_FORMATS:
+        return _by_job(slug, plan_slug, key)
     report, _ = _report(slug, plan_slug)
     return Response(
         render(report, key),
         mimetype=FORMATS[key].mimetype,
         headers={"Content-Disposition": f'attachment; filename="{file_name(report, key)}"'},
     )
+
+
+def _by_job(slug: str, plan_slug: str, key: str):
+    contents = request.args.get("contents", "full")
+    if contents not in CONTENTS:
+        abort(400, f"“Paper”: choose {' or '.join(CONTENTS)}.")
+    with db.transaction() as session:
+        plan = _plan(slug, plan_slug)
+        as_at, _ = shown_as_at(session, plan)
+        found = report_files.ask(session, plan, as_at, contents, key, signed_in_user().id)
+    if isinstance(found, ReportFile):
+        return Response(
+            found.content,
+            mimetype=found.mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{found.file_name}"'},
+        )
+    worker.wake(current_app._get_current_object())  # type: ignore[attr-defined]
+    return redirect(url_for("jobs.job_page", job_id=found.id), 303)
 
 
 @bp.get("/report/print")

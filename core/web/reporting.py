@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from core import db
 from core.identity import signed_in_user
 from core.models import Plan, ReportingDate
+from core.outbox import after_change, period_event
 from core.schemas.dates import parse_date
 from core.services.accounts import permissions
 from core.services.accounts.permissions import PermissionDenied
@@ -74,9 +75,10 @@ def _record(plan: Plan | None, date_text: str) -> ReportingDate:
     return record
 
 
-def _apply(plan: Plan | None, date_text: str, back: str, change, done: str):
+def _apply(plan: Plan | None, date_text: str, back: str, change, done: str, event: str = ""):
     """Run ``change(session, record, actor=...)`` on the named reporting date in one
-    transaction; flash ``done`` (a format string of ``day``) or the refusal, and go ``back``."""
+    transaction; flash ``done`` (a format string of ``day``) or the refusal, and go ``back``.
+    With ``event``, tell the plugins' ``after_change`` once it is saved."""
     record = _record(plan, date_text)
     day = record.reported_on
     try:
@@ -87,6 +89,8 @@ def _apply(plan: Plan | None, date_text: str, back: str, change, done: str):
     except FieldError as error:
         flash(error.message, "important")
         return redirect(back)
+    if event:
+        after_change(period_event(record, event))
     flash(done.format(day=f"{day.day} {day:%B %Y}"), "success")
     return redirect(back)
 
@@ -135,16 +139,21 @@ def missing(slug: str, plan_slug: str, date_text: str):
     )
 
 
-def _lock_change(slug: str, plan_slug: str, date_text: str, change, done: str):
+def _lock_change(slug: str, plan_slug: str, date_text: str, change, done: str, event: str):
     back = url_for("reporting.plan_dates", slug=slug, plan_slug=plan_slug)
-    return _apply(_plan(slug, plan_slug), date_text, back, change, done)
+    return _apply(_plan(slug, plan_slug), date_text, back, change, done, event)
 
 
 @bp.post("/areas/<slug>/plans/<plan_slug>/reporting-dates/<date_text>/lock")
 def lock(slug: str, plan_slug: str, date_text: str):
     """Lock the period up to a meeting: no update for it can then change but by an admin."""
     return _lock_change(
-        slug, plan_slug, date_text, period_locks.lock_period, "The period up to {day} is locked."
+        slug,
+        plan_slug,
+        date_text,
+        period_locks.lock_period,
+        "The period up to {day} is locked.",
+        "locked",
     )
 
 
@@ -157,6 +166,7 @@ def unlock(slug: str, plan_slug: str, date_text: str):
         date_text,
         period_locks.unlock_period,
         "The period up to {day} is unlocked.",
+        "unlocked",
     )
 
 

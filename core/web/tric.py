@@ -19,7 +19,7 @@ from core import db
 from core.identity import signed_in_user
 from core.links import action_link
 from core.models import Action, Area, Outcome, Plan, SharedAction
-from core.outbox import send_all
+from core.outbox import after_change, send_all, shared_event
 from core.services.accounts import permissions
 from core.services.notify import notices
 from core.services.plans import plans
@@ -153,6 +153,8 @@ def edit_shared_action(key: str):
     if saved:
         changed, mails = result
         send_all(mails)  # the areas' coordinators, once the new wording is saved
+        if changed:
+            after_change(shared_event(definition, "reworded"))
         flash(
             f"Saved as version {definition.version}; every area's copy now has this wording."
             if changed

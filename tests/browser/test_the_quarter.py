@@ -159,7 +159,7 @@ def test_the_quarter_walked_by_each_role(browser, base_url, live_app, smtp_serve
     page.get_by_role("button", name="Return the update").click()
     expect(page.get_by_text("returned").first).to_be_visible()
     check_accessibility(page, ANY)
-    live_app.extensions["cpc_outbox"].wait()
+    live_app.extensions["cpc_jobs"].wait()
     returned = _mail_to(smtp_server, "lead", "")
     assert "Synthetic: add the new date." in returned
     back = re.search(rf"{re.escape(base_url)}/actions/{action_id}\S*", returned)

@@ -35,6 +35,11 @@ EXEMPT: dict[str, str] = {
     "whom and when",
     "idempotency_keys": "the kept answers of writes that may be sent again: the write itself "
     "is audited",
+    "jobs": "the job queue (reports being made, emails, webhook messages): its own page lists "
+    "each job, its tries and why it failed; the change that queued it is audited",
+    "report_files": "reports made by a job from audited data, kept for a week to serve again",
+    "page_fragments": "parts of pages kept to show again, made from audited data",
+    "data_version": "a counter of changes, each of which is audited itself",
 }
 # Recorded as changed, never with their value.
 HIDDEN = frozenset({"password_hash", "token_hash", "key_hash"})

@@ -1,0 +1,3 @@
+"""The job queue: slow or external work (reports in PDF and Word, emails, webhook messages)
+saved as rows and run by workers (``cpc worker``, or a thread of the web process), any number
+at once, each job by one of them. May use: reports, plans."""
