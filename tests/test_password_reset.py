@@ -326,7 +326,6 @@ def test_the_answer_does_not_wait_for_or_depend_on_the_mail_server(
     assert job.args["to"] == accounts["pk"]
 
 
-
 def test_only_the_newest_link_works_and_unknown_addresses_are_audited(app, accounts, caplog):
     visitor = app.test_client()
     first, second = ask(visitor, accounts["pk"], caplog), ask(visitor, accounts["pk"], caplog)
