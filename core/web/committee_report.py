@@ -55,6 +55,7 @@ def page(slug: str, plan_slug: str):
         plan=report.plan,
         area=report.plan.area,
         formats=FORMATS,
+        slow_formats=report_files.SLOW_FORMATS,
         papers=CONTENTS,
         dates=reporting.reporting_dates(db.get_session(), report.plan),
         default=default,

@@ -77,8 +77,13 @@ def base_url(live_app) -> Iterator[str]:
     a static file open when the browser drops a connection mid-answer)."""
     from tests.served import served_in_threads
 
-    with served_in_threads(live_app, threads=8) as (url,):
-        yield url
+    jobs = live_app.extensions["cpc_jobs"]
+    jobs.start()  # the queued jobs run on a thread of the web process, as `cpc serve` runs them
+    try:
+        with served_in_threads(live_app, threads=8) as (url,):
+            yield url
+    finally:
+        jobs.stop()
 
 
 @pytest.fixture

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from core.enums import Rag
 from core.models import Action
 from tests.browser.conftest import ANY, check_accessibility
 from tests.browser.test_coordinator_journey import sign_in
-from tests.helpers import PK, action, add_reporting_date, in_session, report, reword
+from tests.helpers import PK, action, add_reporting_date, in_session, plan_of, report, reword
 
 PLAN = f"/areas/{PK}/plans/2021-2023/"
 
@@ -164,3 +166,39 @@ def test_the_areas_plan_and_accessibility_pages_have_no_violation_of_any_impact(
     for url in ("/", PLAN, f"/areas/{PK}/", "/accessibility"):
         page.goto(url)
         check_accessibility(page, ANY)
+
+
+def test_the_job_pages_have_no_serious_or_critical_violations(page, live_app):
+    """A report being prepared (waiting to be tried again), and the admins' Jobs page with a
+    failed email and its Retry button."""
+
+    def jobs(session):
+        from core.enums import JobState
+        from core.models import Job, User
+        from core.services.jobs import emails, queue, report_files
+        from core.services.mail import Mail
+
+        admin = session.scalar(sa.select(User).where(User.email == "admin@test.invalid"))
+        waiting = report_files.ask(
+            session, plan_of(session), dt.date(2022, 9, 30), "full", "pdf", admin.id
+        )
+        waiting.run_after = queue.now() + dt.timedelta(hours=1)  # as after a failed try
+        waiting.attempts, waiting.error = 1, "Synthetic: the last try failed."
+        (failed,) = emails.enqueue(session, [Mail("someone@test.invalid", "Synthetic", "Hi")])
+        session.get(Job, failed).state = JobState.FAILED
+        session.get(Job, failed).error = "Synthetic: the mail server did not take it."
+        session.commit()
+        return waiting.id
+
+    waiting = in_session(live_app, jobs)
+    sign_in(page, "admin")
+    page.goto(f"/jobs/{waiting}/")
+    expect(page.locator("#job-progress")).to_be_visible()
+    expect(page.get_by_role("link", name="Check again")).to_be_visible()
+    check_accessibility(page)
+    page.goto("/admin/jobs/")
+    expect(page.get_by_text("Synthetic: the mail server did not take it.")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("button", name=re.compile("^Retry")).click()
+    expect(page.get_by_text("is waiting to run again")).to_be_visible()
+    check_accessibility(page)

@@ -28,6 +28,19 @@ def post_update(page, code: str, rag_label: str, commentary: str) -> None:
     expect(page.get_by_text(f"Your update on action {code} has been saved.")).to_be_visible()
 
 
+def _prepared(page, link: str):
+    """A PDF or Word report as a user gets it: its link opens the job's page, which shows the
+    progress and then, without a reload by hand, the download; then back to the report page."""
+    page.get_by_role("link", name=re.compile(link)).click()
+    expect(page.locator("#job-status")).to_be_visible()
+    check_accessibility(page)
+    with page.expect_download() as made:
+        page.get_by_role("link", name=re.compile("^Download")).click()
+    page.go_back()
+    expect(page.get_by_role("heading", name="Committee report")).to_be_visible()
+    return made
+
+
 def test_coordinator_sets_a_date_posts_updates_and_downloads_the_report(page, live_app):
     sign_in(page, "pk")
     page.goto(f"/areas/{PK}/plans/2021-2023/reporting-dates")
@@ -46,8 +59,7 @@ def test_coordinator_sets_a_date_posts_updates_and_downloads_the_report(page, li
     expect(page.locator("#as-at-default")).to_contain_text("the latest reporting date")
     check_accessibility(page)
 
-    with page.expect_download() as word:
-        page.get_by_role("link", name=re.compile(r"^Word \(DOCX\).*full paper")).click()
+    word = _prepared(page, r"^Word \(DOCX\).*full paper")
     assert word.value.suggested_filename == f"{PK}-2021-2023-report-{today.isoformat()}.docx"
     document = Document(str(word.value.path()))
     exceptions = next(
@@ -64,13 +76,11 @@ def test_coordinator_sets_a_date_posts_updates_and_downloads_the_report(page, li
     )
     assert found["2.1"][0] == "A: Amber"
 
-    with page.expect_download() as pdf:
-        page.get_by_role("link", name=re.compile(r"^PDF.*full paper")).click()
+    pdf = _prepared(page, r"^PDF.*full paper")
     full = PdfReader(pdf.value.path()).pages
     text = " ".join(p.extract_text() for p in full)
     assert "the guidance launch has slipped." in " ".join(text.split())
-    with page.expect_download() as summary:
-        page.get_by_role("link", name=re.compile(r"^PDF.*summary paper")).click()
+    summary = _prepared(page, r"^PDF.*summary paper")
     assert summary.value.suggested_filename.startswith(f"{PK}-2021-2023-summary-report-")
     short = PdfReader(summary.value.path()).pages
     assert len(short) < len(full)
