@@ -19,7 +19,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from core.enums import JobState
-from core.models import Job
+from core.models import Job, PageFragment
 from core.services.jobs import emails, queue, report_files, webhooks
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 PASSING = (emails.NotSent, webhooks.NotDelivered)
 # Finished jobs are kept this long for the Jobs page.
 KEEP_DONE = dt.timedelta(days=30)
+# Pages kept by the page cache (core.page_cache) not made again for this long are deleted.
+KEEP_PAGES = dt.timedelta(days=2)
 
 Progress = Callable[[int, str], None]
 Handler = Callable[[Flask, Session, dict, Progress], tuple[dict | None, dict | None]]
@@ -84,8 +86,8 @@ class Worker:
             return True
 
     def tidy(self, session: Session, force: bool = False) -> None:
-        """Take back jobs whose worker stopped, and forget old results (at most every few
-        seconds)."""
+        """Take back jobs whose worker stopped, and forget old results and cached pages (at
+        most every few seconds)."""
         moment = time.monotonic()
         if not force and moment - self._last_tidy < min(5.0, self.settings.lease / 3):
             return
@@ -96,6 +98,7 @@ class Worker:
         session.execute(
             delete(Job).where(Job.state == JobState.DONE, Job.run_after < now - KEEP_DONE)
         )
+        session.execute(delete(PageFragment).where(PageFragment.made_at < now - KEEP_PAGES))
         session.commit()
 
     def _run(self, session: Session, claimed: queue.Claimed) -> None:

@@ -25,6 +25,7 @@ from core.api.schemas import (
 from core.links import action_link
 from core.models import Outcome, SharedAction
 from core.outbox import after_change, send_all, shared_event
+from core.page_cache import cached_page
 from core.services.notify import notices
 from core.services.plans import plans
 from core.services.tric import rollup_export, shared
@@ -193,6 +194,7 @@ def withdraw_not_applicable(key: str, slug: str):
 
 
 @rollup_bp.get("/rollup")
+@cached_page
 @rollup_bp.arguments(AsAtArgs, location="query", unknown=RAISE)
 @rollup_bp.response(200, RollupItemSchema(many=True))
 def rollup(args):

@@ -109,11 +109,14 @@ class DataVersion(Base):
 
 
 class PageFragment(Base):
-    """A piece of a page rendered once and shared by every web process: kept under its
-    ``key`` with the data version it was made at, and used only while that is current."""
+    """A page (or part of one) rendered once and shared by every web process: kept under its
+    ``key`` (a hash of what it depends on: the address, the viewer, the day, the code) with
+    the data version it was made at, and used only while that is current."""
 
     __tablename__ = "page_fragments"
 
-    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
     data_version: Mapped[int] = mapped_column(Integer)
-    html: Mapped[str] = mapped_column(Text)
+    mimetype: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

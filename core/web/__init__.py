@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    from core import api, identity
+    from core import api, identity, page_cache
     from core.web import (
         accessibility,
         accounts,
@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     csrf = CSRFProtect(app)
     api.init_app(app, csrf)
     idempotency.init_app(app)  # after sign-in and the CSRF check
+    page_cache.init_app(app)  # after CSRFProtect and idempotency: their template globals
     blueprints = (
         auth.bp, password_reset.bp, accounts.bp, pages.bp, actions.bp, reporting.bp,
         committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,

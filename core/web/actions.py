@@ -24,6 +24,7 @@ from core.identity import signed_in_user
 from core.links import update_link
 from core.models import Action, ActionChange, Outcome, ProgressUpdate
 from core.outbox import action_event, after_change, send_all, update_event
+from core.page_cache import cached_page
 from core.services.accounts import contributors, permissions
 from core.services.errors import FieldError
 from core.services.plans import plans
@@ -94,6 +95,7 @@ def _latest(history: list[ProgressUpdate]) -> ProgressUpdate | None:
 
 
 @bp.get("/actions/<id:action_id>")
+@cached_page
 def show(action_id: int):
     action = _action(action_id)
     user = signed_in_user()

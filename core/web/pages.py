@@ -13,6 +13,7 @@ from core import db
 from core.enums import ProgressStatus
 from core.identity import signed_in_user
 from core.models import Outcome, Plan
+from core.page_cache import cached_page
 from core.schemas.dates import parse_date
 from core.services.kpis import kpis
 from core.services.notify import notices
@@ -78,6 +79,7 @@ def index():
 
 
 @bp.get("/areas/<slug>/")
+@cached_page
 def area(slug: str):
     session = db.get_session()
     found = found_or_404(plans.area_by_slug, session, slug)
@@ -123,6 +125,7 @@ def area(slug: str):
 
 
 @bp.get("/areas/<slug>/plans/<plan_slug>/")
+@cached_page
 def plan(slug: str, plan_slug: str):
     session = db.get_session()
     found = found_or_404(plans.plan_by_slug, session, slug, plan_slug)
@@ -139,6 +142,7 @@ def plan(slug: str, plan_slug: str):
 
 
 @bp.get("/areas/<slug>/plans/<plan_slug>/actions/")
+@cached_page
 def actions(slug: str, plan_slug: str):
     session = db.get_session()
     found: Plan = found_or_404(plans.plan_by_slug, session, slug, plan_slug)

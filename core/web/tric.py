@@ -20,6 +20,7 @@ from core.identity import signed_in_user
 from core.links import action_link
 from core.models import Action, Area, Outcome, Plan, SharedAction
 from core.outbox import after_change, send_all, shared_event
+from core.page_cache import cached_page
 from core.services.accounts import permissions
 from core.services.notify import notices
 from core.services.plans import plans
@@ -57,6 +58,7 @@ def _rule_plugins(rollup: Rollup) -> list[str]:
 
 
 @bp.get("/")
+@cached_page
 def rollup():
     found, default = _rollup_and_default()
     return render_template(

@@ -30,11 +30,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "page_fragments",
-        sa.Column("key", sa.String(length=300), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("data_version", sa.Integer(), nullable=False),
-        sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("mimetype", sa.String(length=100), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_page_fragments")),
     )
+    op.create_index(op.f("ix_page_fragments_made_at"), "page_fragments", ["made_at"], unique=False)
     op.create_table(
         "jobs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -138,5 +141,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_jobs_state_run_after")
 
     op.drop_table("jobs")
+    op.drop_index(op.f("ix_page_fragments_made_at"), table_name="page_fragments")
     op.drop_table("page_fragments")
     op.drop_table("data_version")

@@ -17,10 +17,9 @@ from core.services.plans.search import NOT_REPORTED, ActionFilter
 from core.services.progress.progress import (
     in_plan_on,
     latest_updates,
-    newest_update_id,
+    newest_update_join,
     periods_since,
     stale_in_sql,
-    update_alias,
 )
 from core.services.progress.travel import previous_reporting_day
 
@@ -67,12 +66,12 @@ def find_actions(
     a KPI measure), by area, then improvement actions
     before ongoing ones, in plan order. Four queries: the count, the page's ids, the page's
     actions, their latest updates."""
-    latest = update_alias("latest")
+    latest, latest_join = newest_update_join(session, Action.id, as_at, "latest")
     query = (
         select(Action.id)
         .join(Plan, Plan.id == Action.plan_id)
         .join(Area, Area.id == Plan.area_id)
-        .outerjoin(latest, latest.id == newest_update_id(Action.id, as_at))
+        .outerjoin(*latest_join)
         .where(Action.plan_id.in_(plan_ids), in_plan_on(as_at))
     )
     if wanted.outcome is not None:

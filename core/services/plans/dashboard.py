@@ -18,8 +18,7 @@ from core.services.plans.summary import PlanSummary, RagCounts, plan_counts
 from core.services.progress.progress import (
     in_plan_on,
     latest_updates,
-    newest_update_id,
-    update_alias,
+    newest_update_join,
 )
 
 DUE_SOON_DAYS = 90
@@ -64,10 +63,11 @@ def area_dashboard(
         session, [plan.id], as_at, ActionFilter(overdue=True), page=1, page_size=listed
     )
     horizon = as_at + dt.timedelta(days=DUE_SOON_DAYS)
-    latest = update_alias("latest")
+    latest, latest_join = newest_update_join(session, Action.id, as_at, "latest")
     due = (
         select(Action.id)
-        .outerjoin(latest, latest.id == newest_update_id(Action.id, as_at))
+        .select_from(Action)
+        .outerjoin(*latest_join)
         .where(
             Action.plan_id == plan.id,
             Action.kind == ActionKind.IMPROVEMENT,

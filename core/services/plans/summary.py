@@ -19,10 +19,9 @@ from core.services.progress.progress import (
     is_completed,
     is_overdue,
     latest_updates,
-    newest_update_id,
+    newest_update_join,
     periods_since,
     stale_in_sql,
-    update_alias,
 )
 from core.services.progress.travel import previous_reporting_day
 
@@ -169,7 +168,7 @@ def plan_counts(
     whatever its size. An action whose latest update is from before the period (on or before
     the plan's reporting date before ``as_at``) counts as not reported, as ``RagCounts.of``."""
     as_at = as_at or dt.date.today()
-    latest = update_alias("latest")
+    latest, latest_join = newest_update_join(session, Action.id, as_at, "latest")
     added = Action.added_on.is_not(None)
     done = and_(latest.id.is_not(None), latest.status == ProgressStatus.COMPLETED)
     stale = case((stale_in_sql(latest, previous_reporting_day(as_at)), True), else_=False)
@@ -183,7 +182,8 @@ def plan_counts(
             latest.rag,
             stale.label("stale"),
         )
-        .outerjoin(latest, latest.id == newest_update_id(Action.id, as_at))
+        .select_from(Action)
+        .outerjoin(*latest_join)
         .where(Action.plan_id.in_([plan.id for plan in plans]), in_plan_on(as_at))
         .subquery()
     )

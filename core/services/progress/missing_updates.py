@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from core.enums import ActionKind, ProgressStatus, ReviewState
 from core.models import Action, Plan, ProgressUpdate, ReportingDate
-from core.services.progress.progress import in_plan_on, newest_update_id, update_alias
+from core.services.progress.progress import in_plan_on, newest_update_join
 
 NO_LEAD = "No strategic lead named"
 
@@ -61,8 +61,8 @@ def missing_updates(session: Session, plan: Plan, reporting_date: ReportingDate)
         .order_by(Action.kind != ActionKind.IMPROVEMENT, Action.position, Action.id)
     )
     if since is not None:  # completed by the start of the period: nothing more to report
-        latest = update_alias("latest")
-        query = query.outerjoin(latest, latest.id == newest_update_id(Action.id, since)).where(
+        latest, latest_join = newest_update_join(session, Action.id, since, "latest")
+        query = query.outerjoin(*latest_join).where(
             (latest.id.is_(None)) | (latest.status != ProgressStatus.COMPLETED)
         )
     return MissingUpdates(reporting_date, since, list(session.scalars(query)))

@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 from core.enums import Direction
 from core.hooks.report_data import direction
 from core.models import Action, ReportingDate
-from core.services.progress.progress import newest_update_id, stale_in_sql, update_alias
+from core.services.progress.progress import newest_update_join, stale_in_sql
 
 
 def previous_reporting_day(as_at: dt.date) -> ColumnElement[dt.date]:
-    """In SQL, for each action's plan: its latest reporting date before ``as_at``."""
+    """In SQL, for each action's plan: its latest reporting date before ``as_at`` (correlated
+    to the actions of the query around it, however deep: a ``LATERAL`` walk included)."""
     return (
         select(func.max(ReportingDate.reported_on))
         .where(ReportingDate.plan_id == Action.plan_id, ReportingDate.reported_on < as_at)
+        .correlate(Action)
         .scalar_subquery()
     )
 
@@ -32,8 +34,9 @@ def directions(
     from that date or before (nothing new this period). One query, two index seeks per
     action."""
     ids = sorted(set(action_ids))
-    now, then = update_alias("now"), update_alias("then")
     previous = previous_reporting_day(as_at)
+    now, now_join = newest_update_join(session, Action.id, as_at, "now")
+    then, then_join = newest_update_join(session, Action.id, previous, "then")
     query = (
         select(
             Action.id,
@@ -44,8 +47,8 @@ def directions(
             case((stale_in_sql(now, previous), True), else_=False),
         )
         .select_from(Action)
-        .outerjoin(now, now.id == newest_update_id(Action.id, as_at))
-        .outerjoin(then, then.id == newest_update_id(Action.id, previous))
+        .outerjoin(*now_join)
+        .outerjoin(*then_join)
         .where(Action.id.in_(ids))
     )
     found = {}

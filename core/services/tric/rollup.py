@@ -44,7 +44,7 @@ from core.services.progress.progress import (
     in_plan_as_at,
     is_overdue,
     latest_updates,
-    newest_update_id,
+    newest_update_join,
     overdue_since,
     periods_since,
 )
@@ -180,29 +180,28 @@ def _trend(
         )
     ).subquery()
     day = day_rows.c.day
+    cell, cell_join = newest_update_join(session, Action.id, day, "cell")
     if pg5_calendar:
-        last_period = and_(
-            day_rows.c.since.is_not(None), ProgressUpdate.reported_on < day_rows.c.since
-        )
+        last_period = and_(day_rows.c.since.is_not(None), cell.reported_on < day_rows.c.since)
     else:
         previous = (
             select(func.max(ReportingDate.reported_on))
             .where(ReportingDate.plan_id == Action.plan_id, ReportingDate.reported_on < day)
             .scalar_subquery()
         )
-        last_period = and_(previous.is_not(None), ProgressUpdate.reported_on <= previous)
-    last_period = and_(last_period, ProgressUpdate.status != ProgressStatus.COMPLETED)
+        last_period = and_(previous.is_not(None), cell.reported_on <= previous)
+    last_period = and_(last_period, cell.status != ProgressStatus.COMPLETED)
     cells = (
         select(
             day.label("day"),
             Action.plan_id,
-            ProgressUpdate.rag,
+            cell.rag,
             case((last_period, True), else_=False).label("last_period"),
         )
         .select_from(day_rows)
         .join(Action, true())
         .join(SharedAction, SharedAction.id == Action.shared_action_id)
-        .outerjoin(ProgressUpdate, ProgressUpdate.id == newest_update_id(Action.id, day))
+        .outerjoin(*cell_join)
         .where(
             Action.id.in_([copy.id for copy in copies]),
             or_(Action.added_on.is_(None), Action.added_on <= day),
