@@ -1,9 +1,12 @@
-"""The platform's benchmark, in one command: on SQLite and on PostgreSQL, at a small set and at
-Scotland's scale, each page and API call the users rely on is served by `cpc serve` and loaded
-by concurrent clients on loopback. For each: requests per second, p50 and p95, SQL queries per
-request, and the SQL floor (the request's own queries replayed through the driver); in the
-same run the framework floor (a bare Flask endpoint served the same way) and the server's peak
-memory, including under 4 rollups at once. Writes benchmarks/RESULTS.md.
+"""The platform's benchmark, in one command: on SQLite and on PostgreSQL, at a small set (Tayside's
+size), at Scotland's with 12 months of history and with 120, each page and API call the users
+rely on is served by `cpc serve` and loaded by 4 concurrent clients and by one, on loopback.
+For each: requests per second, p50 and p95, SQL queries per request, the SQL floor (the
+request's own queries replayed through the driver) and, on PostgreSQL, the statements planned
+as a sequential scan of progress_updates (EXPLAIN); in the same run the framework floor (a bare
+Flask endpoint served the same way), the server's peak memory (also under 4 rollups at once),
+and the CPU time of making the Perth and Kinross report in PDF and Word. Writes
+benchmarks/RESULTS.md.
 
     .venv/bin/python benchmarks/run.py                  # everything (about 20 minutes)
     .venv/bin/python benchmarks/run.py --sizes small --databases sqlite --seconds 3
@@ -38,11 +41,14 @@ sys.path.insert(0, str(ROOT))
 
 from core import create_app, db, migrate  # noqa: E402
 from core.enums import Role  # noqa: E402
+from core.models import Action, Area, Plan, action_contributors  # noqa: E402
 from core.services.accounts import accounts  # noqa: E402
 from core.services.demo.demo_data import DemoSize, load_demo_data  # noqa: E402
 from core.services.plans import loader  # noqa: E402
 
 EMAIL, PASSWORD = "bench@synthetic.invalid", "a benchmark-only password 7781"
+# A contributor linked to a few actions of AREA's plan, for My actions.
+LEAD = "bench.lead@synthetic.invalid"
 POSTGRES = os.environ.get("CPC_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/")
 SIZES = {
     "small": DemoSize(areas=3, plans=1, actions=100, months=24),
@@ -84,6 +90,8 @@ def requests_for(size: DemoSize, action_id: int) -> list[tuple[str, str]]:
         ("API actions (all areas)", "/api/v1/actions/?page_size=50"),
         ("API summary", f"/api/v1/areas/{AREA}/summary"),
         ("KPIs", f"/areas/{AREA}/kpis/"),
+        ("public plan (no account)", f"/public/{AREA}/{plan}/"),
+        ("My actions (a contributor)", "/my-actions/"),
         ("Tayside KPIs", "/tric/kpis/"),
         ("committee report (HTML)", f"{base}/report/download?format=html"),
         ("committee report (XLSX)", f"{base}/report/download?format=xlsx"),
@@ -120,8 +128,25 @@ def prepare(database: str, size_name: str, folder: Path) -> str:
         session = db.get_session()
         loader.load_plugin_content(session, app.extensions["cpc_plugins"])
         accounts.create_user(session, actor=None, email=EMAIL, role=Role.ADMIN, password=PASSWORD)
+        lead = accounts.create_user(
+            session, actor=None, email=LEAD, role=Role.CONTRIBUTOR, password=PASSWORD
+        )
         session.commit()
         load_demo_data(session, size)
+        plan_id = session.scalar(
+            sa.select(Plan.id)
+            .join(Area)
+            .where(Area.slug == AREA, Plan.slug == PLAN.format(plans=size.plans))
+        )
+        session.execute(sa.update(Plan).where(Plan.id == plan_id).values(public=True))
+        first = session.scalars(
+            sa.select(Action.id).where(Action.plan_id == plan_id).order_by(Action.id).limit(5)
+        )
+        session.execute(
+            sa.insert(action_contributors),
+            [{"action_id": action_id, "user_id": lead.id} for action_id in first],
+        )
+        session.commit()
     app.extensions["cpc_engine"].dispose()
     print(f"  {database} {size_name}: loaded in {time.perf_counter() - started:.0f} s", flush=True)
     return url
@@ -181,8 +206,8 @@ def serve_floor() -> tuple[subprocess.Popen, int]:
     return process, port
 
 
-def sign_in(port: int) -> str:
-    """The session cookie of the benchmark's account."""
+def sign_in(port: int, email: str = EMAIL) -> str:
+    """The session cookie of the benchmark's account (or of ``email``'s)."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
     connection.request("GET", "/sign-in")
     answer = connection.getresponse()
@@ -191,7 +216,7 @@ def sign_in(port: int) -> str:
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     from urllib.parse import urlencode
 
-    body = urlencode({"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+    body = urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
     connection.request(
         "POST",
         "/sign-in",
@@ -254,6 +279,26 @@ def peak_mb(pid: int) -> float:
     return float("nan")
 
 
+def _test_clients(app):
+    """In-process clients: the contributor's for My actions, none for a public page, else the
+    admin's."""
+
+    def signed_in(email: str | None):
+        client = app.test_client()
+        if email is not None:
+            page = client.get("/sign-in").text
+            token = page.split('name="csrf_token" value="')[1].split('"')[0]
+            client.post(
+                "/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token}
+            )
+        return client
+
+    admin, lead, nobody = signed_in(EMAIL), signed_in(LEAD), signed_in(None)
+    return lambda path: (
+        lead if path == "/my-actions/" else nobody if path.startswith("/public/") else admin
+    )
+
+
 # SQL floor --------------------------------------------------------------------------------------
 
 
@@ -272,12 +317,11 @@ def sql_profile(
             "PAGE_CACHE": page_cache,
         }
     )
-    client = app.test_client()
-    token = client.get("/sign-in").text.split('name="csrf_token" value="')[1].split('"')[0]
-    client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+    client_for = _test_clients(app)
     engine = app.extensions["cpc_engine"]
     found = {}
     for path in paths:
+        client = client_for(path)
         client.get(path)  # warm
         captured: list[tuple[str, object]] = []
 
@@ -339,11 +383,10 @@ def profile(url: str, paths: list[str], repeat: int = 5) -> dict[str, dict[str, 
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": "bench", "DEMO": True, "SESSION_COOKIE_SECURE": False}
     )
-    client = app.test_client()
-    token = client.get("/sign-in").text.split('name="csrf_token" value="')[1].split('"')[0]
-    client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+    client_for = _test_clients(app)
     found = {}
     for path in paths:
+        client = client_for(path)
         client.get(path)
         profiler = cProfile.Profile()
         profiler.enable()
@@ -364,6 +407,32 @@ def profile(url: str, paths: list[str], repeat: int = 5) -> dict[str, dict[str, 
             "sql": sql / repeat * 1000,
             "templates": templates / repeat * 1000,
         }
+    app.extensions["cpc_engine"].dispose()
+    return found
+
+
+def report_cpu(url: str) -> list[tuple[str, float, float]]:
+    """The CPU time of making the Perth and Kinross plan's committee report (its published
+    plan, as at today) in PDF and Word, as a report job makes it: (what, first in the process,
+    again), in seconds."""
+    from core.services.plans.plans import area_by_slug, current_plan
+    from core.services.reports.formats import render
+    from core.services.reports.report import build_report
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    found = []
+    with app.app_context():
+        session = db.get_session()
+        plan = current_plan(area_by_slug(session, "perth-and-kinross"))
+        plugins = app.extensions["cpc_plugins"]
+        for contents in ("summary", "full"):
+            for fmt in ("pdf", "docx"):
+                times = []
+                for _ in range(2):
+                    started = time.process_time()
+                    render(build_report(session, plugins, plan, None, contents), fmt)
+                    times.append(time.process_time() - started)
+                found.append((f"{contents} paper, {fmt.upper()}", times[0], times[1]))
     app.extensions["cpc_engine"].dispose()
     return found
 
@@ -392,8 +461,11 @@ def measure(database: str, size_name: str, url: str, seconds: float) -> dict:
     server, port = serve(url)
     results = []
     try:
-        cookie = sign_in(port)
+        admin, lead = sign_in(port), sign_in(port, LEAD)
         for name, path in wanted:
+            cookie = (
+                lead if path == "/my-actions/" else "" if path.startswith("/public/") else admin
+            )
             load(port, path, cookie, 1)  # warm (and a report's job done)
             if "made already" in name:
                 time.sleep(2 if size_name == "small" else 10)
@@ -422,6 +494,7 @@ def measure(database: str, size_name: str, url: str, seconds: float) -> dict:
         server.wait()
     return {
         "results": results,
+        "report_cpu": report_cpu(url) if size_name == "small" else [],
         "peak": peak,
         "rollup4": (rps4, p50_4, rollup_peak),
         "profile": {name: breakdown[path] for name, path in wanted},
@@ -486,6 +559,21 @@ def write(found: dict, floor: tuple, floor_one: tuple, seconds: float, args) -> 
                 f"{r.sql_floor:.1f} | {r.p50_one / max(r.sql_floor, 0.01):.1f} | "
                 f"{r.seq_scans if database == 'postgresql' else '-'} |"
             )
+        if run.get("report_cpu"):
+            lines += [
+                "",
+                "Making the Perth and Kinross committee report (a report job; CPU seconds, "
+                "in-process): the first in a process (fonts found, templates compiled), and "
+                "again.",
+                "",
+                "| report | first | again |",
+                "|---|---:|---:|",
+            ]
+            lines += [
+                f"| {what} | {first:.2f} | {again:.2f} |"
+                for what, first, again in run["report_cpu"]
+            ]
+            lines.append("")
         rps4, p50_4, rollup_peak = run["rollup4"]
         lines += [
             "",
@@ -578,6 +666,9 @@ def main() -> None:
                         choices=["sqlite", "postgresql"])  # fmt: skip
     parser.add_argument("--seconds", type=float, default=5.0, help="Load per request.")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument(
+        "--mail-stall", type=float, default=30.0, help="Seconds the mail server stalls (0: skip)."
+    )
     args = parser.parse_args()
     found = {}
     floor_server, floor_port = serve_floor()
@@ -595,6 +686,10 @@ def main() -> None:
                 url = prepare(database, size_name, Path(folder))
                 found[(database, size_name)] = measure(database, size_name, url, args.seconds)
     text = write(found, floor, floor_one, args.seconds, args)
+    if args.mail_stall:
+        from benchmarks import mail_stall
+
+        text += "\n".join(mail_stall.lines(mail_stall.measure(args.mail_stall)))
     args.output.write_text(text, encoding="utf-8")
     print(text)
 

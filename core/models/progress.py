@@ -39,6 +39,8 @@ class ProgressUpdate(Base):
     # The latest update of an action as at a date: one index range, newest first.
     __table_args__ = (
         Index("ix_progress_updates_action_id_reported_on", "action_id", "reported_on", "id"),
+        # An action's most recently posted updates (the dashboard's "latest updates").
+        Index("ix_progress_updates_action_id_created_at", "action_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from core.enums import ActionKind, ProgressStatus
 from core.models import Action, Area, Plan, ProgressUpdate
+from core.models.progress import counts
 from core.services.plans.action_query import actions_by_id, find_actions
 from core.services.plans.search import ActionFilter
 from core.services.plans.summary import PlanSummary, RagCounts, plan_counts
@@ -19,6 +20,7 @@ from core.services.progress.progress import (
     in_plan_on,
     latest_updates,
     newest_update_join,
+    update_alias,
 )
 
 DUE_SOON_DAYS = 90
@@ -47,6 +49,32 @@ class Dashboard:
 
     def since_for(self, action: Action) -> dt.date | None:
         return self.since
+
+
+def _recent_ids(session: Session, plan: Plan, as_at: dt.date, recent: int):
+    """In SQL, the ids among which are the plan's ``recent`` latest posted updates in force
+    reported by ``as_at``. On PostgreSQL, each action's ``recent`` newest by a ``LATERAL`` walk
+    of the ``(action_id, created_at, id)`` index: bounded by the plan's size, not its history.
+    SQLite (no ``LATERAL``) reads the plan's updates through the ``action_id`` index."""
+    if session.get_bind().dialect.name != "postgresql":
+        return (
+            select(ProgressUpdate.id)
+            .join(Action, Action.id == ProgressUpdate.action_id)
+            .where(
+                Action.plan_id == plan.id,
+                ProgressUpdate.reported_on <= as_at,
+                ProgressUpdate.in_force(),
+            )
+        )
+    each = update_alias("recent_walk")
+    walk = (
+        select(each.id)
+        .where(each.action_id == Action.id, each.reported_on <= as_at, counts(each))
+        .order_by(each.created_at.desc(), each.id.desc())
+        .limit(recent)
+        .lateral("recent")
+    )
+    return select(walk.c.id).select_from(Action).join(walk, true()).where(Action.plan_id == plan.id)
 
 
 def area_dashboard(
@@ -84,12 +112,7 @@ def area_dashboard(
     updates = list(
         session.scalars(
             select(ProgressUpdate)
-            .join(Action, Action.id == ProgressUpdate.action_id)
-            .where(
-                Action.plan_id == plan.id,
-                ProgressUpdate.reported_on <= as_at,
-                ProgressUpdate.in_force(),
-            )
+            .where(ProgressUpdate.id.in_(_recent_ids(session, plan, as_at, recent)))
             .options(
                 joinedload(ProgressUpdate.action),
                 joinedload(ProgressUpdate.author),
