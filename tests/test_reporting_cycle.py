@@ -113,7 +113,9 @@ def test_a_quarter_against_a_real_mail_server(make_app, smtp_server, accounts_fo
     assert "the deadline is coming" in mails[accounts["pk"]]
 
     # Again the same day, and the next day: nothing new.
-    assert "Sent 0 reminder(s); 3 had been sent already." in _remind(app, BEFORE)
+    assert "Sent 0 reminder(s) through the job queue; 3 had been sent already." in _remind(
+        app, BEFORE
+    )
     _remind(app, BEFORE + dt.timedelta(days=1))
     assert smtp_server.take(app) == []
 

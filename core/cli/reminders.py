@@ -1,9 +1,10 @@
 """``cpc remind``: the reminder emails due today, each sent once (run it daily from cron or a
-systemd timer)."""
+systemd timer): claimed in the sent-log, put on the job queue, and sent."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import click
 from flask import current_app
@@ -14,7 +15,9 @@ from core.cli.helpers import date_option
 from core.links import external_url, mail_settings_problem
 from core.models import Action, ReportingDate
 from core.services import mail
+from core.services.jobs import emails
 from core.services.notify import reminders
+from core.worker import Worker
 
 
 @click.command("remind")
@@ -47,19 +50,23 @@ def remind_command(today: dt.date | None) -> None:
     session = db.get_session()
     due = reminders.due(session, today or dt.date.today(), link, update_link)
     session.rollback()  # end the read before each claim commits on its own
-    result = reminders.send_reminders(
-        session,
-        due,
-        lambda message: mail.send(
-            message, smtp_url=app.config["SMTP_URL"], sender=app.config["MAIL_FROM"]
-        ),
-    )
+
+    def queue(message: mail.Mail) -> None:
+        with app.extensions["cpc_sessionmaker"]() as own:
+            emails.enqueue(own, [message])
+            own.commit()
+
+    result = reminders.send_reminders(session, due, queue)
+    # Send them now (a `cpc worker` running elsewhere may take some); one the mail server
+    # refuses waits on the queue to be tried again, and shows on the Jobs page.
+    Worker(app, name=f"cpc-remind:{os.getpid()}").run_until_idle(timeout=600)
     click.echo(
-        f"Sent {len(result.sent)} reminder(s); {len(result.already_sent)} had been sent already."
+        f"Sent {len(result.sent)} reminder(s) through the job queue; "
+        f"{len(result.already_sent)} had been sent already."
     )
     for line in result.sent:
         click.echo(f"Sent: {line}")
     for line in result.failed:
-        click.echo(f"Not sent (will be tried again next run): {line}", err=True)
+        click.echo(f"Not queued (will be tried again next run): {line}", err=True)
     if result.failed:
         raise SystemExit(1)
