@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 CSRF_MARK = "cpc-csrf-5b1e0c6e"
 FORM_KEY_MARK = "cpc-form-key-5b1e0c6e"
 _FORM_KEY = re.compile(re.escape(FORM_KEY_MARK))
+# On SQLite, how long keeping a page may wait for another writer (then it is not kept).
+WAIT_MS = 50
 # An address longer than this is made every time (a hostile one must not fill the cache).
 LONGEST = 300
 fragments = PageFragment.__table__
@@ -140,11 +142,19 @@ def _keep(key: str, version: int, mimetype: str, body: str) -> None:
         set_={name: statement.excluded[name] for name in values if name != "key"},
         where=fragments.c.data_version <= statement.excluded.data_version,
     )
+    sqlite = engine.dialect.name == "sqlite"
     try:
         with engine.begin() as connection:
-            connection.execute(statement)
+            if sqlite:  # never keep a reader waiting on a writer's lock: skip keeping it
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {WAIT_MS}")
+            try:
+                connection.execute(statement)
+            finally:
+                if sqlite:
+                    wait = int(current_app.config["SQLITE_BUSY_TIMEOUT"] * 1000)
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
     except SQLAlchemyError:  # busy, or the database went away: the page still goes out
-        log.warning("could not keep a page in the cache", exc_info=True)
+        log.info("a page was not kept in the cache (the database was busy)", exc_info=True)
 
 
 def cached_page(view: Callable) -> Callable:
