@@ -109,7 +109,7 @@ SIX = ("dashboard", "plan page", "search", "action page", "rollup today", "API r
 # Data -------------------------------------------------------------------------------------------
 
 
-def prepare(database: str, size_name: str, folder: Path) -> str:
+def prepare(database: str, size_name: str, folder: Path) -> tuple[str, float]:
     size = SIZES[size_name]
     if database == "sqlite":
         url = f"sqlite:///{folder / f'{size_name}.sqlite'}"
@@ -148,8 +148,9 @@ def prepare(database: str, size_name: str, folder: Path) -> str:
         )
         session.commit()
     app.extensions["cpc_engine"].dispose()
-    print(f"  {database} {size_name}: loaded in {time.perf_counter() - started:.0f} s", flush=True)
-    return url
+    took = time.perf_counter() - started
+    print(f"  {database} {size_name}: loaded in {took:.0f} s", flush=True)
+    return url, took
 
 
 # Serving and load -------------------------------------------------------------------------------
@@ -548,6 +549,9 @@ def write(found: dict, floor: tuple, floor_one: tuple, seconds: float, args) -> 
         lines += [
             f"## {database}, {size_name}",
             "",
+            f"Loaded (migrations, the plugins' areas and plans, `cpc demo-data`) in "
+            f"{run['loaded_in']:.0f} s.",
+            "",
             f"| request | req/s ({CLIENTS} clients) | p50 ms | p95 ms | req/s (1 client) | "
             "× framework rate (1 client) | queries | SQL floor ms | × SQL floor | seq scans |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -683,8 +687,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for database in args.databases:
             for size_name in args.sizes:
-                url = prepare(database, size_name, Path(folder))
+                url, took = prepare(database, size_name, Path(folder))
                 found[(database, size_name)] = measure(database, size_name, url, args.seconds)
+                found[(database, size_name)]["loaded_in"] = took
     text = write(found, floor, floor_one, args.seconds, args)
     if args.mail_stall:
         from benchmarks import mail_stall

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.models import User, UserSession
@@ -59,19 +59,6 @@ def start(session: Session, user: User, *, remote_addr: str, now: dt.datetime | 
     return key
 
 
-# Built once (it runs on every signed-in request): the live session with this key, its user and
-# the user's areas.
-_LIVE_SESSION = (
-    select(UserSession)
-    .where(
-        UserSession.key_hash == bindparam("key_hash"),
-        UserSession.user_id == bindparam("user_id"),
-        UserSession.ended_at.is_(None),
-    )
-    .options(joinedload(UserSession.user).selectinload(User.areas))
-)
-
-
 def user_for(
     session: Session,
     user_id: int,
@@ -83,7 +70,15 @@ def user_for(
     idle too long, too old, or ended by a password change). Notes when it was last seen (the
     caller commits)."""
     now = now or dt.datetime.now(dt.UTC)
-    record = session.scalar(_LIVE_SESSION, {"key_hash": _hash(key), "user_id": user_id})
+    record = session.scalar(
+        select(UserSession)
+        .where(
+            UserSession.key_hash == _hash(key),
+            UserSession.user_id == user_id,
+            UserSession.ended_at.is_(None),
+        )
+        .options(joinedload(UserSession.user).selectinload(User.areas))
+    )
     if record is None or not record.user.is_active:
         return None
     seen = utc(record.last_seen_at)
