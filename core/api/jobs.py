@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, url_for
+from flask import url_for
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 from core import db
 from core.api.common import me
+from core.downloads import made_report
 from core.enums import JobState, Role
 from core.models import Job
 from core.services.jobs import report_files
@@ -78,8 +79,4 @@ def job_result(job_id: int):
     made = report_files.result_file(db.get_session(), job)
     if made is None:
         abort(404, message=f"Job {job_id} has no file: it is {job.state.value}.")
-    return Response(
-        made.content,
-        mimetype=made.mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{made.file_name}"'},
-    )
+    return made_report(made)

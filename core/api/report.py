@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify
+from flask import current_app, jsonify
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -10,6 +10,7 @@ from core import db, worker
 from core.api.areas import get_or_404
 from core.api.common import me, writing
 from core.api.jobs import job_json
+from core.downloads import attachment, made_report
 from core.models import Plan, ReportFile
 from core.schemas.dates import PlanDate
 from core.services.jobs import report_files
@@ -85,11 +86,7 @@ def plan_report(args, plan_id: int):
     )
     if key == "json":
         return as_json(report)
-    return Response(
-        render(report, key),
-        mimetype=FORMATS[key].mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{file_name(report, key)}"'},
-    )
+    return attachment(render(report, key), FORMATS[key].mimetype, file_name(report, key))
 
 
 def _by_job(plan: Plan, args: dict, key: str):
@@ -99,11 +96,7 @@ def _by_job(plan: Plan, args: dict, key: str):
         as_at = args["as_at"] or reporting.default_as_at(session, plan).day
         found = report_files.ask(session, plan, as_at, args["contents"], key, me().id)
     if isinstance(found, ReportFile):
-        return Response(
-            found.content,
-            mimetype=found.mimetype,
-            headers={"Content-Disposition": f'attachment; filename="{found.file_name}"'},
-        )
+        return made_report(found)
     worker.wake(current_app._get_current_object())  # type: ignore[attr-defined]
     answer = jsonify(job_json(found))
     answer.status_code = 202

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -16,6 +15,7 @@ from flask import (
 
 from core import db, worker
 from core.default_plugins.report_sections import changes
+from core.downloads import attachment, made_report
 from core.identity import signed_in_user
 from core.models import Plan, ReportFile
 from core.services.jobs import report_files
@@ -73,11 +73,7 @@ def download(slug: str, plan_slug: str):
     if key in report_files.SLOW_FORMATS:
         return _by_job(slug, plan_slug, key)
     report, _ = _report(slug, plan_slug)
-    return Response(
-        render(report, key),
-        mimetype=FORMATS[key].mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{file_name(report, key)}"'},
-    )
+    return attachment(render(report, key), FORMATS[key].mimetype, file_name(report, key))
 
 
 def _by_job(slug: str, plan_slug: str, key: str):
@@ -89,11 +85,7 @@ def _by_job(slug: str, plan_slug: str, key: str):
         as_at, _ = shown_as_at(session, plan)
         found = report_files.ask(session, plan, as_at, contents, key, signed_in_user().id)
     if isinstance(found, ReportFile):
-        return Response(
-            found.content,
-            mimetype=found.mimetype,
-            headers={"Content-Disposition": f'attachment; filename="{found.file_name}"'},
-        )
+        return made_report(found)
     worker.wake(current_app._get_current_object())  # type: ignore[attr-defined]
     return redirect(url_for("jobs.job_page", job_id=found.id), 303)
 

@@ -3,9 +3,10 @@ the admins' Jobs page (waiting, running and failed jobs, with the reason, and re
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from core import db, worker
+from core.downloads import made_report
 from core.enums import JobState, Role
 from core.identity import signed_in_user
 from core.models import Job
@@ -45,11 +46,7 @@ def job_file(job_id: int):
     made = report_files.result_file(db.get_session(), job)
     if made is None:
         abort(404, "This job has no file (yet): it may still be running, or its file was removed.")
-    return Response(
-        made.content,
-        mimetype=made.mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{made.file_name}"'},
-    )
+    return made_report(made)
 
 
 @admin.get("/")
