@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -171,6 +172,8 @@ def test_serve_names_the_admins_in_the_database_and_a_busy_port_is_one_clear_lin
     assert accounts["admin"] in result.output
     assert "configured@nowhere.invalid" not in result.output
     assert ran
+    # Its job thread ran while it served, and stopped with it.
+    assert not [t for t in threading.enumerate() if t.name == "cpc-jobs"]
 
 
 def test_setup_skips_what_has_not_changed():

@@ -82,7 +82,12 @@ def serve_command(host: str, port: int, workers: int, threads: int, jobs: bool) 
     if workers == 1:
         if jobs:
             app.extensions["cpc_jobs"].start()
-        create_server(app, sockets=[listening], threads=threads, max_request_body_size=limit).run()
+        try:
+            create_server(
+                app, sockets=[listening], threads=threads, max_request_body_size=limit
+            ).run()
+        finally:  # the server stopped: so does its job thread (the job in hand is finished)
+            app.extensions["cpc_jobs"].stop()
         return
     _run_workers(app, listening, workers, threads, limit, jobs)
 
