@@ -153,7 +153,7 @@ def _keep(key: str, version: int, mimetype: str, body: str) -> None:
                 if sqlite:
                     wait = int(current_app.config["SQLITE_BUSY_TIMEOUT"] * 1000)
                     connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
-    except SQLAlchemyError:  # busy, or the database went away: the page still goes out
+    except (SQLAlchemyError, ValueError):  # busy, gone, or text it cannot store: still served
         log.info("a page was not kept in the cache (the database was busy)", exc_info=True)
 
 
