@@ -70,6 +70,8 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         JOB_LEASE_SECONDS=float(os.environ.get("CPC_JOB_LEASE_SECONDS", "60")),
         # Seconds a SQLite writer waits for another's lock before answering 503.
         SQLITE_BUSY_TIMEOUT=10.0,
+        # A pooled connection idle for longer than this is checked before it is used.
+        DB_PING_AFTER_SECONDS=1.0,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)

@@ -67,8 +67,6 @@ def _load_user(user_id: str) -> User | None:
         return None
     tx = db.get_session()
     user = sessions.user_for(tx, int(user_id), key, current_app.config["SESSION_RULES"])
-    if tx.dirty:
-        tx.commit()  # when it was last seen, or that it has just expired
     if user is not None:
         audit.act_as(tx, user, request.remote_addr or "")
     return user

@@ -17,7 +17,6 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +34,6 @@ log = logging.getLogger(__name__)
 
 CSRF_MARK = "cpc-csrf-5b1e0c6e"
 FORM_KEY_MARK = "cpc-form-key-5b1e0c6e"
-_FORM_KEY = re.compile(re.escape(FORM_KEY_MARK))
 # On SQLite, how long keeping a page may wait for another writer (then it is not kept).
 WAIT_MS = 50
 # An address longer than this is made every time (a hostile one must not fill the cache).
@@ -102,9 +100,11 @@ def _fill(body: str) -> str:
     """The page as served now: a fresh CSRF token, and a new one-time key for each form."""
     if CSRF_MARK in body:
         body = body.replace(CSRF_MARK, generate_csrf())
-    if FORM_KEY_MARK in body:
-        body = _FORM_KEY.sub(lambda _m: uuid.uuid4().hex, body)
-    return body
+    parts = body.split(FORM_KEY_MARK)
+    if len(parts) == 1:
+        return body
+    keys = [uuid.uuid4().hex for _ in range(len(parts) - 1)]
+    return "".join(part for pair in zip(parts, [*keys, ""], strict=True) for part in pair)
 
 
 def _kept(key: str) -> tuple[str, str] | None:

@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import sqlite3
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +21,8 @@ UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=2"
 
 
 def test_no_request_fails_after_the_database_drops_its_connections(app, make_app, client_for):
+    """As after a restart: the connections in the pool were dropped while idle, and the next
+    request is served on a new one."""
     if not os.environ.get("CPC_DATABASE_URL"):
         pytest.skip("PostgreSQL drops connections; SQLite has none to drop")
     # The app's connections carry a name of their own, so that only they are dropped, never
@@ -30,7 +33,8 @@ def test_no_request_fails_after_the_database_drops_its_connections(app, make_app
         .update_query_dict({"application_name": name})
         .render_as_string(hide_password=False)
     )
-    dropping = make_app(load=False, DATABASE_URL=named)
+    idle = 0.2  # seconds after which a pooled connection is checked before use
+    dropping = make_app(load=False, DATABASE_URL=named, DB_PING_AFTER_SECONDS=idle)
     web = client_for(dropping, "pk")
     assert web.get("/").status_code == 200  # the pool now holds a connection
     admin = sa.create_engine(os.environ["CPC_DATABASE_URL"], poolclass=sa.pool.NullPool)
@@ -45,7 +49,9 @@ def test_no_request_fails_after_the_database_drops_its_connections(app, make_app
         ).scalar()
     admin.dispose()
     assert dropped >= 1
+    time.sleep(idle * 1.5)  # a restart takes the database away for longer than that
     assert web.get("/").status_code == 200
+    assert web.get("/").status_code == 200  # and the new connection is kept
 
 
 def test_an_unreachable_database_gives_the_apps_own_503_page_and_json(

@@ -67,27 +67,38 @@ def user_for(
     now: dt.datetime | None = None,
 ) -> User | None:
     """The active user whose live session has this key, or ``None`` if it ended (signed out,
-    idle too long, too old, or ended by a password change). Notes when it was last seen (the
-    caller commits)."""
+    idle too long, too old, or ended by a password change). Notes when it was last seen, or
+    that it has just expired, and commits that note."""
     now = now or dt.datetime.now(dt.UTC)
-    record = session.scalar(
-        select(UserSession)
-        .where(
-            UserSession.key_hash == _hash(key),
-            UserSession.user_id == user_id,
-            UserSession.ended_at.is_(None),
+    # One statement, on every request: the user with their areas, and the session's times.
+    found = (
+        session.execute(
+            select(User, UserSession.id, UserSession.created_at, UserSession.last_seen_at)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(
+                UserSession.key_hash == _hash(key),
+                UserSession.user_id == user_id,
+                UserSession.ended_at.is_(None),
+            )
+            .options(joinedload(User.areas))
         )
-        .options(joinedload(UserSession.user).selectinload(User.areas))
+        .unique()
+        .first()
     )
-    if record is None or not record.user.is_active:
+    if found is None or not found.User.is_active:
         return None
-    seen = utc(record.last_seen_at)
-    if now - seen > rules.idle or now - utc(record.created_at) > rules.lifetime:
-        record.ended_at = now
+    seen = utc(found.last_seen_at)
+    if now - seen > rules.idle or now - utc(found.created_at) > rules.lifetime:
+        _note(session, found.id, ended_at=now)
         return None
     if now - seen > SEEN_PRECISION:
-        record.last_seen_at = now
-    return record.user
+        _note(session, found.id, last_seen_at=now)
+    return found.User
+
+
+def _note(session: Session, session_id: int, **values: dt.datetime) -> None:
+    session.execute(update(UserSession).where(UserSession.id == session_id).values(**values))
+    session.commit()
 
 
 def end(session: Session, key: str, now: dt.datetime | None = None) -> None:
