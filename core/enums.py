@@ -248,3 +248,64 @@ class JobState(StrEnum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+
+class RecommendationSource(StrEnum):
+    """Where a recommendation comes from."""
+
+    LEARNING_REVIEW = "learning_review"
+    JOINT_INSPECTION = "joint_inspection"
+    SELF_EVALUATION = "self_evaluation"
+    AUDIT = "audit"
+    NATIONAL_GUIDANCE = "national_guidance"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            RecommendationSource.LEARNING_REVIEW: "Learning review",
+            RecommendationSource.JOINT_INSPECTION: "Joint inspection",
+            RecommendationSource.SELF_EVALUATION: "Self-evaluation",
+            RecommendationSource.AUDIT: "Audit or case file reading",
+            RecommendationSource.NATIONAL_GUIDANCE: "National guidance",
+            RecommendationSource.OTHER: "Other",
+        }[self]
+
+
+class RecommendationState(StrEnum):
+    """Open (being acted on), addressed (its actions have done what it asked, waiting for the
+    committee to close it) or closed (with the reason recorded)."""
+
+    OPEN = "open"
+    ADDRESSED = "addressed"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ReviewStage(StrEnum):
+    """The stages of a learning review in the national guidance for child protection
+    committees undertaking learning reviews (2021, updated 2024), in order."""
+
+    NOTIFICATION = "notification"
+    INFORMATION_GATHERING = "information_gathering"
+    RECOMMENDATION_TO_CPC = "recommendation_to_cpc"
+    DECISION = "decision"
+    CARE_INSPECTORATE_NOTIFIED = "care_inspectorate_notified"
+    CHIEF_OFFICERS_GROUP = "chief_officers_group"
+    FINAL_REPORT_TO_CARE_INSPECTORATE = "final_report_to_care_inspectorate"
+
+    @property
+    def label(self) -> str:
+        return {
+            ReviewStage.NOTIFICATION: "Notification received",
+            ReviewStage.INFORMATION_GATHERING: "Information gathered",
+            ReviewStage.RECOMMENDATION_TO_CPC: "Recommendation made to the CPC",
+            ReviewStage.DECISION: "Decision on whether a review proceeds",
+            ReviewStage.CARE_INSPECTORATE_NOTIFIED: "Care Inspectorate told of the decision",
+            ReviewStage.CHIEF_OFFICERS_GROUP: "Considered by the Chief Officers Group",
+            ReviewStage.FINAL_REPORT_TO_CARE_INSPECTORATE: "Final report sent to the Care "
+            "Inspectorate",
+        }[self]

@@ -59,6 +59,17 @@ def test_every_mapped_table_is_audited_on_create_and_change_or_exempt_with_a_rea
     with app.app_context(), db.transaction() as session:
         irds = session.scalars(sa.select(Kpi).where(Kpi.key == "no-of-irds-held")).one()
         record_value(session, irds, irds.area, actor=None, period="2025-03", value=3)
+    with app.app_context(), db.transaction() as session:  # a learning review, its recommendation
+        from core.enums import RecommendationSource
+        from core.services.improvement import learning_reviews, recommendations
+
+        admin = session.scalars(sa.select(User).where(User.email == accounts["admin"])).one()
+        area = action(session, "2.1").plan.area
+        review = learning_reviews.add(
+            session, actor=admin, area=area, reference="LR-A", notified_on=None
+        )
+        words = recommendations.RecommendationText("R1", RecommendationSource.AUDIT, "Audited")
+        recommendations.add(session, actor=admin, area=area, words=words, learning_review=review)
     with app.app_context():
         session = db.get_session()
         checked = []

@@ -106,6 +106,25 @@ def _populate(app, accounts, client_for) -> None:
         emails.enqueue(session, [Mail("someone@test.invalid", "Synthetic", "Queued")])
         # A contributor linked to an action.
         link_contributor(session, action(session, "2.1"), actor=None, email=accounts["lead"])
+        # A learning review, its recommendation answered by an action, and a Tayside-wide one
+        # answered by a shared action.
+        from core.enums import RecommendationSource
+        from core.models import SharedAction, User
+        from core.services.improvement import learning_reviews, recommendations
+
+        admin = session.scalars(sa.select(User).where(User.email == accounts["admin"])).one()
+        area = action(session, "2.1").plan.area
+        review = learning_reviews.add(
+            session, actor=admin, area=area, reference="LR-B", notified_on=dt.date(2024, 1, 2)
+        )
+        words = recommendations.RecommendationText("B1", RecommendationSource.AUDIT, "Backed up")
+        found = recommendations.add(
+            session, actor=admin, area=area, words=words, learning_review=review
+        )
+        recommendations.link_action(session, found, action(session, "2.1"), actor=admin)
+        tayside = recommendations.add(session, actor=admin, area=None, words=words)
+        shared = session.scalars(sa.select(SharedAction).limit(1)).one()
+        recommendations.link_shared_action(session, tayside, shared, actor=admin)
     outcome_id = in_session(app, lambda s: action(s, "3.1").outcome_id)
     kept = app.test_client().post(  # a write sent with an idempotency key keeps its answer
         "/api/v1/actions/",

@@ -20,6 +20,7 @@ from core.models import (
     KpiValue,
     NotApplicable,
     ProgressUpdate,
+    Recommendation,
     SharedAction,
     SharedActionVersion,
 )
@@ -398,3 +399,64 @@ def test_a_lock_and_updates_sent_at_once_leave_nothing_in_the_period_after_the_l
     locked_at, saved = in_session(app, check)
     assert len(saved) == sum(a.status_code == 201 for a in answers[:WRITERS])
     assert all(moment <= locked_at for moment in saved)
+
+
+def test_recommendation_edits_from_one_revision_save_exactly_once(app, accounts, servers):
+    clients = _clients(app, servers, accounts["pk"], WRITERS)
+    made = clients[0].post(
+        clients[0].base + "/api/v1/recommendations",
+        json={
+            "area": "perth-and-kinross",
+            "reference": "RACE-1",
+            "source_kind": "audit",
+            "text": "Synthetic",
+        },
+    )
+    assert made.status_code == 201, made.text
+    path = f"/api/v1/recommendations/{made.json()['id']}"
+    for n in range(ROUNDS):
+        _patch_from_one_version(clients, path, f"Round {n}")
+    assert clients[0].get(clients[0].base + path).json()["revision"] == 1 + ROUNDS
+
+
+def test_recommendations_added_at_once_under_one_reference_keep_one(app, accounts, servers):
+    clients = _clients(app, servers, accounts["pk"], WRITERS)
+    for n in range(ROUNDS):
+        body = {
+            "area": "perth-and-kinross",
+            "reference": f"SAME-{n}",
+            "source_kind": "audit",
+            "text": "Synthetic",
+        }
+        answers = race(
+            len(clients),
+            lambda i, body=body: clients[i].post(
+                clients[i].base + "/api/v1/recommendations", json=body
+            ),
+        )
+        codes = statuses(answers)
+        assert codes.count(201) == 1 and all(c in (201, 409, 422) for c in codes), codes
+    count = in_session(app, lambda s: s.scalar(select(func.count(Recommendation.id))))
+    assert count == ROUNDS
+
+
+def test_learning_review_edits_from_one_revision_save_exactly_once(app, accounts, servers):
+    clients = _clients(app, servers, accounts["pk"], WRITERS)
+    made = clients[0].post(
+        clients[0].base + "/api/v1/learning-reviews",
+        json={"area": "perth-and-kinross", "reference": "LR-RACE"},
+    )
+    assert made.status_code == 201, made.text
+    path = f"/api/v1/learning-reviews/{made.json()['id']}"
+    for n in range(ROUNDS):
+        etag = clients[0].get(clients[0].base + path).headers["ETag"]
+        answers = race(
+            len(clients),
+            lambda i, n=n, etag=etag: clients[i].patch(
+                clients[i].base + path,
+                json={"stages": [{"stage": "decision", "due_on": f"2030-01-{n * 4 + i + 1:02d}"}]},
+                headers={"If-Match": etag},
+            ),
+        )
+        assert statuses(answers) == [200] + [412] * (len(clients) - 1), [a.text for a in answers]
+    assert clients[0].get(clients[0].base + path).json()["revision"] == 1 + ROUNDS

@@ -33,6 +33,7 @@ def init_app(app: Flask, csrf) -> Api:
         jobs,
         kpis,
         pages,
+        recommendations,
         report,
         reporting,
         shared,
@@ -64,7 +65,8 @@ def init_app(app: Flask, csrf) -> Api:
         },
     )
     api = Api(app)
-    for module in (areas, actions, updates, reporting, report, shared, kpis, users, audit, jobs):
+    modules = (areas, actions, updates, reporting, report, shared, kpis, recommendations)
+    for module in (*modules, users, audit, jobs):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)
             csrf.exempt(blueprint)

@@ -107,6 +107,7 @@ def init_command() -> None:
         ("Shared actions added", report.shared_actions_added),
         ("Plans added", report.plans_added),
         ("Plans already loaded", report.plans_present),
+        ("Quality frameworks added", report.frameworks_added),
     ):
         if items:
             click.echo(f"{label}: {', '.join(items)}")

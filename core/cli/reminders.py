@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from core import db
 from core.cli.helpers import date_option
 from core.links import external_url, mail_settings_problem
-from core.models import Action, ReportingDate
+from core.models import Action, Area, ReportingDate
 from core.services import mail
 from core.services.jobs import emails
 from core.services.notify import reminders
@@ -27,7 +27,9 @@ def remind_command(today: dt.date | None) -> None:
     """Send the reminders due today, in the week before each reporting date's deadline and
     weekly after it until the meeting: each area's coordinators get a digest of the actions
     with no update, and each contributor (unless they switched reminders off) an email with a
-    link to the update form of each of their actions with no update. Each email is sent
+    link to the update form of each of their actions with no update; and, weekly while any
+    learning review stage is overdue or due within 7 days, each area's coordinators a digest
+    of those stages. Each email is sent
     once, however often (and on however many machines) this runs; without CPC_SMTP_URL they
     are written to the log."""
     app = current_app._get_current_object()
@@ -47,8 +49,13 @@ def remind_command(today: dt.date | None) -> None:
     def update_link(action: Action) -> str:
         return external_url(app, "actions.new_update", action_id=action.id)
 
+    def register_link(area: Area) -> str:
+        return external_url(app, "learning_reviews.register", slug=area.slug)
+
     session = db.get_session()
-    due = reminders.due(session, today or dt.date.today(), link, update_link)
+    day = today or dt.date.today()
+    due = reminders.due(session, day, link, update_link)
+    due += reminders.review_digests(session, day, register_link)
     session.rollback()  # end the read before each claim commits on its own
 
     def queue(message: mail.Mail) -> None:

@@ -23,6 +23,7 @@ from core.models import (
     Plan,
     PriorityGroup,
     ProgressUpdate,
+    Recommendation,
     ReportingDate,
 )
 
@@ -269,6 +270,16 @@ class TimelineRow:
 
 
 @dataclass(frozen=True)
+class RecommendationAt:
+    """A recommendation not closed, with the plan's actions answering it as at the report's
+    date; ``elsewhere`` counts the actions of other plans (an earlier plan's) answering it."""
+
+    recommendation: Recommendation
+    actions: list[ActionAt]
+    elsewhere: int = 0
+
+
+@dataclass(frozen=True)
 class ReportData:
     """A plan's report as at ``as_at``, with the previous reporting date to compare with."""
 
@@ -289,6 +300,9 @@ class ReportData:
     frame: dict[FrameSection, list[FrameItem]] = field(default_factory=dict)
     # Which paper: "full" (all of it) or "summary" (``ReportSection.in_summary`` only).
     contents: str = "full"
+    # The area's recommendations not closed (recorded by ``as_at``), and the Tayside-wide ones
+    # the plan's actions answer.
+    recommendations: list[RecommendationAt] = field(default_factory=list)
 
     @property
     def area_name(self) -> str:

@@ -118,6 +118,22 @@ def contribute_kpis() -> Iterable[DataSource]:
     """
 
 
+@hookspec
+def contribute_frameworks() -> Iterable[DataSource]:
+    """Contribute quality frameworks for self-evaluation, as data files validated by
+    ``core.schemas.FrameworkFileSchema``.
+
+    Receives nothing. Returns an iterable of :class:`core.plugin_data.DataSource`, each holding
+    one framework: its ``key``, ``title``, ``source`` (where its words come from), ``edition``,
+    ``partial`` (true when the file holds only some of its indicators; then ``source`` says
+    which are missing), its rating ``scale`` (``[{"value": 6, "label": "Excellent"}, ...]``),
+    its self-evaluation ``questions``, and its ``indicators`` (``[{"number": "2.1", "title":
+    "..."}]``). Every plugin is asked. A framework already stored (same key) is left as it is,
+    except that indicators it lacks are added; those an administrator added in the app stay.
+    Ship only what the source publishes: never invent an indicator's number or title.
+    """
+
+
 @hookspec(firstresult=True)
 def kpi_values(area: str, kpi: KpiRef, period: str) -> KpiFigure | None:
     """Supply an area's figure for a KPI from the area's own system (a data-source adapter).

@@ -4,11 +4,19 @@ from core.models.action import Action, ActionChange, ActionLead, KpiMeasure
 from core.models.area import Area
 from core.models.audit import AuditEntry
 from core.models.idempotency import IdempotencyRecord
+from core.models.improvement import (
+    LearningReview,
+    LearningReviewStage,
+    Recommendation,
+    action_recommendations,
+    shared_action_recommendations,
+)
 from core.models.job import DataVersion, Job, PageFragment, ReportFile
 from core.models.kpi import Kpi, KpiValue, kpi_actions
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
 from core.models.reporting import ReminderSent, ReportingDate
+from core.models.self_evaluation import QualityFramework, QualityIndicator
 from core.models.shared import NotApplicable, SharedAction, SharedActionVersion
 from core.models.user import (
     ApiToken,
@@ -35,6 +43,8 @@ __all__ = [
     "Kpi",
     "KpiMeasure",
     "KpiValue",
+    "LearningReview",
+    "LearningReviewStage",
     "NotApplicable",
     "Outcome",
     "PageFragment",
@@ -42,7 +52,10 @@ __all__ = [
     "Plan",
     "PriorityGroup",
     "ProgressUpdate",
+    "QualityFramework",
+    "QualityIndicator",
     "RagDefinition",
+    "Recommendation",
     "ReminderSent",
     "ReportFile",
     "ReportingDate",
@@ -52,6 +65,8 @@ __all__ = [
     "User",
     "UserSession",
     "action_contributors",
+    "action_recommendations",
     "kpi_actions",
+    "shared_action_recommendations",
     "user_areas",
 ]

@@ -12,6 +12,7 @@ from core.db import Base, enum_column
 from core.enums import ActionKind, ActionOrigin
 
 if TYPE_CHECKING:
+    from core.models.improvement import Recommendation
     from core.models.plan import Outcome, Plan
     from core.models.progress import ProgressUpdate
     from core.models.shared import SharedAction
@@ -81,6 +82,10 @@ class Action(Base):
     )
     changes: Mapped[list[ActionChange]] = relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="ActionChange.id"
+    )
+    # The recommendations it answers (linked from the recommendation's side).
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        secondary="action_recommendations", viewonly=True, order_by="Recommendation.reference"
     )
 
     def in_plan(self, as_at: dt.date) -> bool:

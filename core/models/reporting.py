@@ -64,7 +64,8 @@ class ReminderSent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # What was sent to whom for which reporting date and when: "digest:12:3:before".
     key: Mapped[str] = mapped_column(String(120), unique=True)
-    reporting_date_id: Mapped[int] = mapped_column(
+    # None for a reminder not about a reporting date (the learning review digest).
+    reporting_date_id: Mapped[int | None] = mapped_column(
         ForeignKey("reporting_dates.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -63,6 +63,16 @@ class UpdateSchema(Schema):
             raise ValidationError(f"An action that is {status.label.lower()} needs a RAG.", "rag")
 
 
+def _answers() -> fields.List:
+    """The references of the recommendations an action answers: the area's own, or
+    Tayside-wide ones (TRIC PG5's)."""
+    return fields.List(
+        fields.String(validate=[NonEmpty, validate.Length(max=40)]),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
+
+
 class ActionSchema(Schema):
     code = _text(validate=Code)
     text = _text()
@@ -70,6 +80,7 @@ class ActionSchema(Schema):
     leads = fields.List(fields.String(validate=Title), load_default=list)
     target_date = PlanDate(load_default=None, allow_none=True)
     kpi_measures = fields.List(fields.String(validate=NonEmpty), load_default=list)
+    answers = _answers()
     # The key of the TRIC shared action this action adopts, if any.
     shared_action = fields.String(
         load_default=None, allow_none=True, validate=[Slug, validate.Length(max=80)]
@@ -83,6 +94,7 @@ class OngoingActionSchema(Schema):
     expected_impact = _optional_text()
     leads = fields.List(fields.String(validate=Title), load_default=list)
     shared_action = fields.String(load_default=None, allow_none=True)
+    answers = _answers()
     updates = fields.List(fields.Nested(UpdateSchema), load_default=list)
 
 

@@ -30,15 +30,18 @@ def init_app(app: Flask) -> None:
         audit,
         auth,
         committee_report,
+        frameworks,
         guard,
         home,
         idempotency,
         jobs,
         kpis,
+        learning_reviews,
         pages,
         password_reset,
         plan_transfer,
         public,
+        recommendations,
         reporting,
         request_log,
         tric,
@@ -61,7 +64,8 @@ def init_app(app: Flask) -> None:
     blueprints = (
         auth.bp, password_reset.bp, accounts.bp, pages.bp, actions.bp, reporting.bp,
         committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,
-        public.bp, accessibility.bp, jobs.bp, jobs.admin,
+        public.bp, accessibility.bp, jobs.bp, jobs.admin, recommendations.bp,
+        learning_reviews.bp, frameworks.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -27,6 +27,7 @@ from core.outbox import action_event, after_change, send_all, update_event
 from core.page_cache import cached_page
 from core.services.accounts import contributors, permissions
 from core.services.errors import FieldError
+from core.services.improvement import recommendations
 from core.services.plans import plans
 from core.services.plans.actions import add_local_action, edit_action, wording, wording_problems
 from core.services.plans.document import rag_legend
@@ -121,6 +122,7 @@ def show(action_id: int):
         can_report=permissions.writes_area(user, action.plan.area),
         can_post=permissions.posts_updates(user, action),
         can_edit=permissions.edits_wording(user, action),
+        answers=recommendations.answered_by(session, action),
     )
 
 

@@ -15,6 +15,7 @@ from core.identity import signed_in_user
 from core.models import Outcome, Plan
 from core.page_cache import cached_page
 from core.schemas.dates import parse_date
+from core.services.improvement.traceability import traceability
 from core.services.kpis import kpis
 from core.services.notify import notices
 from core.services.plans import plans
@@ -121,6 +122,7 @@ def area(slug: str):
         default=default,
         kpi_health=kpis.kpi_health(session, found, today),
         awaiting=shared.awaiting_decision(session, plan),
+        trace=traceability(session, found, today),
     )
 
 

@@ -91,3 +91,32 @@ def require_shared(user: User) -> None:
 def require_user_admin(user: User) -> None:
     if not manages_users(user):
         raise PermissionDenied("Only administrators can manage accounts.")
+
+
+def reads_learning_reviews(user: User, area: Area) -> bool:
+    """A learning review is more sensitive than a plan: only the area's coordinators and
+    administrators read one (everyone else sees only how many there are)."""
+    return writes_area(user, area)
+
+
+def require_learning_reviews(user: User, area: Area) -> None:
+    if not reads_learning_reviews(user, area):
+        raise PermissionDenied(
+            f"Only {area.name}'s coordinators and administrators can read or change "
+            f"{area.name}'s learning reviews."
+        )
+
+
+def require_recommendations(user: User, area: Area | None) -> None:
+    """An area's recommendations are kept by its coordinators; Tayside-wide ones by PG5."""
+    if area is None:
+        if not edits_shared(user):
+            raise PermissionDenied(
+                "Only TRIC PG5 members and administrators can change Tayside-wide recommendations."
+            )
+        return
+    if not writes_area(user, area):
+        raise PermissionDenied(
+            f"Only {area.name}'s coordinators and administrators can change {area.name}'s "
+            "recommendations."
+        )

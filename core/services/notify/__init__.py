@@ -1,2 +1,2 @@
 """Notifying people: reminders and notices (the emails themselves are core.services.mail).
-May use: plans, progress."""
+May use: improvement, plans, progress."""

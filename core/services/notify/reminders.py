@@ -1,9 +1,10 @@
 """Reminders before and after each reporting date's deadline: each area's coordinators get a
 digest of the actions with no update yet, and each contributor linked to one of those actions
 an email with a link to its update form (unless they switched reminders off; a coordinator's
-digest cannot be switched off). Each email is claimed in the sent-log (a unique key)
-before it is sent, so however often, and on however many machines, ``cpc remind`` runs, none
-is sent twice."""
+digest cannot be switched off). Weekly while any learning review stage is overdue or due
+within a week, each area's coordinators also get a digest of those stages. Each email is
+claimed in the sent-log (a unique key) before it is sent, so however often, and on however
+many machines, ``cpc remind`` runs, none is sent twice."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.enums import Role
-from core.models import Action, Plan, ReminderSent, ReportingDate, User
+from core.models import Action, Area, Plan, ReminderSent, ReportingDate, User
+from core.services.improvement.learning_reviews import DUE_SOON_DAYS, stages_due
 from core.services.mail import Mail
 from core.services.progress.missing_updates import MissingUpdates, missing_updates
 from core.services.words import action_name, first_words
@@ -28,7 +30,8 @@ DAYS_BEFORE = 7
 @dataclass(frozen=True)
 class Reminder:
     key: str
-    reporting_date_id: int
+    # None: not about a reporting date (the learning review digest).
+    reporting_date_id: int | None
     user_id: int
     mail: Mail
 
@@ -52,15 +55,7 @@ def stage(record: ReportingDate, today: dt.date) -> str | None:
 
 
 def coordinators(session: Session, plan: Plan) -> list[User]:
-    return [
-        user
-        for user in session.scalars(
-            select(User)
-            .where(User.role == Role.COORDINATOR, User.is_active.is_(True))
-            .options(selectinload(User.areas))
-        )
-        if any(area.id == plan.area_id for area in user.areas)
-    ]
+    return _coordinators_of(session, plan.area_id)
 
 
 def digest_text(missing: MissingUpdates, link: str, when: str) -> str:
@@ -145,6 +140,57 @@ def due(
                 )
             )
     return found
+
+
+def review_digests(
+    session: Session, today: dt.date, link_for: Callable[[Area], str]
+) -> list[Reminder]:
+    """Each area's coordinators, once a week while any learning review stage is overdue or
+    due within a week: a digest of those stages (references only, never a name)."""
+    found = []
+    areas = {area.id: area for area in session.scalars(select(Area))}
+    due_stages = stages_due(session, list(areas), today)
+    year, week, _ = today.isocalendar()
+    for area_id, area in areas.items():
+        theirs = [s for s in due_stages if s.area_id == area_id]
+        if not theirs:
+            continue
+        lines = [
+            f"Learning review stages for {area.name} that are overdue or due within "
+            f"{DUE_SOON_DAYS} days:",
+            "",
+        ]
+        for item in theirs:
+            when = "overdue since" if item.overdue(today) else "due"
+            lines.append(f"- {item.reference}: {item.stage.label}, {when} {item.due_on:%d %B %Y}")
+        lines += ["", f"See the register (coordinators and administrators only): {link_for(area)}"]
+        body = "\n".join(lines)
+        for user in _coordinators_of(session, area_id):
+            found.append(
+                Reminder(
+                    key=f"reviews:{area_id}:{user.id}:{year}-W{week:02d}",
+                    reporting_date_id=None,
+                    user_id=user.id,
+                    mail=Mail(
+                        to=user.email,
+                        subject=f"Learning review stages due: {area.name}",
+                        body=body,
+                    ),
+                )
+            )
+    return found
+
+
+def _coordinators_of(session: Session, area_id: int) -> list[User]:
+    return [
+        user
+        for user in session.scalars(
+            select(User)
+            .where(User.role == Role.COORDINATOR, User.is_active.is_(True))
+            .options(selectinload(User.areas))
+        )
+        if any(area.id == area_id for area in user.areas)
+    ]
 
 
 def _contributor_reminders(

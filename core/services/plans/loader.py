@@ -26,10 +26,14 @@ from core.models import (
     Plan,
     PriorityGroup,
     ProgressUpdate,
+    QualityFramework,
+    QualityIndicator,
     RagDefinition,
+    Recommendation,
     SharedAction,
 )
 from core.schemas import (
+    FrameworkFileSchema,
     KpiFileSchema,
     PlanFileSchema,
     PlanFrameSchema,
@@ -56,6 +60,7 @@ class LoadReport:
     plans_added: list[str] = field(default_factory=list)
     plans_present: list[str] = field(default_factory=list)
     kpis_added: list[str] = field(default_factory=list)
+    frameworks_added: list[str] = field(default_factory=list)
     problems: list[PluginProblem] = field(default_factory=list)
 
 
@@ -76,7 +81,39 @@ def load_plugin_content(session: Session, plugins: PluginRegistry) -> LoadReport
     for plugin_name, sources in plugins.call_each("contribute_kpis", report.problems):
         for source in sources:
             _load_kpis(session, plugin_name, source, owners, report)
+    for plugin_name, sources in plugins.call_each("contribute_frameworks", report.problems):
+        for source in sources:
+            _load_framework(session, plugin_name, source, report)
     return report
+
+
+def _load_framework(
+    session: Session, plugin_name: str, source: DataSource, report: LoadReport
+) -> None:
+    """Store a new framework, or the indicators a stored one lacks."""
+    data = read_source(plugin_name, source, FrameworkFileSchema(), report)
+    if data is None:
+        return
+    framework = session.scalar(select(QualityFramework).where(QualityFramework.key == data["key"]))
+    if framework is None:
+        framework = QualityFramework(
+            key=data["key"],
+            title=data["title"],
+            source=data["source"],
+            edition=data["edition"],
+            partial=data["partial"],
+            scale=sorted(data["scale"], key=lambda p: -p["value"]),
+            questions=data["questions"],
+        )
+        session.add(framework)
+        report.frameworks_added.append(data["key"])
+    known = {i.number for i in framework.indicators}
+    position = max((i.position for i in framework.indicators), default=0)
+    for item in data["indicators"]:
+        if item["number"] not in known:
+            position += 1
+            framework.indicators.append(QualityIndicator(position=position, **item))
+    session.flush()
 
 
 def _load_kpis(
@@ -354,6 +391,7 @@ def build_plan(
     for position, action in enumerate(actions, start=1):
         action.position = position
         plan.actions.append(action)
+    _link_answers(session, area, actions, data)
     plan.evidence_sources = [
         EvidenceSource(
             position=position,
@@ -364,6 +402,41 @@ def build_plan(
         for position, item in enumerate(data["evidence_menu"], start=1)
     ]
     return plan
+
+
+def _link_answers(
+    session: Session, area: Area, actions: list[Action], data: dict[str, Any]
+) -> None:
+    """Each action answers the recommendations its ``answers`` name: the area's own, else
+    Tayside-wide ones of that reference. A reference that names neither refuses the plan."""
+    outcomes = [o for g in data["priority_groups"] for o in g["outcomes"]]
+    wanted = [a.get("answers", []) for o in outcomes for a in o["actions"]]
+    wanted += [a.get("answers", []) for a in data["ongoing_actions"]]
+    named = {reference.strip() for answers in wanted for reference in answers}
+    if not named:
+        return
+    found: dict[str, Recommendation] = {}
+    with session.no_autoflush:  # the new plan is not in the session yet
+        for recommendation in session.scalars(
+            select(Recommendation)
+            .where(
+                Recommendation.reference.in_(named),
+                (Recommendation.area_id == area.id) | Recommendation.area_id.is_(None),
+            )
+            .order_by(Recommendation.area_id.nulls_first())
+        ):
+            found[recommendation.reference] = recommendation  # the area's own wins
+    missing = sorted(named - found.keys())
+    if missing:
+        raise PlanDataError(
+            "answers",
+            f"no recommendation {', '.join(map(repr, missing))} in {area.name} or "
+            "Tayside-wide: add it before the plan that answers it",
+        )
+    with session.no_autoflush:
+        for action, answers in zip(actions, wanted, strict=False):
+            for reference in dict.fromkeys(r.strip() for r in answers):
+                found[reference].actions.append(action)
 
 
 def _shared_actions_named(session: Session, data: dict[str, Any]) -> dict[str, SharedAction]:

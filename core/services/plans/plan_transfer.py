@@ -84,6 +84,7 @@ def export_plan(session: Session, plan: Plan) -> dict[str, Any]:
                 selectinload(Action.kpi_measures),
                 selectinload(Action.updates),
                 selectinload(Action.shared_action),
+                selectinload(Action.recommendations),
             )
             .order_by(Action.position)
         )
@@ -96,6 +97,7 @@ def export_plan(session: Session, plan: Plan) -> dict[str, Any]:
             "expected_impact": action.expected_impact,
             "leads": [lead.name for lead in action.leads],
             "shared_action": action.shared_action.key if action.shared_action else None,
+            "answers": [r.reference for r in action.recommendations],
             "updates": _updates(action),
         }
 
@@ -185,6 +187,7 @@ SHEETS: dict[str, list[tuple[str, str]]] = {
         ("Target date", "target_date"),
         ("KPI measures (one a line)", "kpi_measures"),
         ("TRIC PG5 shared action key", "shared_action"),
+        ("Recommendations it answers (references, one a line)", "answers"),
     ],
     "Ongoing actions": [
         ("No", "code"),
@@ -192,6 +195,7 @@ SHEETS: dict[str, list[tuple[str, str]]] = {
         ("Expected impact", "expected_impact"),
         ("Strategic leads (one a line)", "leads"),
         ("TRIC PG5 shared action key", "shared_action"),
+        ("Recommendations it answers (references, one a line)", "answers"),
     ],
     "Updates": [
         ("Kind (improvement or ongoing)", "kind"),
@@ -207,7 +211,7 @@ SHEETS: dict[str, list[tuple[str, str]]] = {
     "RAG legend": [("RAG", "rag"), ("Meaning", "definition")],
     "Plan on a page": [("Section", "section"), ("Text", "text"), ("Detail", "detail")],
 }
-LIST_FIELDS = {"leads", "kpi_measures"}
+LIST_FIELDS = {"leads", "kpi_measures", "answers"}
 DATE_FIELDS = {"target_date", "reported_on", "period_start", "period_end", "published_on"}
 
 

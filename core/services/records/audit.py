@@ -90,6 +90,33 @@ def record_event(
     )
 
 
+def record_reads(
+    session: Session, *, kind: str, actor: User, reads: list[tuple[int | None, int | None, str]]
+) -> None:
+    """One "read" entry for each ``(record_id, area_id, summary)`` in ``reads`` (sensitive
+    records: learning reviews), written with one INSERT however many there are."""
+    if not reads:
+        return
+    at = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "at": at,
+            "actor_id": actor.id,
+            "actor_email": actor.email,
+            "remote_addr": session.info.get("audit_addr", ""),
+            "kind": kind,
+            "event": "read" if record_id is not None else "listed",
+            "record_id": record_id,
+            "area_id": area_id,
+            "summary": summary[:2000],
+            "before": None,
+            "after": None,
+        }
+        for record_id, area_id, summary in reads
+    ]
+    session.execute(insert(AuditEntry.__table__), rows)
+
+
 def scrub(session: Session, kind: str, record_id: int, field: str) -> None:
     """Remove a redacted field's old text from the trail's entries for one record (the only
     change ever made to the trail, and itself recorded by the caller)."""
@@ -324,12 +351,17 @@ KIND_WORDS = {
     "kpi_measures": "KPI measures of actions",
     "kpi_values": "KPI figures",
     "kpis": "KPIs",
+    "learning_review_stages": "Stages of learning reviews",
+    "learning_reviews": "Learning reviews (and each reading of one)",
     "not_applicable": "“Does not apply” records",
     "outcomes": "Outcomes",
     "plans": "Plans",
     "priority_groups": "Priorities",
     "progress_updates": "Progress updates",
+    "quality_frameworks": "Quality frameworks",
+    "quality_indicators": "Quality indicators",
     "rag_definitions": "RAG legends",
+    "recommendations": "Recommendations",
     "reporting_dates": "Reporting dates",
     "shared_action_versions": "Wordings of shared actions",
     "shared_actions": "TRIC PG5 shared actions",

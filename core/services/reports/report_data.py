@@ -10,8 +10,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from core.enums import FrameSection
-from core.hooks.report_data import ActionAt, KpiAt, ReportData, TimelineRow
+from core.enums import FrameSection, RecommendationState
+from core.hooks.report_data import ActionAt, KpiAt, RecommendationAt, ReportData, TimelineRow
 from core.models import (
     Action,
     ActionChange,
@@ -21,6 +21,7 @@ from core.models import (
     Plan,
     PriorityGroup,
 )
+from core.services.improvement.traceability import traceability
 from core.services.kpis.kpis import Latest, area_kpis, latest_figures
 from core.services.plans.document import evidence_menu, rag_legend
 from core.services.plans.summary import load_actions, summarise
@@ -135,7 +136,34 @@ def report_data(
         evidence_menu=evidence_menu(session, plan),
         kpis=kpis_at(session, plan, as_at),
         frame=_frame(session, plan),
+        recommendations=_recommendations(session, plan, as_at, rows),
     )
+
+
+def _recommendations(
+    session: Session, plan: Plan, as_at: dt.date, rows: list[ActionAt]
+) -> list[RecommendationAt]:
+    """The area's recommendations not closed and recorded by ``as_at``, then the Tayside-wide
+    ones this plan's actions answer, each with those actions. (A recommendation's state is
+    kept as it is now, not as at a date.)"""
+    mine = {row.action.id: row for row in rows}
+    found = []
+    for area in (plan.area, None):
+        trace = traceability(
+            session,
+            area,
+            as_at,
+            states=(RecommendationState.OPEN, RecommendationState.ADDRESSED),
+        )
+        for t in trace.traces:
+            if t.recommendation.created_at.date() > as_at:
+                continue
+            answering = [mine[a.id] for a in t.actions if a.id in mine]
+            if area is None and not answering:
+                continue
+            others = [a for a in t.actions if a.id not in mine and a.plan.area_id == plan.area_id]
+            found.append(RecommendationAt(t.recommendation, answering, len(others)))
+    return found
 
 
 def _frame(session: Session, plan: Plan) -> dict[FrameSection, list[FrameItem]]:
