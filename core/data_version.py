@@ -67,11 +67,19 @@ def install(engine: sa.Engine) -> None:
             cursor = conn.connection.cursor()  # the DBAPI's own: inside this transaction
             try:
                 cursor.execute(_BUMP)
+            except engine.dialect.loaded_dbapi.Error as error:
+                # Lost here, the change is not committed: the connection is discarded and the
+                # error is SQLAlchemy's, as any other statement's would be (the request is
+                # answered 503, never 500).
+                conn.invalidate(error)
+                raise sa.exc.OperationalError(_BUMP, None, error) from error
             finally:
                 cursor.close()
 
     @sa.event.listens_for(engine, "rollback")
     def _forget(conn):
+        if conn.invalidated:  # a lost connection: its info goes with it (and asking would raise)
+            return
         conn.info.pop(_MARK, None)
 
 

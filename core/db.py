@@ -115,15 +115,16 @@ def _ping_when_idle(engine: sa.Engine, after: float) -> None:
 
     @sa.event.listens_for(engine, "checkout")
     def _check(dbapi_connection, record, _proxy):
+        # A connection a request lost (the driver knows, without asking the server).
+        if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+            raise sa.exc.DisconnectionError("the database connection was lost")
         idle_since = record.info.get("cpc_idle_since")
         if idle_since is None or time.monotonic() - idle_since <= after:
             return  # just connected, or used a moment ago
         try:
             alive = engine.dialect.do_ping(dbapi_connection)
-        except engine.dialect.loaded_dbapi.Error as error:
-            if not engine.dialect.is_disconnect(error, dbapi_connection, None):
-                raise
-            alive = False
+        except engine.dialect.loaded_dbapi.Error:
+            alive = False  # whatever went wrong, this connection is not to be used
         if not alive:
             raise sa.exc.DisconnectionError("the database connection was lost while idle")
 

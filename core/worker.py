@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from core.enums import JobState
 from core.models import Job, PageFragment
-from core.services.jobs import emails, queue, report_files, webhooks
+from core.services.jobs import emails, kpi_pulls, queue, report_files, webhooks
 
 log = logging.getLogger(__name__)
 
 # Why a try failed that is worth trying again; anything else is the platform's own error.
-PASSING = (emails.NotSent, webhooks.NotDelivered)
+PASSING = (emails.NotSent, webhooks.NotDelivered, kpi_pulls.PullClashed)
 # Finished jobs are kept this long for the Jobs page.
 KEEP_DONE = dt.timedelta(days=30)
 # Pages kept by the page cache (core.page_cache) not made again for this long are deleted.
@@ -48,11 +48,16 @@ def _webhook(app: Flask, _session: Session, args: dict, _progress: Progress):
     return webhooks.post(args, url=app.config["WEBHOOK_URL"]), None
 
 
+def _kpi_pull(app: Flask, session: Session, args: dict, _progress: Progress):
+    return kpi_pulls.run(session, app.extensions["cpc_plugins"], args), None
+
+
 # Each kind of job and the code that does it.
 KINDS: dict[str, Handler] = {
     emails.KIND: _email,
     report_files.KIND: _report,
     webhooks.KIND: _webhook,
+    kpi_pulls.KIND: _kpi_pull,
 }
 
 

@@ -239,3 +239,33 @@ def download_by_job(client, url: str):
     ready = client.get(job_page)
     assert "Ready" in ready.text, ready.text
     return client.get(job_page.rstrip("/") + "/file")
+
+
+def review_and_recommendation(app: Flask, admin_email: str, suffix: str) -> dict[str, str]:
+    """Path values for the learning review, recommendation and framework pages: a review in
+    Perth and Kinross with a recommendation that action 1.1 answers (synthetic)."""
+
+    def make(session: Session) -> tuple[int, int]:
+        from core.enums import RecommendationSource
+        from core.models import User
+        from core.services.improvement import learning_reviews, recommendations
+
+        admin = session.scalars(select(User).where(User.email == admin_email)).one()
+        area = action(session, "1.1").plan.area
+        review = learning_reviews.add(
+            session, actor=admin, area=area, reference=f"LR-{suffix}", notified_on=None
+        )
+        words = recommendations.RecommendationText(suffix, RecommendationSource.AUDIT, "Synthetic")
+        found = recommendations.add(
+            session, actor=admin, area=area, words=words, learning_review=review
+        )
+        recommendations.link_action(session, found, action(session, "1.1"), actor=admin)
+        session.commit()
+        return review.id, found.id
+
+    review_id, recommendation_id = in_session(app, make)
+    return {
+        "review_id": str(review_id),
+        "recommendation_id": str(recommendation_id),
+        "framework_key": "care-inspectorate-care-and-protection",
+    }

@@ -32,6 +32,7 @@ from tests.helpers import (
     not_applying_in_dundee,
     plan_of,
     report,
+    review_and_recommendation,
 )
 from tests.served import api_token
 
@@ -174,25 +175,7 @@ def known(app, accounts):
 
     values["job_id"] = str(in_session(app, failed_email))
 
-    def review_and_recommendation(session):
-        from core.enums import RecommendationSource
-        from core.services.improvement import learning_reviews, recommendations
-        from core.services.plans.plans import area_by_slug
-
-        admin = session.scalars(sa.select(User).where(User.email == accounts["admin"])).one()
-        area = area_by_slug(session, "perth-and-kinross")
-        review = learning_reviews.add(
-            session, actor=admin, area=area, reference="LR-H1", notified_on=None
-        )
-        words = recommendations.RecommendationText("H1", RecommendationSource.AUDIT, "Synthetic")
-        found = recommendations.add(session, actor=admin, area=area, words=words)
-        recommendations.link_action(session, found, action(session, "1.1"), actor=admin)
-        session.commit()
-        return review.id, found.id
-
-    review_id, recommendation_id = in_session(app, review_and_recommendation)
-    values["review_id"], values["recommendation_id"] = str(review_id), str(recommendation_id)
-    values["framework_key"] = "care-inspectorate-care-and-protection"
+    values.update(review_and_recommendation(app, accounts["admin"], "H1"))
     return values
 
 

@@ -100,10 +100,16 @@ def test_a_503_says_whether_the_change_may_have_been_saved(app, client_for, make
 SERVED = "cpc-fault-test"
 
 
+# Connections killed in all: enough that many writes fail, few enough that every retry
+# succeeds in the end however slow the machine (killing every busy connection forever, a
+# write slower than the killer's round never gets through).
+KILLS = 40
+
+
 def _kill_connections(stop: threading.Event, killed: list[int]) -> None:
     admin = sa.create_engine(os.environ["CPC_DATABASE_URL"], poolclass=sa.pool.NullPool)
     try:
-        while not stop.is_set():
+        while not stop.is_set() and sum(killed) < KILLS:
             with admin.begin() as connection:
                 killed.append(
                     connection.execute(

@@ -430,6 +430,17 @@ def test_hook_kpi_values(make_app, accounts_for):
     assert "plugin 'pk-system': hook kpi_values raised RuntimeError('the system is down')" in out
     irds = kpi_id(app, "No. of IRDs held")
     assert in_force(app, irds) == [(PK, "2025-03", 9.0)]
+    # The pull ran as a job on the queue, which keeps what it did.
+    from core.enums import JobState
+    from core.models import Job
+
+    pulls = in_session(
+        app,
+        lambda s: [
+            (j.state, j.result) for j in s.scalars(sa.select(Job).where(Job.kind == "kpi_pull"))
+        ],
+    )
+    assert [(state, len(result["recorded"])) for state, result in pulls] == [(JobState.DONE, 1)]
 
     # A coordinator's own entry is never overwritten: the differing pulled figure waits.
     def enter(session):

@@ -57,6 +57,7 @@ from tests.helpers import (
     not_applying_in_dundee,
     plan_of,
     report,
+    review_and_recommendation,
 )
 from tests.served import api_token
 
@@ -152,26 +153,7 @@ def known(app, accounts):
             "value_id": str(session.scalar(sa.select(sa.func.max(KpiValue.id)))),
         }
 
-    def review_and_recommendation(session):
-        from core.enums import RecommendationSource
-        from core.services.improvement import learning_reviews, recommendations
-
-        admin = session.scalars(sa.select(User).where(User.email == accounts["admin"])).one()
-        area = action(session, "1.1").plan.area
-        review = learning_reviews.add(
-            session, actor=admin, area=area, reference="LR-S1", notified_on=None
-        )
-        words = recommendations.RecommendationText("S1", RecommendationSource.AUDIT, "Synthetic")
-        found = recommendations.add(
-            session, actor=admin, area=area, words=words, learning_review=review
-        )
-        recommendations.link_action(session, found, action(session, "1.1"), actor=admin)
-        session.commit()
-        return review.id, found.id
-
-    review_id, recommendation_id = in_session(app, review_and_recommendation)
-    values["review_id"], values["recommendation_id"] = str(review_id), str(recommendation_id)
-    values["framework_key"] = "care-inspectorate-care-and-protection"
+    values.update(review_and_recommendation(app, accounts["admin"], "S1"))
     api_token(app, accounts["admin"])
     values["token_id"] = str(
         in_session(app, lambda s: s.scalar(sa.select(sa.func.max(ApiToken.id))))

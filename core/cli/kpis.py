@@ -3,6 +3,8 @@ own system through its plugin."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 
 import click
@@ -10,9 +12,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from core import db
+from core.enums import JobState
+from core.models import Job
 from core.services.errors import Conflict
-from core.services.kpis.kpi_transfer import KpiImportRefused, import_values, pull_values
+from core.services.jobs import kpi_pulls
+from core.services.kpis.kpi_transfer import KpiImportRefused, import_values
 from core.services.plans import plans
+from core.worker import Worker
 
 
 @click.group("kpi")
@@ -50,26 +56,31 @@ def import_command(file: Path) -> None:
 @click.option("--period", help='Only this period ("2025-03", "2025-Q1", "2025" or a date).')
 def pull_command(area_slug: str | None, period: str | None) -> None:
     """Ask each area plugin for its KPI figures (by default, each KPI's last period due) and
-    record them. A coordinator's own entry is never overwritten: a differing pulled figure
-    waits on the KPI's page for a decision. Says what could not be got."""
+    record them, as a job on the queue (run now, or by a `cpc worker`). A coordinator's own
+    entry is never overwritten: a differing pulled figure waits on the KPI's page for a
+    decision. Says what could not be got."""
     session = db.get_session()
     try:
         area = plans.area_by_slug(session, area_slug) if area_slug else None
     except plans.NotFound as missing:
         raise click.ClickException(str(missing)) from None
-    try:
-        with db.transaction() as session:
-            result = pull_values(
-                session, current_app.extensions["cpc_plugins"], area=area, period=period
-            )
-    except Conflict as clash:
-        raise click.ClickException(f"{clash.message} Run the pull again.") from None
-    click.echo(f"Recorded {len(result.recorded)} figure(s).")
-    if result.unchanged:
-        click.echo(f"{len(result.unchanged)} were already recorded as they are.")
-    for label in result.proposed:
+    app = current_app._get_current_object()
+    with db.transaction() as session:
+        job_id = kpi_pulls.enqueue(session, area=area, period=period, today=dt.date.today()).id
+    # Run it now (a `cpc worker` running elsewhere may take it; then this waits for it).
+    Worker(app, name=f"cpc-kpi-pull:{os.getpid()}").run_until_idle(timeout=600)
+    session = db.get_session()
+    job = session.get(Job, job_id, populate_existing=True)
+    if job.state is not JobState.DONE:
+        reason = job.error or "it is still waiting: see the Jobs page"
+        raise click.ClickException(f"The pull did not finish ({reason}).")
+    result = job.result
+    click.echo(f"Recorded {len(result['recorded'])} figure(s).")
+    if result["unchanged"]:
+        click.echo(f"{len(result['unchanged'])} were already recorded as they are.")
+    for label in result["proposed"]:
         click.echo(f"Differs from a coordinator's entry, waiting for their decision: {label}")
-    for label in result.not_found:
+    for label in result["not_found"]:
         click.echo(f"No plugin could supply: {label}")
-    for problem in result.problems:
+    for problem in result["problems"]:
         click.echo(f"Problem: {problem}", err=True)
