@@ -10,15 +10,15 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import case, select
+from sqlalchemy import select
 
 from core import db
-from core.enums import ActionKind, RecommendationSource, RecommendationState
+from core.enums import RecommendationSource, RecommendationState
 from core.identity import signed_in_user
 from core.models import Action, Area, LearningReview, Recommendation, SharedAction
 from core.services.accounts import permissions
 from core.services.errors import FieldError
-from core.services.improvement import recommendations
+from core.services.improvement import learning_reviews, recommendations
 from core.services.improvement.recommendations import RecommendationText, UnfinishedActions
 from core.services.improvement.traceability import traceability
 from core.services.plans import plans
@@ -99,13 +99,7 @@ def _reviews_of(area: Area | None) -> list[LearningReview]:
     read them."""
     if area is None or not permissions.reads_learning_reviews(signed_in_user(), area):
         return []
-    return list(
-        db.get_session().scalars(
-            select(LearningReview)
-            .where(LearningReview.area_id == area.id)
-            .order_by(LearningReview.reference)
-        )
-    )
+    return learning_reviews.references(db.get_session(), area)
 
 
 def _add(area: Area | None):
@@ -311,7 +305,7 @@ def link(recommendation_id: int):
                 session, recommendation, definition, actor=user
             )
         area = recommendation.area or _chosen_area(data.get("area"))
-        action = _action_numbered(area, data["action"])
+        action = recommendations.action_numbered(db.get_session(), area, data["action"])
         return recommendations.link_action(session, recommendation, action, actor=user)
 
     schema = LinkSharedActionForm if shared else LinkActionForm
@@ -334,23 +328,6 @@ def _chosen_area(slug: str | None) -> Area:
         return plans.area_by_slug(db.get_session(), slug)
     except plans.NotFound as missing:
         raise FieldError("area", str(missing)) from None
-
-
-def _action_numbered(area: Area, code: str) -> Action:
-    """The action numbered ``code`` in the area's current plan (an improvement action before
-    an ongoing one of the same number)."""
-    if not area.plans:
-        raise FieldError("action", f"{area.name} has no plan yet.")
-    plan = plans.current_plan(area)
-    found = db.get_session().scalar(
-        select(Action)
-        .where(Action.plan_id == plan.id, Action.code == code.strip())
-        .order_by(case((Action.kind == ActionKind.IMPROVEMENT, 0), else_=1))
-        .limit(1)
-    )
-    if found is None:
-        raise FieldError("action", f"There is no action {code.strip()} in {plan.title}.")
-    return found
 
 
 @bp.post("/recommendations/<id:recommendation_id>/actions/<id:action_id>/remove")

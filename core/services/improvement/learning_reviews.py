@@ -120,6 +120,18 @@ def registers(session: Session, areas: list[Area], *, reader: User) -> list[Lear
     return reviews
 
 
+def references(session: Session, area: Area) -> list[LearningReview]:
+    """The area's reviews by reference, for choosing one (nothing of them is shown but the
+    reference, to those who may read them: not a reading)."""
+    return list(
+        session.scalars(
+            select(LearningReview)
+            .where(LearningReview.area_id == area.id)
+            .order_by(LearningReview.reference)
+        )
+    )
+
+
 def review_by_id(session: Session, review_id: int) -> LearningReview:
     """The review, unread: ``read`` shows it to someone."""
     found = session.scalar(

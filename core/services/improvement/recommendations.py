@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.enums import ProgressStatus, RecommendationSource, RecommendationState
+from core.enums import ActionKind, ProgressStatus, RecommendationSource, RecommendationState
 from core.models import (
     Action,
     Area,
@@ -23,7 +23,7 @@ from core.models import (
 )
 from core.services.accounts import permissions
 from core.services.errors import FieldError, FieldErrors, StaleEdit
-from core.services.plans.plans import NotFound
+from core.services.plans.plans import NotFound, current_plan
 from core.services.progress.progress import latest_updates
 
 MAX_REFERENCE = 40
@@ -342,3 +342,20 @@ def answered_by(session: Session, action: Action) -> list[Recommendation]:
             .order_by(Recommendation.area_id.nulls_last(), Recommendation.reference)
         )
     )
+
+
+def action_numbered(session: Session, area: Area, code: str) -> Action:
+    """The action numbered ``code`` in ``area``'s current plan (an improvement action before
+    an ongoing one of the same number); ``FieldError`` naming the plan if there is none."""
+    if not area.plans:
+        raise FieldError("action", f"{area.name} has no plan yet.")
+    plan = current_plan(area)
+    found = session.scalar(
+        select(Action)
+        .where(Action.plan_id == plan.id, Action.code == code.strip())
+        .order_by(case((Action.kind == ActionKind.IMPROVEMENT, 0), else_=1))
+        .limit(1)
+    )
+    if found is None:
+        raise FieldError("action", f"There is no action {code.strip()} in {plan.title}.")
+    return found
