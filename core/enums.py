@@ -309,3 +309,22 @@ class ReviewStage(StrEnum):
             ReviewStage.FINAL_REPORT_TO_CARE_INSPECTORATE: "Final report sent to the Care "
             "Inspectorate",
         }[self]
+
+
+class EvidenceKind(StrEnum):
+    """What a self-evaluation's evidence is: a KPI and its figures, an entry of the plan's
+    evidence menu, a progress update, or a document (by its link)."""
+
+    KPI = "kpi"
+    EVIDENCE_SOURCE = "evidence_source"
+    UPDATE = "update"
+    DOCUMENT = "document"
+
+    @property
+    def label(self) -> str:
+        return {
+            EvidenceKind.KPI: "KPI",
+            EvidenceKind.EVIDENCE_SOURCE: "Evidence menu",
+            EvidenceKind.UPDATE: "Progress update",
+            EvidenceKind.DOCUMENT: "Document",
+        }[self]

@@ -269,3 +269,54 @@ def review_and_recommendation(app: Flask, admin_email: str, suffix: str) -> dict
         "recommendation_id": str(recommendation_id),
         "framework_key": "care-inspectorate-care-and-protection",
     }
+
+
+def self_evaluation_values(app: Flask, admin_email: str, suffix: str) -> dict[str, str]:
+    """Path values for the self-evaluation pages: a synthetic activity in Perth and Kinross
+    rating indicator 2.1, with a document as evidence, and action 1.1 tagged with 2.1."""
+
+    def make(session: Session) -> tuple[int, int, int]:
+        from core.enums import EvidenceKind
+        from core.models import Kpi, QualityFramework, QualityIndicator, User
+        from core.services.improvement import indicators, self_evaluations
+
+        admin = session.scalars(select(User).where(User.email == admin_email)).one()
+        one = action(session, "1.1")
+        framework = session.scalars(select(QualityFramework).order_by(QualityFramework.id)).first()
+        two_one = session.scalars(
+            select(QualityIndicator).where(QualityIndicator.number == "2.1")
+        ).one()
+        activity = self_evaluations.add(
+            session,
+            actor=admin,
+            area=one.plan.area,
+            framework=framework,
+            words=self_evaluations.ActivityText(
+                f"Synthetic self-evaluation {suffix}",
+                dt.date(2022, 2, 1),
+                done_on=dt.date(2022, 3, 1),
+                agreed_by="Synthetic CPC",
+            ),
+            ratings={two_one.id: 4},
+        )
+        evidence = self_evaluations.add_evidence(
+            session,
+            activity,
+            self_evaluations.EvidenceChoice(
+                EvidenceKind.DOCUMENT, url="https://docs.test.invalid/a", title="Synthetic"
+            ),
+            actor=admin,
+            plan=one.plan,
+        )
+        indicators.tag_action(session, one, two_one, actor=admin)
+        for kpi in session.scalars(select(Kpi)):  # whichever KPI a test shows, it is tagged
+            indicators.tag_kpi(session, kpi, two_one, actor=admin)
+        session.commit()
+        return activity.id, evidence.id, two_one.id
+
+    activity_id, evidence_id, indicator_id = in_session(app, make)
+    return {
+        "activity_id": str(activity_id),
+        "evidence_id": str(evidence_id),
+        "indicator_id": str(indicator_id),
+    }

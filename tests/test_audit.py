@@ -28,6 +28,7 @@ from tests.helpers import (
     not_applying_in_dundee,
     report,
     reword,
+    self_evaluation_values,
 )
 from tests.served import api_token
 
@@ -70,6 +71,7 @@ def test_every_mapped_table_is_audited_on_create_and_change_or_exempt_with_a_rea
         )
         words = recommendations.RecommendationText("R1", RecommendationSource.AUDIT, "Audited")
         recommendations.add(session, actor=admin, area=area, words=words, learning_review=review)
+    self_evaluation_values(app, accounts["admin"], "A1")  # an activity, its rating, evidence
     with app.app_context():
         session = db.get_session()
         checked = []

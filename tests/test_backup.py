@@ -35,6 +35,7 @@ from tests.helpers import (
     not_applying_in_dundee,
     report,
     reword,
+    self_evaluation_values,
 )
 from tests.served import api_token
 
@@ -125,6 +126,8 @@ def _populate(app, accounts, client_for) -> None:
         tayside = recommendations.add(session, actor=admin, area=None, words=words)
         shared = session.scalars(sa.select(SharedAction).limit(1)).one()
         recommendations.link_shared_action(session, tayside, shared, actor=admin)
+    # A self-evaluation with its rating and evidence; an action and a KPI tagged.
+    self_evaluation_values(app, accounts["admin"], "B1")
     outcome_id = in_session(app, lambda s: action(s, "3.1").outcome_id)
     kept = app.test_client().post(  # a write sent with an idempotency key keeps its answer
         "/api/v1/actions/",

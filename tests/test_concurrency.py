@@ -20,9 +20,13 @@ from core.models import (
     KpiValue,
     NotApplicable,
     ProgressUpdate,
+    QualityIndicator,
     Recommendation,
+    SelfEvaluation,
+    SelfEvaluationRating,
     SharedAction,
     SharedActionVersion,
+    action_indicators,
 )
 from tests.helpers import action, in_session, report
 from tests.served import (
@@ -460,3 +464,71 @@ def test_learning_review_edits_from_one_revision_save_exactly_once(app, accounts
         )
         assert statuses(answers) == [200] + [412] * (len(clients) - 1), [a.text for a in answers]
     assert clients[0].get(clients[0].base + path).json()["revision"] == 1 + ROUNDS
+
+
+def test_self_evaluation_edits_from_one_revision_save_exactly_once(app, accounts, servers):
+    from tests.helpers import self_evaluation_values
+
+    made = self_evaluation_values(app, accounts["admin"], "RACE")
+    activity_id, two_one = int(made["activity_id"]), made["indicator_id"]
+    clients = [browser_client(servers[i % len(servers)], accounts["pk"]) for i in range(WRITERS)]
+    path = f"/self-evaluations/{activity_id}/edit"
+    for n in range(ROUNDS):
+        forms = [c.get(c.base + path).text for c in clients]
+        revision = in_session(app, lambda s: s.get(SelfEvaluation, activity_id).revision)
+
+        def send(i, n=n, forms=forms, revision=revision):
+            return clients[i].post(
+                clients[i].base + path,
+                data={
+                    "csrf_token": csrf_of(forms[i]),
+                    "revision": str(revision),
+                    "title": f"Synthetic round {n}, writer {i}",
+                    "planned_on": "2022-02-01",
+                    "done_on": "2022-03-01",
+                    "agreed_by": "Synthetic CPC",
+                    f"indicator_{two_one}": str(i % 6 + 1),
+                },
+                allow_redirects=False,
+            )
+
+        answers = race(WRITERS, send)
+        assert statuses(answers) == [302] + [400] * (WRITERS - 1), [a.text for a in answers]
+        loser = next(a for a in answers if a.status_code == 400)
+        assert "Someone else changed this self-evaluation" in loser.text
+    saved = in_session(
+        app,
+        lambda s: (
+            s.get(SelfEvaluation, activity_id).revision,
+            s.scalar(select(func.count(SelfEvaluationRating.id))),
+        ),
+    )
+    assert saved == (1 + ROUNDS, 1)  # one rating row, never two
+
+
+def test_an_indicator_tagged_at_once_is_tagged_once(app, accounts, servers):
+    two_one = in_session(
+        app, lambda s: s.scalar(select(QualityIndicator.id).where(QualityIndicator.number == "2.1"))
+    )
+    clients = [browser_client(servers[i % len(servers)], accounts["pk"]) for i in range(WRITERS)]
+    for code in ("2.1", "2.2", "3.1"):
+        action_id = in_session(app, lambda s, code=code: action(s, code).id)
+        forms = [c.get(f"{c.base}/actions/{action_id}").text for c in clients]
+        answers = race(
+            WRITERS,
+            lambda i, forms=forms, action_id=action_id: clients[i].post(
+                f"{clients[i].base}/actions/{action_id}/indicators",
+                data={"csrf_token": csrf_of(forms[i]), "indicator": str(two_one)},
+                allow_redirects=False,
+            ),
+        )
+        assert statuses(answers) == [302] * WRITERS, [a.text for a in answers]
+        tags = in_session(
+            app,
+            lambda s, action_id=action_id: s.scalar(
+                select(func.count())
+                .select_from(action_indicators)
+                .where(action_indicators.c.action_id == action_id)
+            ),
+        )
+        assert tags == 1

@@ -33,6 +33,7 @@ from tests.helpers import (
     plan_of,
     report,
     review_and_recommendation,
+    self_evaluation_values,
 )
 from tests.served import api_token
 
@@ -176,6 +177,7 @@ def known(app, accounts):
     values["job_id"] = str(in_session(app, failed_email))
 
     values.update(review_and_recommendation(app, accounts["admin"], "H1"))
+    values.update(self_evaluation_values(app, accounts["admin"], "H1"))
     return values
 
 

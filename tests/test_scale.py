@@ -34,7 +34,10 @@ from core.models import (
     KpiValue,
     LearningReview,
     ProgressUpdate,
+    QualityIndicator,
     Recommendation,
+    SelfEvaluation,
+    SelfEvaluationEvidence,
     SharedAction,
     User,
 )
@@ -58,6 +61,7 @@ from tests.helpers import (
     plan_of,
     report,
     review_and_recommendation,
+    self_evaluation_values,
 )
 from tests.served import api_token
 
@@ -154,6 +158,7 @@ def known(app, accounts):
         }
 
     values.update(review_and_recommendation(app, accounts["admin"], "S1"))
+    values.update(self_evaluation_values(app, accounts["admin"], "S1"))
     api_token(app, accounts["admin"])
     values["token_id"] = str(
         in_session(app, lambda s: s.scalar(sa.select(sa.func.max(ApiToken.id))))
@@ -326,6 +331,27 @@ def writes(app, token: str, known: dict, round_: int) -> dict[str, int]:
         review_path,
         {"proceeds": True, "stages": [{"stage": "decision", "done_on": "2022-03-01"}]},
         if_match=etag(review_path),
+    )
+    activity = call(
+        "post",
+        "/api/v1/self-evaluations",
+        {
+            "area": PK,
+            "title": f"Synthetic self-evaluation {round_}",
+            "planned_on": "2022-02-01",
+            "ratings": [{"indicator": "2.1"}],
+        },
+    ).get_json()
+    activity_path = f"/api/v1/self-evaluations/{activity['id']}"
+    call(
+        "patch",
+        activity_path,
+        {
+            "done_on": "2022-03-01",
+            "agreed_by": "Synthetic CPC",
+            "ratings": [{"indicator": "2.1", "rating": 4}],
+        },
+        if_match=etag(activity_path),
     )
     return counts
 
@@ -535,6 +561,32 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     csv = f"area,kpi,period,value\n{PK},no-of-irds-held,{2030 + round_}-04,5\n".encode()
     upload = {"file": (io.BytesIO(csv), "figures.csv")}
     send("/kpis/import", "/kpis/import", upload, content_type="multipart/form-data")
+
+    calendar = f"/areas/{PK}/self-evaluation/new"
+    two_one = f"indicator_{known['indicator_id']}"
+    # Each activity looks at 2.1 only (the form's choices would otherwise look at every
+    # indicator, and the framework gains one in each round).
+    none = {
+        f"indicator_{i}": ""
+        for i in in_session(app, lambda s: list(s.scalars(sa.select(QualityIndicator.id))))
+    }
+    planned = {"title": f"Synthetic self-evaluation {round_}", "planned_on": "2022-02-01"}
+    send(calendar, calendar, {**none, **planned, two_one: "looked"})
+    activity = f"/self-evaluations/{newest(SelfEvaluation)}"
+    rated = {**none, "done_on": "2022-03-01", "agreed_by": "Synthetic CPC", two_one: "4"}
+    send(f"{activity}/edit", f"{activity}/edit", rated)
+    document = {"kind": "document", "url": "https://docs.test.invalid/x", "title": "Synthetic"}
+    send(activity, f"{activity}/evidence", document)
+    send(activity, f"{activity}/evidence/{newest(SelfEvaluationEvidence)}/remove")
+    five_three = in_session(
+        app,
+        lambda s: s.scalar(sa.select(QualityIndicator.id).where(QualityIndicator.number == "5.3")),
+    )
+    tagged = f"/actions/{linked}"
+    send(tagged, f"{tagged}/indicators", {"indicator": str(five_three)})
+    send(tagged, f"{tagged}/indicators/{five_three}/remove")
+    send(f"/kpis/{irds}/", f"/kpis/{irds}/indicators", {"indicator": str(five_three)})
+    send(f"/kpis/{irds}/", f"/kpis/{irds}/indicators/{five_three}/remove")
 
     def a_failed_job(session):  # an email job (the review emails above) that failed
         job_id = session.scalar(sa.select(sa.func.max(Job.id)))

@@ -36,6 +36,7 @@ def init_app(app: Flask, csrf) -> Api:
         recommendations,
         report,
         reporting,
+        self_evaluation,
         shared,
         updates,
         users,
@@ -65,7 +66,9 @@ def init_app(app: Flask, csrf) -> Api:
         },
     )
     api = Api(app)
-    modules = (areas, actions, updates, reporting, report, shared, kpis, recommendations)
+    modules = (
+        areas, actions, updates, reporting, report, shared, kpis, recommendations, self_evaluation,
+    )  # fmt: skip
     for module in (*modules, users, audit, jobs):
         for blueprint in module.BLUEPRINTS:
             api.register_blueprint(blueprint)

@@ -158,6 +158,7 @@ def list_actions(args):
         lead=args["lead"],
         overdue=args["overdue"],
         text=args["q"],
+        indicator=args["indicator"],
     )
     found = find_actions(
         session, plan_ids, as_at, wanted, page=args["page"], page_size=args["page_size"]

@@ -7,10 +7,9 @@ import datetime as dt
 from marshmallow import fields, validate
 
 from core.db import MAX_ID
-from core.schemas.patterns import END
+from core.schemas.patterns import END, WEB_ADDRESS
 
 NO_NUL = r"^[^\x00]*" + END
-WEB_ADDRESS = r"^https?://[^\s\x00]+" + END
 
 
 class Text(fields.String):

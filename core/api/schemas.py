@@ -215,6 +215,10 @@ class ActionArgs(PageArgs, AsAtArgs):
     lead = Text(max_length=300, load_default="")
     overdue = fields.Boolean(load_default=False)
     q = Text(max_length=300, load_default="")
+    indicator = Id(
+        load_default=None,
+        metadata={"description": "Only actions tagged with this quality indicator (its id)."},
+    )
 
 
 class ActionCreateSchema(Strict):

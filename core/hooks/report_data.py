@@ -25,6 +25,7 @@ from core.models import (
     ProgressUpdate,
     Recommendation,
     ReportingDate,
+    SelfEvaluation,
 )
 
 
@@ -280,6 +281,21 @@ class RecommendationAt:
 
 
 @dataclass(frozen=True)
+class SelfEvaluationAt:
+    """A self-evaluation on the plan's calendar as the report's date saw it: the quarter of
+    the plan's period it was planned in, where it stood ("Done", "Done later", "Slipped" or
+    "Planned"), and the ratings agreed by then (indicator number and rating in words)."""
+
+    activity: SelfEvaluation
+    quarter: int
+    quarter_start: dt.date
+    quarter_end: dt.date
+    stands: str
+    done_on: dt.date | None
+    ratings: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
 class ReportData:
     """A plan's report as at ``as_at``, with the previous reporting date to compare with."""
 
@@ -303,6 +319,8 @@ class ReportData:
     # The area's recommendations not closed (recorded by ``as_at``), and the Tayside-wide ones
     # the plan's actions answer.
     recommendations: list[RecommendationAt] = field(default_factory=list)
+    # The area's self-evaluation calendar over the plan's period, as at ``as_at``.
+    self_evaluations: list[SelfEvaluationAt] = field(default_factory=list)
 
     @property
     def area_name(self) -> str:

@@ -16,7 +16,15 @@ from core.models.kpi import Kpi, KpiValue, kpi_actions
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
 from core.models.reporting import ReminderSent, ReportingDate
-from core.models.self_evaluation import QualityFramework, QualityIndicator
+from core.models.self_evaluation import (
+    QualityFramework,
+    QualityIndicator,
+    SelfEvaluation,
+    SelfEvaluationEvidence,
+    SelfEvaluationRating,
+    action_indicators,
+    kpi_indicators,
+)
 from core.models.shared import NotApplicable, SharedAction, SharedActionVersion
 from core.models.user import (
     ApiToken,
@@ -59,14 +67,19 @@ __all__ = [
     "ReminderSent",
     "ReportFile",
     "ReportingDate",
+    "SelfEvaluation",
+    "SelfEvaluationEvidence",
+    "SelfEvaluationRating",
     "SharedAction",
     "SharedActionVersion",
     "SignInAttempt",
     "User",
     "UserSession",
     "action_contributors",
+    "action_indicators",
     "action_recommendations",
     "kpi_actions",
+    "kpi_indicators",
     "shared_action_recommendations",
     "user_areas",
 ]

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from core.models.improvement import Recommendation
     from core.models.plan import Outcome, Plan
     from core.models.progress import ProgressUpdate
+    from core.models.self_evaluation import QualityIndicator
     from core.models.shared import SharedAction
     from core.models.user import User
 
@@ -86,6 +87,10 @@ class Action(Base):
     # The recommendations it answers (linked from the recommendation's side).
     recommendations: Mapped[list[Recommendation]] = relationship(
         secondary="action_recommendations", viewonly=True, order_by="Recommendation.reference"
+    )
+    # The quality indicators it serves (tags).
+    indicators: Mapped[list[QualityIndicator]] = relationship(
+        secondary="action_indicators", order_by="QualityIndicator.id"
     )
 
     def in_plan(self, as_at: dt.date) -> bool:

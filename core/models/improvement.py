@@ -28,6 +28,7 @@ from core.enums import RecommendationSource, RecommendationState, ReviewStage
 if TYPE_CHECKING:
     from core.models.action import Action
     from core.models.area import Area
+    from core.models.self_evaluation import SelfEvaluation
     from core.models.shared import SharedAction
 
 # The actions that answer a recommendation (many to many).
@@ -99,6 +100,10 @@ class Recommendation(Base):
     learning_review_id: Mapped[int | None] = mapped_column(
         ForeignKey("learning_reviews.id", ondelete="RESTRICT"), index=True
     )
+    # The self-evaluation activity it came from, if any.
+    self_evaluation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("self_evaluations.id", ondelete="RESTRICT"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -108,6 +113,7 @@ class Recommendation(Base):
 
     area: Mapped[Area | None] = relationship()
     learning_review: Mapped[LearningReview | None] = relationship(back_populates="recommendations")
+    self_evaluation: Mapped[SelfEvaluation | None] = relationship(back_populates="recommendations")
     actions: Mapped[list[Action]] = relationship(
         secondary=action_recommendations, order_by="Action.plan_id, Action.position"
     )

@@ -32,6 +32,7 @@ from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValue
 if TYPE_CHECKING:
     from core.models.action import Action
     from core.models.area import Area
+    from core.models.self_evaluation import QualityIndicator
     from core.models.user import User
 
 kpi_actions = Table(
@@ -86,6 +87,10 @@ class Kpi(Base):
 
     area: Mapped[Area | None] = relationship()
     actions: Mapped[list[Action]] = relationship(secondary=kpi_actions, order_by="Action.id")
+    # The quality indicators it measures (tags).
+    indicators: Mapped[list[QualityIndicator]] = relationship(
+        secondary="kpi_indicators", order_by="QualityIndicator.id"
+    )
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": version, "version_id_generator": False}
 

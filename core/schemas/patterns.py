@@ -10,6 +10,7 @@ from marshmallow import validate
 END = r"(?![\s\S])"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*" + END
 CODE = r"^\d{1,3}(\.\d{1,3})?" + END
+WEB_ADDRESS = r"^https?://[^\s\x00]+" + END
 
 Slug = validate.Regexp(SLUG, error="Use lower-case letters, digits and -.")
 # An action's number: "3", "3.1" (never a space, line break or control character).

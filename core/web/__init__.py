@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         recommendations,
         reporting,
         request_log,
+        self_evaluation,
         tric,
         users,
     )
@@ -65,7 +66,7 @@ def init_app(app: Flask) -> None:
         auth.bp, password_reset.bp, accounts.bp, pages.bp, actions.bp, reporting.bp,
         committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,
         public.bp, accessibility.bp, jobs.bp, jobs.admin, recommendations.bp,
-        learning_reviews.bp, frameworks.bp,
+        learning_reviews.bp, frameworks.bp, self_evaluation.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -55,6 +55,7 @@ from core.web.form_schemas import (
 )
 from core.web.forms import FormState, allowed, conflict_rows, submit
 from core.web.pages import found_or_404
+from core.web.self_evaluation import tag_context
 
 bp = Blueprint("actions", __name__)
 
@@ -72,6 +73,7 @@ def _action(action_id: int) -> Action:
             selectinload(Action.updates).joinedload(ProgressUpdate.reviewed_by),
             selectinload(Action.updates).joinedload(ProgressUpdate.retired_by),
             selectinload(Action.changes).joinedload(ActionChange.changed_by),
+            selectinload(Action.indicators),
         )
     )
     if action is None:
@@ -123,6 +125,14 @@ def show(action_id: int):
         can_post=permissions.posts_updates(user, action),
         can_edit=permissions.edits_wording(user, action),
         answers=recommendations.answered_by(session, action),
+        **tag_context(
+            action.indicators,
+            can_tag=permissions.writes_area(user, action.plan.area),
+            tag_url=url_for("self_evaluation.tag_action", action_id=action.id),
+            untag=("self_evaluation.untag_action", {"action_id": action.id}),
+            area=action.plan.area,
+            what=f"action {action.code}",
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 
+from core.db import MAX_ID
 from core.enums import (
     ActionKind,
     KpiCombine,
@@ -223,6 +224,11 @@ class ActionFilterForm(FormSchema):
         load_default="",
         validate=validate.Length(max=300, error="Search for at most 300 characters of words."),
     )
+    indicator = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, MAX_ID, error="Choose one of the quality indicators listed."),
+        error_messages={"invalid": "Choose one of the quality indicators listed."},
+    )
 
     @post_load
     def _to_filter(self, data: dict[str, Any], **_kwargs: Any) -> ActionFilter:
@@ -233,6 +239,7 @@ class ActionFilterForm(FormSchema):
             lead=data["lead"],
             overdue=data["overdue"],
             text=data["q"],
+            indicator=data["indicator"],
         )
 
 

@@ -1,13 +1,15 @@
-"""marshmallow schemas for the recommendation and learning review forms, with plain-English
-errors (blank inputs count as not given)."""
+"""marshmallow schemas for the recommendation, learning review and self-evaluation forms, with
+plain-English errors (blank inputs count as not given)."""
 
 from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from core.enums import RecommendationSource, RecommendationState, ReviewStage
+from core.db import MAX_ID
+from core.enums import EvidenceKind, RecommendationSource, RecommendationState, ReviewStage
 from core.schemas.dates import PlanDate
-from core.services.improvement import learning_reviews, recommendations
+from core.services.errors import FieldError
+from core.services.improvement import learning_reviews, recommendations, self_evaluations
 from core.web.form_schemas import FormSchema, _edited_from, _length, _required
 
 
@@ -48,6 +50,10 @@ class RecommendationForm(FormSchema):
     accepted_on = _date("the date it was accepted")
     learning_review = fields.Integer(
         load_default=None, error_messages={"invalid": "Choose one of the learning reviews."}
+    )
+    self_evaluation = fields.Integer(
+        load_default=None,
+        error_messages={"invalid": "Choose one of the self-evaluation activities."},
     )
 
 
@@ -118,3 +124,105 @@ EditLearningReviewForm = FormSchema.from_dict(
     },
     name="EditLearningReviewForm",
 )
+
+
+class SelfEvaluationForm(FormSchema):
+    """The activity's words and dates; the indicators and ratings (one field per indicator
+    of its framework) are read by ``ratings_from``."""
+
+    title = fields.String(
+        required=True,
+        validate=_length(self_evaluations.MAX_TITLE, "What it looks at"),
+        error_messages=_required("Say what the self-evaluation looks at."),
+    )
+    planned_on = PlanDate(
+        required=True,
+        error_messages={
+            **_required("Give the date it is planned for."),
+            "invalid": "Enter the date it is planned for as a real date, like 2024-03-31.",
+        },
+    )
+    done_on = _date("the date it was done")
+    how_good_now = fields.String(
+        load_default="", validate=_length(self_evaluations.MAX_ANSWER, "The answer")
+    )
+    how_we_know = fields.String(
+        load_default="", validate=_length(self_evaluations.MAX_ANSWER, "The answer")
+    )
+    what_next = fields.String(
+        load_default="", validate=_length(self_evaluations.MAX_ANSWER, "The answer")
+    )
+    agreed_by = fields.String(
+        load_default="", validate=_length(self_evaluations.MAX_AGREED_BY, "Who agreed it")
+    )
+    agreed_on = _date("the date the ratings were agreed")
+
+
+class EditSelfEvaluationForm(SelfEvaluationForm):
+    revision = _edited_from("revision")
+
+
+# An indicator's choice in the form: not looked at, looked at but not rated, or a rating.
+NOT_LOOKED_AT = ""
+NOT_RATED = "looked"
+
+
+def ratings_from(form, framework) -> dict[int, int | None]:
+    """The indicators chosen in a submitted form (``indicator_<id>`` for each of the
+    framework's indicators), each with its rating or None; a ``FieldError`` for a choice off
+    the framework's scale."""
+    scale = {str(p["value"]): p["value"] for p in framework.scale}
+    chosen: dict[int, int | None] = {}
+    for indicator in framework.indicators:
+        value = form.get(f"indicator_{indicator.id}", NOT_LOOKED_AT).strip()
+        if value == NOT_LOOKED_AT:
+            continue
+        if value == NOT_RATED:
+            chosen[indicator.id] = None
+        elif value in scale:
+            chosen[indicator.id] = scale[value]
+        else:
+            raise FieldError(
+                f"indicator_{indicator.id}",
+                f"{indicator.name}: choose a rating on the framework's scale.",
+            )
+    return chosen
+
+
+class EvidenceForm(FormSchema):
+    kind = fields.Enum(
+        EvidenceKind,
+        by_value=True,
+        required=True,
+        error_messages={
+            **_required("Choose what kind of evidence it is."),
+            "unknown": "Choose one of the kinds of evidence listed.",
+        },
+    )
+    kpi = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, MAX_ID, error="Choose one of the KPIs listed."),
+        error_messages={"invalid": "Choose one of the KPIs listed."},
+    )
+    evidence_source = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, MAX_ID, error="Choose an entry of the evidence menu."),
+        error_messages={"invalid": "Choose an entry of the evidence menu."},
+    )
+    action = fields.String(load_default="", validate=_length(20, "The action's number"))
+    url = fields.String(load_default="", validate=_length(self_evaluations.MAX_URL, "The link"))
+    title = fields.String(
+        load_default="", validate=_length(self_evaluations.MAX_TITLE, "The title")
+    )
+    note = fields.String(load_default="", validate=_length(self_evaluations.MAX_NOTE, "The note"))
+
+
+class TagForm(FormSchema):
+    indicator = fields.Integer(
+        required=True,
+        validate=validate.Range(1, MAX_ID, error="Choose one of the quality indicators listed."),
+        error_messages={
+            **_required("Choose one of the quality indicators listed."),
+            "invalid": "Choose one of the quality indicators listed.",
+        },
+    )

@@ -33,6 +33,7 @@ from core.web.form_schemas import KpiEditForm, KpiForm
 from core.web.forms import FormState, allowed, submit
 from core.web.kpi_chart import line_chart
 from core.web.pages import found_or_404
+from core.web.self_evaluation import tag_context
 
 bp = Blueprint("kpis", __name__)
 
@@ -213,6 +214,11 @@ def show(kpi_id: int):
         },
         kpi.target_value,
     )
+    may_edit = (
+        permissions.edits_shared(user)
+        if kpi.area is None
+        else permissions.writes_area(user, kpi.area)
+    )
     return render_template(
         "kpi.html",
         kpi=kpi,
@@ -222,9 +228,15 @@ def show(kpi_id: int):
         history=kpis.history(session, kpi.id, area_ids),
         proposals=kpis.proposals(session, kpi.id, area_ids),
         may_change=any(row["may_change"] for row in summary),
-        may_edit=permissions.edits_shared(user)
-        if kpi.area is None
-        else permissions.writes_area(user, kpi.area),
+        may_edit=may_edit,
+        **tag_context(
+            kpi.indicators,
+            can_tag=may_edit,
+            tag_url=url_for("self_evaluation.tag_kpi", kpi_id=kpi.id),
+            untag=("self_evaluation.untag_kpi", {"kpi_id": kpi.id}),
+            area=kpi.area,
+            what="this KPI",
+        ),
     )
 
 

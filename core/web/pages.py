@@ -12,16 +12,17 @@ from sqlalchemy import select
 from core import db
 from core.enums import ProgressStatus
 from core.identity import signed_in_user
-from core.models import Outcome, Plan
+from core.models import Outcome, Plan, QualityIndicator
 from core.page_cache import cached_page
 from core.schemas.dates import parse_date
+from core.services.improvement import indicators
 from core.services.improvement.traceability import traceability
 from core.services.kpis import kpis
 from core.services.notify import notices
 from core.services.plans import plans
 from core.services.plans.action_query import find_actions
 from core.services.plans.dashboard import DUE_SOON_DAYS, area_dashboard
-from core.services.plans.document import plan_document
+from core.services.plans.document import only_actions, plan_document
 from core.services.plans.search import ActionFilter
 from core.services.plans.summary import plan_summaries
 from core.services.progress import reporting, review, travel
@@ -133,14 +134,32 @@ def plan(slug: str, plan_slug: str):
     found = found_or_404(plans.plan_by_slug, session, slug, plan_slug)
     as_at, default = shown_as_at(session, found)
     document = plan_document(session, found, as_at)
+    indicator = _indicator_arg(session)
+    if indicator is not None:
+        document = only_actions(document, indicators.tagged_actions(session, found, indicator.id))
     return render_template(
         "plan.html",
         doc=document,
+        indicator=indicator,
+        indicator_options=indicators.indicator_choices(session),
         directions=travel.directions(session, [a.id for a in document.state.actions], as_at),
         area=found.area,
         dates=reporting.reporting_dates(session, found),
         default=default,
     )
+
+
+def _indicator_arg(session) -> QualityIndicator | None:
+    """The quality indicator a page is filtered by (``?indicator=<id>``); a bad one is a 400."""
+    value = request.args.get("indicator", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 12:
+        abort(400, "“Quality indicator”: choose one of the quality indicators listed.")
+    try:
+        return indicators.indicator_by_id(session, int(value))
+    except plans.NotFound:
+        abort(400, "“Quality indicator”: choose one of the quality indicators listed.")
 
 
 @bp.get("/areas/<slug>/plans/<plan_slug>/actions/")
@@ -169,6 +188,7 @@ def actions(slug: str, plan_slug: str):
         directions=travel.directions(session, [a.id for a in results.actions], as_at),
         outcomes_options=[(str(o.number), f"{o.number}. {o.title}") for o in outcomes],
         status_options=[(s.value, s.label) for s in ProgressStatus],
+        indicator_options=indicators.indicator_choices(session),
         matched=results.actions,
         total=results.total,
         page=number,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from core import db
 from core.enums import RecommendationSource, RecommendationState
 from core.identity import signed_in_user
-from core.models import Action, Area, LearningReview, Recommendation, SharedAction
+from core.models import Action, Area, LearningReview, Recommendation, SelfEvaluation, SharedAction
 from core.services.accounts import permissions
 from core.services.errors import FieldError
 from core.services.improvement import learning_reviews, recommendations
@@ -106,8 +106,13 @@ def _add(area: Area | None):
     session = db.get_session()
     reviews = _reviews_of(area)
     asked = request.args.get("learning_review", type=int)
+    activity = _activity_of(area, request.values.get("self_evaluation", type=int))
     form = FormState.with_defaults(
-        source_kind=RecommendationSource.LEARNING_REVIEW.value if asked else None,
+        source_kind=RecommendationSource.LEARNING_REVIEW.value
+        if asked
+        else RecommendationSource.SELF_EVALUATION.value
+        if activity
+        else None,
         learning_review=asked,
     )
 
@@ -123,6 +128,7 @@ def _add(area: Area | None):
             area=area,
             words=_words(data),
             learning_review=review,
+            self_evaluation=None if review else activity,
         )
 
     saved, recommendation, form = submit(RecommendationForm, form, write)
@@ -136,8 +142,21 @@ def _add(area: Area | None):
         recommendation=None,
         sources=SOURCES,
         reviews=[("", "None")] + [(str(r.id), r.reference) for r in reviews],
-        back=_list_url(area),
+        activity=activity,
+        back=url_for("self_evaluation.show", activity_id=activity.id)
+        if activity
+        else _list_url(area),
     ), (400 if form.errors else 200)
+
+
+def _activity_of(area: Area | None, activity_id: int | None) -> SelfEvaluation | None:
+    """The area's self-evaluation activity a recommendation comes from, if one was named."""
+    if area is None or activity_id is None:
+        return None
+    found = db.get_session().get(SelfEvaluation, activity_id)
+    if found is None or found.area_id != area.id:
+        abort(404, f"{area.name} has no self-evaluation activity {activity_id}.")
+    return found
 
 
 def _words(data: dict[str, Any]) -> RecommendationText:

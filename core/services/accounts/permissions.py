@@ -120,3 +120,28 @@ def require_recommendations(user: User, area: Area | None) -> None:
             f"Only {area.name}'s coordinators and administrators can change {area.name}'s "
             "recommendations."
         )
+
+
+def require_self_evaluation(user: User, area: Area) -> None:
+    """An area's self-evaluation activities, and the quality indicators its actions are tagged
+    with, are kept by its coordinators (everyone signed in reads them)."""
+    if not writes_area(user, area):
+        raise PermissionDenied(
+            f"Only {area.name}'s coordinators and administrators can change {area.name}'s "
+            "self-evaluation."
+        )
+
+
+def require_kpi_tags(user: User, area: Area | None) -> None:
+    """A KPI's quality indicators are tagged by whoever words the KPI: its area's
+    coordinators, or for a Tayside-wide KPI, TRIC PG5 members."""
+    if area is None:
+        if not edits_shared(user):
+            raise PermissionDenied(
+                "Only TRIC PG5 members and administrators can tag Tayside-wide KPIs."
+            )
+        return
+    if not writes_area(user, area):
+        raise PermissionDenied(
+            f"Only {area.name}'s coordinators and administrators can tag {area.name}'s KPIs."
+        )

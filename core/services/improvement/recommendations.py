@@ -16,6 +16,7 @@ from core.models import (
     Area,
     LearningReview,
     Recommendation,
+    SelfEvaluation,
     SharedAction,
     User,
     action_recommendations,
@@ -75,6 +76,7 @@ def recommendation_by_id(session: Session, recommendation_id: int) -> Recommenda
         .options(
             selectinload(Recommendation.area),
             selectinload(Recommendation.learning_review),
+            selectinload(Recommendation.self_evaluation),
             selectinload(Recommendation.shared_actions),
         )
     )
@@ -140,10 +142,12 @@ def add(
     area: Area | None,
     words: RecommendationText,
     learning_review: LearningReview | None = None,
+    self_evaluation: SelfEvaluation | None = None,
     today: dt.date | None = None,
 ) -> Recommendation:
     """A new open recommendation of ``area`` (None: Tayside-wide). One from a learning review
-    belongs to the review's area and is of kind "learning review"."""
+    (or a self-evaluation) belongs to its area and is of kind "learning review" (or
+    "self-evaluation")."""
     permissions.require_recommendations(actor, area)
     if learning_review is not None:
         if area is None or learning_review.area_id != area.id:
@@ -153,10 +157,19 @@ def add(
         words = RecommendationText(
             **{**words.__dict__, "source_kind": RecommendationSource.LEARNING_REVIEW}
         )
+    elif self_evaluation is not None:
+        if area is None or self_evaluation.area_id != area.id:
+            raise FieldError(
+                "self_evaluation", "A self-evaluation's recommendations belong to its own area."
+            )
+        words = RecommendationText(
+            **{**words.__dict__, "source_kind": RecommendationSource.SELF_EVALUATION}
+        )
     FieldErrors.raise_any(_checked(session, area, words, today=today or dt.date.today()))
     recommendation = Recommendation(
         area=area,
         learning_review=learning_review,
+        self_evaluation=self_evaluation,
         reference=words.reference.strip(),
         source_kind=words.source_kind,
         source_reference=words.source_reference.strip(),
@@ -186,6 +199,10 @@ def reword(
     if recommendation.learning_review_id is not None:
         words = RecommendationText(
             **{**words.__dict__, "source_kind": RecommendationSource.LEARNING_REVIEW}
+        )
+    elif recommendation.self_evaluation_id is not None:
+        words = RecommendationText(
+            **{**words.__dict__, "source_kind": RecommendationSource.SELF_EVALUATION}
         )
     FieldErrors.raise_any(
         _checked(

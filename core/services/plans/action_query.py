@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.enums import ActionKind, ProgressStatus
-from core.models import Action, ActionLead, Area, KpiMeasure, Outcome, Plan, ProgressUpdate
+from core.models import (
+    Action,
+    ActionLead,
+    Area,
+    KpiMeasure,
+    Outcome,
+    Plan,
+    ProgressUpdate,
+    action_indicators,
+)
 from core.services.plans.search import NOT_REPORTED, ActionFilter
 from core.services.progress.progress import (
     in_plan_on,
@@ -63,8 +72,8 @@ def find_actions(
     ``wanted`` (``rag``/``status`` ``"none"``: not reported, or not this period, as the counts
     say; a RAG or a status: the latest update's, this period's; ``lead`` and each word of ``text``:
     case-insensitive parts of the leads' names, and of the number, wording, expected impact or
-    a KPI measure), by area, then improvement actions
-    before ongoing ones, in plan order. Four queries: the count, the page's ids, the page's
+    a KPI measure; ``indicator``: tagged with that quality indicator), by area, then improvement
+    actions before ongoing ones, in plan order. Four queries: the count, the page's ids, the page's
     actions, their latest updates."""
     latest, latest_join = newest_update_join(session, Action.id, as_at, "latest")
     query = (
@@ -91,6 +100,11 @@ def find_actions(
     if lead:
         query = query.where(
             exists().where(ActionLead.action_id == Action.id, _contains(ActionLead.name, lead))
+        )
+    if wanted.indicator is not None:
+        tags = action_indicators.c
+        query = query.where(
+            exists().where(tags.action_id == Action.id, tags.indicator_id == wanted.indicator)
         )
     if wanted.overdue:
         query = query.where(

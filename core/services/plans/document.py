@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -121,4 +121,23 @@ def plan_document(session: Session, plan: Plan, as_at: dt.date | None = None) ->
         ongoing_actions=ongoing,
         evidence_menu=evidence,
         wording=wording_as_at(session, state.actions, state.as_at),
+    )
+
+
+def only_actions(document: PlanDocument, action_ids: set[int]) -> PlanDocument:
+    """The document showing only the actions ``action_ids`` (and the outcomes holding one of
+    them); its counts stay the whole plan's."""
+    groups = []
+    for section in document.groups:
+        outcomes = [
+            OutcomeSection(o.outcome, [a for a in o.actions if a.id in action_ids])
+            for o in section.outcomes
+        ]
+        outcomes = [o for o in outcomes if o.actions]
+        if outcomes:
+            groups.append(GroupSection(section.group, outcomes))
+    return replace(
+        document,
+        groups=groups,
+        ongoing_actions=[a for a in document.ongoing_actions if a.id in action_ids],
     )

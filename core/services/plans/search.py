@@ -1,4 +1,5 @@
-"""What to look for among a plan's actions (by outcome, RAG, status, lead, overdue, text); the
+"""What to look for among a plan's actions (by outcome, RAG, status, lead, overdue, text, quality
+indicator); the
 database does the looking (``core.services.plans.action_query.find_actions``)."""
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class ActionFilter:
     lead: str = ""
     overdue: bool = False
     text: str = ""
+    # The id of a quality indicator the actions are tagged with.
+    indicator: int | None = None
 
     @classmethod
     def of(
@@ -32,6 +35,7 @@ class ActionFilter:
         lead: str = "",
         overdue: bool = False,
         text: str = "",
+        indicator: int | None = None,
     ) -> ActionFilter:
         """A filter from submitted values: ``rag`` and ``status`` as their codes, or ``"none"``."""
         return cls(
@@ -41,6 +45,7 @@ class ActionFilter:
             lead=lead,
             overdue=overdue,
             text=text,
+            indicator=indicator,
         )
 
     @property

@@ -11,7 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from core.enums import FrameSection, RecommendationState
-from core.hooks.report_data import ActionAt, KpiAt, RecommendationAt, ReportData, TimelineRow
+from core.hooks.report_data import (
+    ActionAt,
+    KpiAt,
+    RecommendationAt,
+    ReportData,
+    SelfEvaluationAt,
+    TimelineRow,
+)
 from core.models import (
     Action,
     ActionChange,
@@ -21,6 +28,7 @@ from core.models import (
     Plan,
     PriorityGroup,
 )
+from core.services.improvement.self_evaluations import calendar, where_it_stands
 from core.services.improvement.traceability import traceability
 from core.services.kpis.kpis import Latest, area_kpis, latest_figures
 from core.services.plans.document import evidence_menu, rag_legend
@@ -137,7 +145,33 @@ def report_data(
         kpis=kpis_at(session, plan, as_at),
         frame=_frame(session, plan),
         recommendations=_recommendations(session, plan, as_at, rows),
+        self_evaluations=_self_evaluations(session, plan, as_at),
     )
+
+
+def _self_evaluations(session: Session, plan: Plan, as_at: dt.date) -> list[SelfEvaluationAt]:
+    """The area's calendar over the plan's period as at ``as_at``: what was done by then, and
+    the ratings agreed by then (an activity's words are kept as they are now)."""
+    found = []
+    for quarter in calendar(session, plan.area, plan).quarters:
+        for activity in quarter.activities:
+            done = activity.done_on if activity.done_on and activity.done_on <= as_at else None
+            ratings = sorted(
+                (r for r in activity.ratings if done is not None and r.rating is not None),
+                key=lambda r: r.indicator.position,
+            )
+            found.append(
+                SelfEvaluationAt(
+                    activity,
+                    quarter.number,
+                    quarter.start,
+                    quarter.end,
+                    where_it_stands(activity, quarter.end, as_at),
+                    done,
+                    [(r.indicator.number, activity.framework.label_of(r.rating)) for r in ratings],
+                )
+            )
+    return found
 
 
 def _recommendations(
