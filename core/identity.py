@@ -30,6 +30,8 @@ PUBLIC_ENDPOINTS = frozenset(
         # A published plan its area made public (the view itself refuses every other plan).
         "public.plan",
         "public.print_view",
+        "annual_reports.public_page",
+        "annual_reports.public_pdf",
     }
 )
 

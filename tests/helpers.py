@@ -320,3 +320,33 @@ def self_evaluation_values(app: Flask, admin_email: str, suffix: str) -> dict[st
         "evidence_id": str(evidence_id),
         "indicator_id": str(indicator_id),
     }
+
+
+def annual_report_values(app: Flask, admin_email: str) -> dict[str, str]:
+    """Path values for the annual report pages: Perth and Kinross's report for 2021-22 begun,
+    its preface written, and its report for 2025-26 approved (synthetic)."""
+
+    def make(session: Session) -> None:
+        from core.models import User
+        from core.services.reports import annual
+
+        admin = session.scalars(select(User).where(User.email == admin_email)).one()
+        area = action(session, "1.1").plan.area
+        year = annual.year_for(session, area, "2021-22")
+        found = annual.templates(app.extensions["cpc_plugins"])
+        template = found.get(None)
+        report = annual.start(session, area, year, template, actor=admin)
+        section = next(s for s in template.sections if s.key == "preface")
+        annual.save_text(
+            session, report, section, "Synthetic preface.", read_version=0, actor=admin
+        )
+        # And an approved one (its page offers to make it public).
+        later = annual.year_for(session, area, "2025-26")
+        approved = annual.start(session, area, later, template, actor=admin)
+        session.flush()
+        document = annual.build(session, app.extensions["cpc_plugins"], area, later)
+        annual.approve(session, approved, document, actor=admin, revision=approved.revision)
+        session.commit()
+
+    in_session(app, make)
+    return {"year": "2021-22", "section": "preface"}

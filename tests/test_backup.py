@@ -31,6 +31,7 @@ from tests.helpers import (
     AuthActions,
     action,
     add_reporting_date,
+    annual_report_values,
     in_session,
     not_applying_in_dundee,
     report,
@@ -128,6 +129,7 @@ def _populate(app, accounts, client_for) -> None:
         recommendations.link_shared_action(session, tayside, shared, actor=admin)
     # A self-evaluation with its rating and evidence; an action and a KPI tagged.
     self_evaluation_values(app, accounts["admin"], "B1")
+    annual_report_values(app, accounts["admin"])
     outcome_id = in_session(app, lambda s: action(s, "3.1").outcome_id)
     kept = app.test_client().post(  # a write sent with an idempotency key keeps its answer
         "/api/v1/actions/",

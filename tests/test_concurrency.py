@@ -6,6 +6,7 @@ apply" records stay unique; no answer is a 5xx."""
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from datetime import date
 
@@ -16,6 +17,7 @@ from core.enums import Rag
 from core.models import (
     Action,
     ActionChange,
+    AnnualReportText,
     Kpi,
     KpiValue,
     NotApplicable,
@@ -532,3 +534,35 @@ def test_an_indicator_tagged_at_once_is_tagged_once(app, accounts, servers):
             ),
         )
         assert tags == 1
+
+
+def test_a_narrative_section_saved_at_once_from_one_version_keeps_one(app, accounts, servers):
+    clients = [browser_client(servers[i % len(servers)], accounts["pk"]) for i in range(WRITERS)]
+    page = "/areas/perth-and-kinross/annual-reports/2021-22/sections/context/edit"
+    for n in range(ROUNDS):
+        forms = [c.get(c.base + page).text for c in clients]
+        version = {
+            int(v) for v in (re.search(r'name="version" value="(\d+)"', f).group(1) for f in forms)
+        }
+        assert version == {n}
+
+        def send(i, n=n, forms=forms):
+            return clients[i].post(
+                clients[i].base + page,
+                data={
+                    "csrf_token": csrf_of(forms[i]),
+                    "version": str(n),
+                    "text": f"Round {n}, writer {i}",
+                },
+                allow_redirects=False,
+            )
+
+        answers = race(WRITERS, send)
+        assert statuses(answers) == [302] + [409] * (WRITERS - 1), [a.text[:300] for a in answers]
+        loser = next(a for a in answers if a.status_code == 409)
+        assert "Someone else saved this section while you were writing" in loser.text
+    saved = in_session(
+        app,
+        lambda s: sorted(s.scalars(select(AnnualReportText.version)).all()),
+    )
+    assert saved == list(range(1, ROUNDS + 1))  # one version per round, none lost or doubled

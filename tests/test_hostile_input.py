@@ -27,6 +27,7 @@ from tests.helpers import (
     TEST_PASSWORD,
     action,
     add_reporting_date,
+    annual_report_values,
     csrf_token,
     in_session,
     not_applying_in_dundee,
@@ -178,6 +179,7 @@ def known(app, accounts):
 
     values.update(review_and_recommendation(app, accounts["admin"], "H1"))
     values.update(self_evaluation_values(app, accounts["admin"], "H1"))
+    values.update(annual_report_values(app, accounts["admin"]))
     return values
 
 

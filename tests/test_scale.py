@@ -55,6 +55,7 @@ from tests.helpers import (
     AuthActions,
     action,
     add_reporting_date,
+    annual_report_values,
     count_queries,
     in_session,
     not_applying_in_dundee,
@@ -159,6 +160,7 @@ def known(app, accounts):
 
     values.update(review_and_recommendation(app, accounts["admin"], "S1"))
     values.update(self_evaluation_values(app, accounts["admin"], "S1"))
+    values.update(annual_report_values(app, accounts["admin"]))
     api_token(app, accounts["admin"])
     values["token_id"] = str(
         in_session(app, lambda s: s.scalar(sa.select(sa.func.max(ApiToken.id))))
@@ -587,6 +589,15 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     send(tagged, f"{tagged}/indicators/{five_three}/remove")
     send(f"/kpis/{irds}/", f"/kpis/{irds}/indicators", {"indicator": str(five_three)})
     send(f"/kpis/{irds}/", f"/kpis/{irds}/indicators/{five_three}/remove")
+
+    annual = f"/areas/{PK}/annual-reports/"
+    send(annual, f"{annual}year-start", {"month": "8"})
+    year = f"{annual}{2030 + round_}-{31 + round_}/"  # a year of its own in each round
+    standards = "standards-and-quality-pk-2019-20"
+    send(year, f"{year}template", {"template": standards})
+    send(f"{year}sections/context/edit", f"{year}sections/context/edit", {"text": "Synthetic"})
+    send(year, f"{year}approve", {"approved_on": "2022-10-05"})
+    send(year, f"{year}public")
 
     def a_failed_job(session):  # an email job (the review emails above) that failed
         job_id = session.scalar(sa.select(sa.func.max(Job.id)))

@@ -28,6 +28,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def init_app(app: Flask, csrf) -> Api:
     from core.api import (
         actions,
+        annual,
         areas,
         audit,
         jobs,
@@ -68,6 +69,7 @@ def init_app(app: Flask, csrf) -> Api:
     api = Api(app)
     modules = (
         areas, actions, updates, reporting, report, shared, kpis, recommendations, self_evaluation,
+        annual,
     )  # fmt: skip
     for module in (*modules, users, audit, jobs):
         for blueprint in module.BLUEPRINTS:

@@ -23,7 +23,7 @@ from core.cli.plans import (
 )
 from core.cli.plugins import new_plugin_command, plugins_command
 from core.cli.reminders import remind_command
-from core.cli.reports import report_command
+from core.cli.reports import annual_report_command, report_command
 from core.cli.serve import serve_command
 from core.cli.tric import rollup_command
 from core.cli.users import token_group, user_group
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         summary_command,
         rollup_command,
         report_command,
+        annual_report_command,
         demo_data_command,
         export_plan_command,
         import_plan_command,

@@ -25,6 +25,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.default_plugins.report_greener",
     "core.default_plugins.report_recommendations",
     "core.default_plugins.report_self_evaluation",
+    "core.default_plugins.annual_templates",
     "core.default_plugins.care_inspectorate",
     "core.default_plugins.kpi_combine",
     "core.default_plugins.suggest_rag",

@@ -65,9 +65,6 @@ class Table:
     empty: str = "None."
 
 
-Block = Heading | Paragraph | Table
-
-
 @dataclass(frozen=True)
 class ReportSection:
     """One section of a report. Sections are laid out by ``order`` (the built-in ones are at
@@ -90,3 +87,14 @@ class ReportSection:
     @property
     def tables(self) -> list[Table]:
         return [block for block in self.blocks if isinstance(block, Table)]
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A bulleted list (an annual report's narrative keeps the lists its writer made)."""
+
+    kind: ClassVar[str] = "bullets"
+    items: list[str]
+
+
+Block = Heading | Paragraph | Table | Bullets

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import pluggy
 
+from core.hooks.annual import ReportTemplate
 from core.hooks.change import AreaPages, ChangeEvent, UpdateDraft, UpdateProblem
 from core.hooks.kpi import Combined, KpiFigure, KpiRef
 from core.hooks.plugin_data import AreaSpec, DataSource
@@ -98,6 +99,27 @@ def report_sections(report: ReportData) -> Iterable[ReportSection]:
     (``core.default_plugins.report_sections``) are at 10 to 90, so a section at 35 comes
     after the RAG counts. A plugin whose hook raises or answers something that is not a
     section is skipped, and the report page names it.
+    """
+
+
+@hookspec
+def report_templates() -> Iterable[ReportTemplate]:
+    """Contribute templates for a CPC's annual report (the report kind "annual", beside the
+    quarterly progress report).
+
+    Receives nothing. Returns an iterable of :class:`core.hooks.annual.ReportTemplate`: a
+    ``key``, a ``title``, its ``source`` (where its headings come from) and its ordered
+    ``sections`` (:class:`core.hooks.annual.TemplateSection`), each with its ``heading`` as
+    the source words it, its ``order``, whether the coordinator writes it in the app
+    (``narrative``) and the parts of the record it is filled from (``data``, keys of
+    ``core.hooks.annual.DATA_BLOCKS``: progress, kpis, recommendations, learning_reviews,
+    self_evaluation, meetings). A template with ``extends`` adds its sections to another
+    template, each where its ``order`` puts it. Every plugin is asked. The built-in templates
+    (``core.default_plugins.annual_templates``) are the Perth and Kinross Standards and
+    Quality report of 2019/20 and the Scottish Executive's 2005 annual report format; their
+    sections are at 10, 20, ... so a section at 35 comes between the third and fourth. A
+    template with a key already taken, an unknown data block, or an ``extends`` naming no
+    template is left out and named on the annual report page.
     """
 
 

@@ -1,6 +1,7 @@
 """The plan engine's tables, as SQLAlchemy 2.x typed models."""
 
 from core.models.action import Action, ActionChange, ActionLead, KpiMeasure
+from core.models.annual_report import AnnualReport, AnnualReportText
 from core.models.area import Area
 from core.models.audit import AuditEntry
 from core.models.idempotency import IdempotencyRecord
@@ -40,6 +41,8 @@ __all__ = [
     "Action",
     "ActionChange",
     "ActionLead",
+    "AnnualReport",
+    "AnnualReportText",
     "ApiToken",
     "Area",
     "AuditEntry",

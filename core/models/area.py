@@ -22,6 +22,9 @@ class Area(Base):
     committee_name: Mapped[str] = mapped_column(String(200))
     # Generated data (tests, benchmarks, demos) lives only in areas marked synthetic.
     is_synthetic: Mapped[bool] = mapped_column(default=False)
+    # The month its annual reporting year starts in (8: 1 August to 31 July, as the national
+    # child protection statistics count years).
+    year_starts_month: Mapped[int] = mapped_column(default=8, server_default="8")
 
     plans: Mapped[list[Plan]] = relationship(back_populates="area", order_by="Plan.period_start")
 

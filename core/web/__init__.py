@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         accessibility,
         accounts,
         actions,
+        annual_reports,
         audit,
         auth,
         committee_report,
@@ -66,7 +67,7 @@ def init_app(app: Flask) -> None:
         auth.bp, password_reset.bp, accounts.bp, pages.bp, actions.bp, reporting.bp,
         committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,
         public.bp, accessibility.bp, jobs.bp, jobs.admin, recommendations.bp,
-        learning_reviews.bp, frameworks.bp, self_evaluation.bp,
+        learning_reviews.bp, frameworks.bp, self_evaluation.bp, annual_reports.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

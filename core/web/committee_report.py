@@ -25,6 +25,7 @@ from core.services.reports.formats import FORMATS, file_name, render
 from core.services.reports.formats.html_format import html
 from core.services.reports.report import CONTENTS, build_report
 from core.services.reports.report_data import report_data
+from core.web.documents import self_styled
 from core.web.pages import date_arg, found_or_404, shown_as_at
 
 bp = Blueprint("committee_report", __name__, url_prefix="/areas/<slug>/plans/<plan_slug>")
@@ -93,7 +94,7 @@ def _by_job(slug: str, plan_slug: str, key: str):
 @bp.get("/report/print")
 def print_view(slug: str, plan_slug: str):
     report, _ = _report(slug, plan_slug)
-    return html(report, in_app=True)
+    return self_styled(html(report, in_app=True))
 
 
 @bp.get("/changes/")

@@ -1,6 +1,6 @@
-"""Committee reports in the slow formats (PDF and Word) made by a job and kept: asked for
-again for the same plan, date, paper and format while the data is unchanged (the same data
-version), the file made is served at once."""
+"""Committee reports and annual reports in the slow formats (PDF and Word) made by a job and
+kept: asked for again for the same plan, date, paper and format while the data is unchanged
+(the same data version), the file made is served at once."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from core import data_version
 from core.hooks.registry import PluginRegistry
-from core.models import Job, Plan, ReportFile
+from core.models import Area, Job, Plan, ReportFile
 from core.services.jobs import queue
+from core.services.reports.annual_data import Year
 from core.services.reports.formats import FORMATS, file_name, render
 from core.services.reports.report import build_report
 
@@ -67,6 +68,102 @@ def ask(
     )
 
 
+# An annual report's file is kept under its year's plan, its ``as_at`` the year's.
+ANNUAL = "annual"
+
+
+def ask_annual(
+    session: Session, area: Area, year: Year, plan: Plan, fmt: str, user_id: int | None
+) -> ReportFile | Job:
+    """An area's annual report for ``year`` in ``fmt``: the file if made already for the data
+    as it is, else the job making it. The caller commits."""
+    version = data_version.current(session)
+    found = made(session, plan.id, year.as_at, ANNUAL, fmt, version)
+    if found is not None:
+        return found
+    return queue.enqueue(
+        session,
+        KIND,
+        {"annual": year.label, "area_id": area.id, "plan_id": plan.id, "format": fmt},
+        title=f"{fmt.upper()} annual report: {area.name}, {year.label}",
+        key=f"annual:{area.id}:{year.label}:{year.as_at.isoformat()}:{fmt}:{version}",
+        user_id=user_id,
+        area_id=area.id,
+    )
+
+
+def approved_file(
+    session: Session, plan: Plan, year: Year, fmt: str, since: dt.datetime
+) -> ReportFile | None:
+    """The newest file of an approved annual report made since its approval (its words and
+    figures are kept as approved, so any such file shows it)."""
+    return session.scalars(
+        select(ReportFile)
+        .where(
+            ReportFile.plan_id == plan.id,
+            ReportFile.as_at == year.as_at,
+            ReportFile.contents == ANNUAL,
+            ReportFile.format == fmt,
+            ReportFile.created_at >= since,
+        )
+        .order_by(ReportFile.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def _make_annual(
+    session: Session, plugins: PluginRegistry, args: dict, progress: Callable[[int, str], None]
+) -> dict:
+    from core.services.reports import annual
+    from core.services.reports.formats import annual_formats
+
+    area, plan = session.get(Area, args["area_id"]), session.get(Plan, args["plan_id"])
+    if area is None or plan is None:
+        raise JobRefused("The area or plan this annual report was for has been deleted.")
+    fmt = args["format"]
+    year = annual.year_for(session, area, args["annual"])
+    version = data_version.current(session)
+    found = made(session, plan.id, year.as_at, ANNUAL, fmt, version)
+    if found is not None:
+        return {"report_file": found.id}
+    progress(10, "Reading the year's record and the narrative")
+    document = annual.build(session, plugins, area, year)
+    progress(40, f"Making the {fmt.upper()} file")
+    content = annual_formats.render(document, fmt)
+    return _keep(
+        session,
+        ReportFile(
+            plan_id=plan.id,
+            as_at=year.as_at,
+            contents=ANNUAL,
+            format=fmt,
+            data_version=version,
+            file_name=annual_formats.file_name(document, fmt),
+            mimetype=annual_formats.FORMATS[fmt],
+            content=content,
+        ),
+    )
+
+
+def _keep(session: Session, record: ReportFile) -> dict:
+    try:
+        with session.begin_nested():  # another worker made the same file just now
+            session.add(record)
+    except IntegrityError:
+        found = made(
+            session,
+            record.plan_id,
+            record.as_at,
+            record.contents,
+            record.format,
+            record.data_version,
+        )
+        assert found is not None
+        record = found
+    session.commit()
+    return {"report_file": record.id}
+
+
 def make(
     session: Session,
     plugins: PluginRegistry,
@@ -74,6 +171,8 @@ def make(
     progress: Callable[[int, str], None],
 ) -> dict:
     """The job: build the report and keep its file. Answers ``{"report_file": id}``."""
+    if "annual" in args:
+        return _make_annual(session, plugins, args, progress)
     plan = session.get(Plan, args["plan_id"])
     if plan is None:
         raise JobRefused("The plan this report was for has been deleted.")
@@ -87,25 +186,19 @@ def make(
     progress(40, f"Making the {FORMATS[fmt].name} file")
     content = render(report, fmt)
     progress(90, "Saving the file")
-    record = ReportFile(
-        plan_id=plan.id,
-        as_at=as_at,
-        contents=contents,
-        format=fmt,
-        data_version=version,
-        file_name=file_name(report, fmt),
-        mimetype=FORMATS[fmt].mimetype,
-        content=content,
+    return _keep(
+        session,
+        ReportFile(
+            plan_id=plan.id,
+            as_at=as_at,
+            contents=contents,
+            format=fmt,
+            data_version=version,
+            file_name=file_name(report, fmt),
+            mimetype=FORMATS[fmt].mimetype,
+            content=content,
+        ),
     )
-    try:
-        with session.begin_nested():  # another worker made the same file just now
-            session.add(record)
-    except IntegrityError:
-        found = made(session, plan.id, as_at, contents, fmt, version)
-        assert found is not None
-        record = found
-    session.commit()
-    return {"report_file": record.id}
 
 
 def result_file(session: Session, job: Job) -> ReportFile | None:

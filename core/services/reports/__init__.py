@@ -1,2 +1,3 @@
-"""The committee report: its data as at a date, its sections, and its formats.
-May use: improvement, kpis, plans, progress, records."""
+"""The committee report and the annual report: their data as at a date, their sections, and
+their formats.
+May use: accounts, improvement, kpis, plans, progress, records."""

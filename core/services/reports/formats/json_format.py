@@ -16,7 +16,9 @@ def _cell(cell: Cell) -> dict[str, Any]:
     }
 
 
-def _block(block: Block) -> dict[str, Any]:
+def block_json(block: Block) -> dict[str, Any]:
+    if block.kind == "bullets":
+        return {"kind": "bullets", "items": list(block.items)}
     if block.kind == "heading":
         return {"kind": "heading", "text": block.text, "level": block.level}
     if block.kind == "paragraph":
@@ -44,7 +46,7 @@ def as_json(report) -> dict[str, Any]:
                 "title": section.title,
                 "order": section.order,
                 "landscape": section.landscape,
-                "blocks": [_block(block) for block in section.blocks],
+                "blocks": [block_json(block) for block in section.blocks],
             }
             for section in report.sections
         ],

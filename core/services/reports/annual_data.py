@@ -1,0 +1,432 @@
+"""The parts of the record an annual report's data sections show, for one area and reporting
+year, as at the year's end (or today, for a year not yet over): each a list of blocks
+(headings, paragraphs, tables) the report's formats lay out. Counts only where the record is
+sensitive (learning reviews); no names of people, no evidence links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import case, false, func, null, select
+from sqlalchemy.orm import Session
+
+from core.enums import (
+    Direction,
+    KpiDirection,
+    ProgressStatus,
+    RecommendationSource,
+    ReviewStage,
+    ReviewState,
+)
+from core.hooks.report import Block, Cell, Heading, Paragraph, Table
+from core.models import (
+    Action,
+    Area,
+    LearningReview,
+    LearningReviewStage,
+    Plan,
+    ProgressUpdate,
+    QualityFramework,
+    QualityIndicator,
+    Recommendation,
+    ReportingDate,
+    SelfEvaluation,
+    SelfEvaluationRating,
+)
+from core.services.kpis.kpi_words import figure_words
+from core.services.kpis.kpis import area_kpis, latest_figures
+from core.services.kpis.periods import period_words
+from core.services.reports.report_data import report_data
+
+MOVES = [d for d in Direction if d is not Direction.NOT_REPORTED]
+
+
+@dataclass(frozen=True)
+class Year:
+    """A reporting year: its label ("2021-22"), first and last days, and the day its figures
+    are as at (its last day, or today for a year not yet over)."""
+
+    label: str
+    starts_on: dt.date
+    ends_on: dt.date
+    as_at: dt.date
+
+    def words(self, day: dt.date) -> str:
+        return f"{day.day} {day:%B %Y}"
+
+    @property
+    def span(self) -> str:
+        return f"{self.words(self.starts_on)} to {self.words(self.ends_on)}"
+
+
+def plan_for(session: Session, area: Area, year: Year) -> Plan | None:
+    """The area's plan in force at the year's end (the latest to have started by then)."""
+    return session.scalars(
+        select(Plan)
+        .where(Plan.area_id == area.id, Plan.period_start <= year.as_at)
+        .order_by(Plan.period_start.desc())
+        .limit(1)
+    ).first()
+
+
+def blocks(session: Session, area: Area, year: Year, keys: set[str]) -> dict[str, list[Block]]:
+    """The data blocks ``keys`` (of ``core.hooks.annual.DATA_BLOCKS``) for the area's year."""
+    builders = {
+        "progress": _progress,
+        "kpis": _kpis,
+        "recommendations": _recommendations,
+        "learning_reviews": _learning_reviews,
+        "self_evaluation": _self_evaluation,
+        "meetings": _meetings,
+    }
+    return {key: builders[key](session, area, year) for key in sorted(keys)}
+
+
+def _progress(session: Session, area: Area, year: Year) -> list[Block]:
+    plan = plan_for(session, area, year)
+    if plan is None:
+        return [Heading("The plan's progress", 2), Paragraph(f"{area.name} had no plan then.")]
+    data = report_data(session, plan, as_at=year.as_at, since=year.starts_on - dt.timedelta(days=1))
+    meetings = set(
+        session.scalars(select(ReportingDate.reported_on).where(ReportingDate.plan_id == plan.id))
+    )
+    in_year = [
+        row
+        for row in data.timeline
+        if year.starts_on <= row.day <= year.ends_on
+        and (row.day in meetings or row.label == "Published")
+    ]
+    completed = sum(
+        1
+        for a in data.actions
+        if a.update is not None
+        and a.update.status is ProgressStatus.COMPLETED
+        and year.starts_on <= a.update.reported_on <= year.as_at
+    )
+    added = sum(
+        1
+        for a in data.actions
+        if a.action.added_on is not None and year.starts_on <= a.action.added_on <= year.as_at
+    )
+    reports = sum(1 for row in in_year if row.day in meetings)
+    rows = [
+        [
+            Cell.of_date(row.day),
+            Cell(row.label),
+            Cell.of_count(row.summary.total),
+            Cell.of_count(row.summary.completed, "-"),
+            Cell.of_count(row.summary.added, "-"),
+        ]
+        for row in in_year
+    ]
+    moves = []
+    for outcome in data.outcomes:
+        counts, ways = data.rag_counts(outcome), data.directions(outcome)
+        moves.append(_move_row(f"{outcome.number}. {outcome.title}", counts, ways))
+    moves.append(_move_row("All outcomes", data.rag_counts(), data.directions()))
+    return [
+        Heading(f"The plan's progress: {plan.title}", 2),
+        Paragraph(
+            f"In the year {year.span}, {completed} improvement "
+            f"{'action was' if completed == 1 else 'actions were'} completed and {added} "
+            f"{'was' if added == 1 else 'were'} added to the plan; "
+            f"{reports} Progress/Update "
+            f"{'report was' if reports == 1 else 'reports were'} made to the committee."
+        ),
+        Table(
+            ["Date", "Progress/Update Report", "Total actions", "Completed", "Added"],
+            rows,
+            caption="The Progress/Update rows of the year's reporting dates",
+            widths=[14, 30, 14, 14, 14],
+            key="annual-progress",
+            empty="No Progress/Update report fell in this year.",
+        ),
+        Table(
+            ["Outcome", "Red", "Amber", "Green", "Completed", "Not reported"],
+            [row[:6] for row in moves],
+            caption=f"RAG by outcome as at {year.words(year.as_at)}",
+            widths=[50, 10, 12, 12, 16, 16],
+            key="annual-rag",
+        ),
+        Table(
+            ["Outcome", *(d.word for d in MOVES)],
+            [[row[0], *row[6:]] for row in moves],
+            caption="How each action's RAG moved since the year began",
+            widths=[50, 14, 14, 14, 14],
+            key="annual-rag-moves",
+        ),
+    ]
+
+
+def _move_row(label: str, counts, ways: Counter) -> list[Cell]:
+    return [
+        Cell(label),
+        Cell.of_count(counts.red),
+        Cell.of_count(counts.amber),
+        Cell.of_count(counts.green),
+        Cell.of_count(counts.completed),
+        Cell.of_count(counts.not_reported),
+        *(Cell.of_count(ways[d]) for d in MOVES),
+    ]
+
+
+BETTER = {
+    KpiDirection.HIGHER: "Higher is better",
+    KpiDirection.LOWER: "Lower is better",
+    KpiDirection.NEITHER: "Neither",
+}
+
+
+def _kpis(session: Session, area: Area, year: Year) -> list[Block]:
+    kpis = area_kpis(session, area)
+    ends = [
+        year.as_at,
+        year.starts_on - dt.timedelta(days=1),
+        year.starts_on.replace(year=year.starts_on.year - 1) - dt.timedelta(days=1),
+    ]
+    ids = [k.id for k in kpis]
+    figures = [latest_figures(session, ids, [area.id], end) for end in ends]
+    rows = []
+    for kpi in kpis:
+        found = [f.get((kpi.id, area.id)) for f in figures]
+        latest = [f.latest if f else None for f in found]
+        # A figure counts for a year only if its period ended in that year.
+        starts = [
+            year.starts_on,
+            *(e.replace(year=e.year - 1) + dt.timedelta(days=1) for e in ends[1:]),
+        ]
+        shown = [
+            figure_words(value, kpi.unit) + f" ({period_words(value.period, short=True)})"
+            if value is not None and value.period_end >= start
+            else "No figure"
+            for value, start in zip(latest, starts, strict=True)
+        ]
+        target = (
+            figure_words(kpi.target_value, kpi.unit) if kpi.target_value is not None else "None"
+        )
+        rows.append(
+            [
+                Cell(kpi.name),
+                *(Cell(words) for words in shown),
+                Cell(target),
+                Cell(BETTER[kpi.direction]),
+            ]
+        )
+    labels = [year.label, _label_before(year.label, 1), _label_before(year.label, 2)]
+    return [
+        Heading("KPIs year on year", 2),
+        Paragraph(
+            "Each KPI's latest figure in each year (the figure of the latest period that ended "
+            "in that year), against its target."
+        ),
+        Table(
+            ["KPI", *labels, "Target", "Which way is better"],
+            rows,
+            caption=f"{area.name}'s KPIs: this year and the two before",
+            widths=[34, 14, 14, 14, 10, 12],
+            key="annual-kpis",
+            empty="No KPI is defined.",
+        ),
+    ]
+
+
+def _label_before(label: str, years: int) -> str:
+    first = int(label[:4]) - years
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def _recommendations(session: Session, area: Area, year: Year) -> list[Block]:
+    opened_on = func.coalesce(Recommendation.accepted_on, func.date(Recommendation.created_at))
+    in_year = lambda column: (column >= year.starts_on) & (column <= year.as_at)  # noqa: E731
+    rows = session.execute(
+        select(
+            Recommendation.source_kind,
+            func.count(case((in_year(opened_on), 1))),
+            func.count(case((in_year(Recommendation.closed_on), 1))),
+            func.count(
+                case(
+                    (
+                        (opened_on <= year.as_at)
+                        & (
+                            Recommendation.closed_on.is_(None)
+                            | (Recommendation.closed_on > year.as_at)
+                        ),
+                        1,
+                    )
+                )
+            ),
+        )
+        .where(Recommendation.area_id == area.id)
+        .group_by(Recommendation.source_kind)
+    ).all()
+    found = {kind: (opened, closed, still) for kind, opened, closed, still in rows}
+    table = [
+        [Cell(kind.label), *(Cell.of_count(n) for n in found.get(kind, (0, 0, 0)))]
+        for kind in RecommendationSource
+    ]
+    totals = [sum(v[i] for v in found.values()) for i in range(3)]
+    table.append([Cell("All"), *(Cell.of_count(n) for n in totals)])
+    return [
+        Heading("Recommendations", 2),
+        Table(
+            [
+                "Where they came from",
+                "Accepted in the year",
+                "Closed in the year",
+                "Open at its end",
+            ],
+            table,
+            caption=f"Recommendations to {area.name}'s committee",
+            widths=[34, 20, 20, 20],
+            key="annual-recommendations",
+        ),
+    ]
+
+
+def _learning_reviews(session: Session, area: Area, year: Year) -> list[Block]:
+    rows = dict(
+        session.execute(
+            select(LearningReviewStage.stage, func.count())
+            .join(LearningReview, LearningReview.id == LearningReviewStage.review_id)
+            .where(
+                LearningReview.area_id == area.id,
+                LearningReviewStage.done_on >= year.starts_on,
+                LearningReviewStage.done_on <= year.as_at,
+            )
+            .group_by(LearningReviewStage.stage)
+        ).all()
+    )
+    return [
+        Heading("Learning reviews", 2),
+        Paragraph("How many learning reviews reached each stage in the year (counts only)."),
+        Table(
+            ["Stage of the national guidance", "Reached in the year"],
+            [[Cell(stage.label), Cell.of_count(rows.get(stage, 0))] for stage in ReviewStage],
+            widths=[60, 20],
+            key="annual-learning-reviews",
+        ),
+    ]
+
+
+def _self_evaluation(session: Session, area: Area, year: Year) -> list[Block]:
+    agreed = func.coalesce(SelfEvaluation.agreed_on, SelfEvaluation.done_on)
+    rows = session.execute(
+        select(
+            QualityIndicator.number,
+            QualityIndicator.title,
+            SelfEvaluationRating.rating,
+            QualityFramework.scale,
+            agreed.label("day"),
+            SelfEvaluation.title,
+        )
+        .join(SelfEvaluation, SelfEvaluation.id == SelfEvaluationRating.self_evaluation_id)
+        .join(QualityIndicator, QualityIndicator.id == SelfEvaluationRating.indicator_id)
+        .join(QualityFramework, QualityFramework.id == SelfEvaluation.framework_id)
+        .where(
+            SelfEvaluation.area_id == area.id,
+            SelfEvaluationRating.rating.is_not(None),
+            agreed >= year.starts_on,
+            agreed <= year.as_at,
+        )
+        .order_by(agreed, QualityIndicator.position)
+    ).all()
+    table = []
+    for number, title, rating, scale, day, activity in rows:
+        label = next((p["label"] for p in scale if p["value"] == rating), "")
+        table.append(
+            [
+                Cell(f"{number} {title}"),
+                Cell(f"{rating} {label}".strip()),
+                Cell.of_date(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))),
+                Cell(activity),
+            ]
+        )
+    return [
+        Heading("Self-evaluation", 2),
+        Table(
+            ["Quality indicator", "Rating", "Agreed on", "Self-evaluation"],
+            table,
+            caption="The ratings the committee agreed in the year",
+            widths=[34, 14, 14, 30],
+            key="annual-self-evaluation",
+            empty="No rating was agreed in the year.",
+        ),
+    ]
+
+
+def _meetings(session: Session, area: Area, year: Year) -> list[Block]:
+    plan = plan_for(session, area, year)
+    dates = []
+    if plan is not None:
+        dates = list(
+            session.scalars(
+                select(ReportingDate)
+                .where(ReportingDate.plan_id == plan.id, ReportingDate.reported_on <= year.as_at)
+                .order_by(ReportingDate.reported_on)
+            )
+        )
+    held = [d for d in dates if d.reported_on >= year.starts_on]
+    before = {d.id: dates[i - 1].reported_on if i else None for i, d in enumerate(dates)}
+    # Each update in force is for the first of the year's reporting dates on or after it
+    # (one query, even for a year with no reporting date).
+    period = (
+        case(
+            *(
+                (
+                    (ProgressUpdate.reported_on <= d.reported_on)
+                    & (ProgressUpdate.reported_on > (before[d.id] or dt.date.min)),
+                    d.id,
+                )
+                for d in held
+            ),
+            else_=None,
+        )
+        if held
+        else null()
+    )
+    deadline = case(*((period == d.id, d.deadline) for d in held), else_=None) if held else null()
+    on_time = func.date(ProgressUpdate.created_at) <= deadline if held else false()
+    found = session.execute(
+        select(
+            period.label("date_id"),
+            func.count(func.distinct(ProgressUpdate.action_id)),
+            func.count(func.distinct(case((on_time, ProgressUpdate.action_id)))),
+        )
+        .join(Action, Action.id == ProgressUpdate.action_id)
+        .where(
+            Action.plan_id == (plan.id if plan else None),
+            ProgressUpdate.retired_at.is_(None),
+            ProgressUpdate.review != ReviewState.RETURNED,
+            period.is_not(None),
+        )
+        .group_by(period)
+    ).all()
+    counts = {date_id: (total, timely) for date_id, total, timely in found}
+    rows = [
+        [
+            Cell.of_date(d.reported_on),
+            Cell.of_date(d.deadline),
+            Cell.of_count(counts.get(d.id, (0, 0))[0]),
+            Cell.of_count(counts.get(d.id, (0, 0))[1]),
+            Cell.of_count(counts.get(d.id, (0, 0))[0] - counts.get(d.id, (0, 0))[1]),
+        ]
+        for d in held
+    ]
+    return [
+        Heading("The committee's meetings", 2),
+        Paragraph(
+            f"The committee had {len(held)} progress reporting "
+            f"{'date' if len(held) == 1 else 'dates'} in the year. For each, the actions with "
+            "an update for its period, and how many of those were in by the date updates were "
+            "due."
+        ),
+        Table(
+            ["Reporting date", "Updates due by", "Actions updated", "On time", "Late"],
+            rows,
+            widths=[18, 18, 16, 14, 14],
+            key="annual-meetings",
+            empty="No reporting date fell in this year.",
+        ),
+    ]
