@@ -361,3 +361,42 @@ def test_self_styled_pages_allow_exactly_their_own_styles(app, reader):
     policy = page.headers["Content-Security-Policy"]
     assert f"style-src 'self' 'sha256-{digest}';" in policy and "unsafe-inline" not in policy
     assert "script-src" not in policy and "default-src 'self'" in policy
+
+
+def test_pg5_writes_the_tayside_wide_annual_report_of_the_shared_actions(
+    app, client_for, accounts, tayside_adoptions, runner, tmp_path
+):
+    tayside = f"/areas/tayside/annual-reports/{YEAR}/"
+    pg5 = AuthActions(client_for(app, "pg5"), {})
+    answer = pg5.post(
+        f"{tayside}sections/introduction/edit", {"text": "Synthetic PG5 words.", "version": "0"}
+    )
+    assert answer.status_code == 302, answer.text
+    coordinator = client_for(app, "pk")
+    assert coordinator.get(f"{tayside}sections/introduction/edit").status_code == 403
+    out = tmp_path / "tayside.docx"
+    result = runner.invoke(
+        args=["annual-report", "tayside", "--year", YEAR, "--format", "docx", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    headings, paragraphs, tables = docx_text(out)
+    assert headings[1] == HEADINGS[0]
+    assert "Synthetic PG5 words." in paragraphs
+    shared = tables["Shared action"]
+    assert shared[0][1:] == ["Angus", "Dundee", "Perth and Kinross", "Tayside"]
+    assert len(shared) > 1 and all(len(row) == 5 for row in shared)
+    page = pg5.client.get("/areas/tayside/annual-reports/").text
+    assert "TRIC PG5's Tayside-wide annual report" in page and YEAR in page
+
+
+def test_the_kpis_are_charted_year_on_year_in_every_format(app, runner, tmp_path):
+    a_year_of_reporting(app)
+    word = Document(io.BytesIO(cli(runner, tmp_path, "docx").read_bytes()))
+    (picture,) = word.inline_shapes
+    described = picture._inline.docPr.get("descr")
+    # The chart in words: this year from 22 (August) to 33 (July), last year from 10 to 21.
+    assert "2021-22: Aug 22, Sep 23" in described and "Jul 33" in described
+    assert "2020-21: Aug 10" in described and "2019-20" not in described
+    html = cli(runner, tmp_path, "html").read_text()
+    assert "No. of IRDs held: 2021-22 against the two years before" in html
+    assert html.count("<svg") >= 1 and 'aria-labelledby="chart-management-information-' in html

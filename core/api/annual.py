@@ -56,13 +56,14 @@ class AnnualArgs(Schema):
     }
 )
 def annual_report(args, slug: str, year: str):
-    """An area's annual report for a reporting year (like `2021-22`): its template's
+    """An area's annual report for a reporting year (like `2021-22`; the area `tayside`: TRIC
+    PG5's Tayside-wide report): its template's
     sections in order, each with the narrative written in the app and the figures of the
     record as at the year's end (as approved, once the committee approved it), as JSON, or as
     a `docx`, `pdf` or `html` file (PDF and Word made by a job: 202 with the job's URL)."""
     session = db.get_session()
     try:
-        area = plans.area_by_slug(session, slug)
+        area = annual.TAYSIDE if slug == annual.TAYSIDE.slug else plans.area_by_slug(session, slug)
         chosen = annual.year_for(session, area, year)
     except plans.NotFound as missing:
         abort(404, message=str(missing))
@@ -70,9 +71,11 @@ def annual_report(args, slug: str, year: str):
         abort(404, message=str(problem))
     key = args["format"]
     if key in ("pdf", "docx"):
-        plan = plan_for(session, area, chosen) or (area.plans[0] if area.plans else None)
-        if plan is None:
-            abort(404, message=f"{area.name} has no plan: there is no record to report on.")
+        plan = None
+        if area.id is not None:
+            plan = plan_for(session, area, chosen) or (area.plans[0] if area.plans else None)
+            if plan is None:
+                abort(404, message=f"{area.name} has no plan: there is no record to report on.")
         with writing() as session:
             found = report_files.ask_annual(session, area, chosen, plan, key, me().id)
         if isinstance(found, ReportFile):

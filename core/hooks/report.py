@@ -97,4 +97,17 @@ class Bullets:
     items: list[str]
 
 
-Block = Heading | Paragraph | Table | Bullets
+@dataclass(frozen=True)
+class Chart:
+    """A line chart: one line per series over ``labels``, with an optional target line. A
+    table beside it always gives the same numbers (a chart is never the only way to read
+    them)."""
+
+    kind: ClassVar[str] = "chart"
+    title: str
+    labels: list[str]
+    series: dict[str, list[float | None]]
+    target: float | None = None
+
+
+Block = Heading | Paragraph | Table | Bullets | Chart

@@ -7,8 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy import false as sa_false
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
@@ -23,10 +34,21 @@ class AnnualReport(Base):
     like "2021-22"), drafted from the record and the coordinator's narrative."""
 
     __tablename__ = "annual_reports"
-    __table_args__ = (UniqueConstraint("area_id", "year"),)
+    __table_args__ = (
+        UniqueConstraint("area_id", "year"),
+        # TRIC PG5's Tayside-wide report: one a year.
+        Index(
+            "uq_annual_reports_tayside_year",
+            "year",
+            unique=True,
+            postgresql_where=sql("area_id IS NULL"),
+            sqlite_where=sql("area_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"))
+    # None: TRIC PG5's Tayside-wide report.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"))
     # "2021-22": the year it starts in, and the last two digits of the next.
     year: Mapped[str] = mapped_column(String(7))
     starts_on: Mapped[dt.date] = mapped_column(Date)
@@ -44,7 +66,7 @@ class AnnualReport(Base):
     )
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    area: Mapped[Area] = relationship()
+    area: Mapped[Area | None] = relationship()
     texts: Mapped[list[AnnualReportText]] = relationship(
         back_populates="report",
         cascade="all, delete-orphan",
@@ -83,6 +105,6 @@ class AnnualReportText(Base):
     written_by: Mapped[User | None] = relationship()
 
     @property
-    def area_id(self) -> int:
-        """The report's area (for the audit trail)."""
+    def area_id(self) -> int | None:
+        """The report's area (for the audit trail; None: Tayside-wide)."""
         return self.report.area_id

@@ -77,14 +77,27 @@ class Job(Base):
 
 
 class ReportFile(Base):
-    """A committee report made by a job: kept for the same plan, date, paper and format while
-    the data is at the same ``data_version``, so asking again serves it at once."""
+    """A committee report or annual report made by a job: kept for the same plan, date, paper
+    and format while the data is at the same ``data_version``, so asking again serves it at
+    once. (No plan: TRIC PG5's Tayside-wide annual report.)"""
 
     __tablename__ = "report_files"
-    __table_args__ = (UniqueConstraint("plan_id", "as_at", "contents", "format", "data_version"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "as_at", "contents", "format", "data_version"),
+        Index(
+            "uq_report_files_tayside",
+            "as_at",
+            "contents",
+            "format",
+            "data_version",
+            unique=True,
+            postgresql_where=sql("plan_id IS NULL"),
+            sqlite_where=sql("plan_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     as_at: Mapped[dt.date] = mapped_column(Date)
     contents: Mapped[str] = mapped_column(String(20))
     format: Mapped[str] = mapped_column(String(10))

@@ -72,7 +72,10 @@ def init_app(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     filters.init_app(app)
+    from core.web.kpi_chart import line_chart
+
     app.jinja_env.globals.update(
+        line_chart=line_chart,
         Rag=Rag,
         ProgressStatus=ProgressStatus,
         Role=Role,

@@ -46,8 +46,10 @@ def line_chart(
     periods: list[str],
     series: dict[str, list[float | None]],
     target: float | None = None,
+    ident: str = "chart",
 ) -> Markup:
-    """An SVG chart of ``series`` (name to one value or None per period) over ``periods``."""
+    """An SVG chart of ``series`` (name to one value or None per period) over ``periods``;
+    ``ident`` keeps the ids of several charts on one page apart."""
     values = [v for line in series.values() for v in line if v is not None]
     if target is not None:
         values.append(target)
@@ -67,9 +69,9 @@ def line_chart(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cpc-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-labelledby="chart-title chart-desc">',
-        f'<title id="chart-title">{escape(title)}</title>',
-        f'<desc id="chart-desc">A line chart of {len(series)} series over {len(periods)} '
+        f'role="img" aria-labelledby="{ident}-title {ident}-desc">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">A line chart of {len(series)} series over {len(periods)} '
         "periods; the key is below it, and the table beside it gives every number.</desc>",
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
         'stroke="#505a5f"/>',

@@ -1,5 +1,6 @@
-"""Annual reports, the versions of their narrative sections, and the month an area's reporting
-year starts
+"""Annual reports (an area's, or with no area TRIC PG5's Tayside-wide one), the versions of
+their narrative sections, their files (a Tayside-wide one has no plan), and the month an
+area's reporting year starts
 
 Revision ID: 0023
 Revises: 0022
@@ -21,7 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "annual_reports",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("area_id", sa.Integer(), nullable=False),
+        sa.Column("area_id", sa.Integer(), nullable=True),
         sa.Column("year", sa.String(length=7), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
@@ -74,15 +75,39 @@ def upgrade() -> None:
             name=op.f("uq_annual_report_texts_report_id_section_key_version"),
         ),
     )
-    with op.batch_alter_table("areas", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("year_starts_month", sa.Integer(), server_default="8", nullable=False)
+    with op.batch_alter_table("annual_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_annual_reports_tayside_year",
+            ["year"],
+            unique=True,
+            postgresql_where=sa.text("area_id IS NULL"),
+            sqlite_where=sa.text("area_id IS NULL"),
+        )
+    # Never a batch (a copy of the table) for these: on SQLite, dropping the old copy of a table
+    # others refer to would delete their rows with it. Nothing refers to report_files.
+    op.add_column(
+        "areas", sa.Column("year_starts_month", sa.Integer(), server_default="8", nullable=False)
+    )
+    with op.batch_alter_table("report_files", schema=None) as batch_op:
+        batch_op.alter_column("plan_id", existing_type=sa.INTEGER(), nullable=True)
+        batch_op.create_index(
+            "uq_report_files_tayside",
+            ["as_at", "contents", "format", "data_version"],
+            unique=True,
+            postgresql_where=sa.text("plan_id IS NULL"),
+            sqlite_where=sa.text("plan_id IS NULL"),
         )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("areas", schema=None) as batch_op:
-        batch_op.drop_column("year_starts_month")
-
+    op.execute("DELETE FROM report_files WHERE plan_id IS NULL")
+    with op.batch_alter_table("report_files", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_report_files_tayside",
+            postgresql_where=sa.text("plan_id IS NULL"),
+            sqlite_where=sa.text("plan_id IS NULL"),
+        )
+        batch_op.alter_column("plan_id", existing_type=sa.INTEGER(), nullable=False)
+    op.drop_column("areas", "year_starts_month")  # SQLite 3.35 and later drop it in place
     op.drop_table("annual_report_texts")
     op.drop_table("annual_reports")

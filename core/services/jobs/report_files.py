@@ -31,7 +31,7 @@ class JobRefused(Exception):
 
 
 def made(
-    session: Session, plan_id: int, as_at: dt.date, contents: str, fmt: str, version: int
+    session: Session, plan_id: int | None, as_at: dt.date, contents: str, fmt: str, version: int
 ) -> ReportFile | None:
     """The report file already made for these, at this data version, if any."""
     return session.scalar(
@@ -73,34 +73,36 @@ ANNUAL = "annual"
 
 
 def ask_annual(
-    session: Session, area: Area, year: Year, plan: Plan, fmt: str, user_id: int | None
+    session: Session, area, year: Year, plan: Plan | None, fmt: str, user_id: int | None
 ) -> ReportFile | Job:
-    """An area's annual report for ``year`` in ``fmt``: the file if made already for the data
-    as it is, else the job making it. The caller commits."""
+    """An area's (``area.id`` None: Tayside's) annual report for ``year`` in ``fmt``, kept
+    under the year's plan (Tayside's under none): the file if made already for the data as it
+    is, else the job making it. The caller commits."""
     version = data_version.current(session)
-    found = made(session, plan.id, year.as_at, ANNUAL, fmt, version)
+    plan_id = plan.id if plan else None
+    found = made(session, plan_id, year.as_at, ANNUAL, fmt, version)
     if found is not None:
         return found
     return queue.enqueue(
         session,
         KIND,
-        {"annual": year.label, "area_id": area.id, "plan_id": plan.id, "format": fmt},
+        {"annual": year.label, "area_id": area.id, "plan_id": plan_id, "format": fmt},
         title=f"{fmt.upper()} annual report: {area.name}, {year.label}",
-        key=f"annual:{area.id}:{year.label}:{year.as_at.isoformat()}:{fmt}:{version}",
+        key=f"annual:{area.id or 'tayside'}:{year.label}:{year.as_at.isoformat()}:{fmt}:{version}",
         user_id=user_id,
         area_id=area.id,
     )
 
 
 def approved_file(
-    session: Session, plan: Plan, year: Year, fmt: str, since: dt.datetime
+    session: Session, plan: Plan | None, year: Year, fmt: str, since: dt.datetime
 ) -> ReportFile | None:
     """The newest file of an approved annual report made since its approval (its words and
     figures are kept as approved, so any such file shows it)."""
     return session.scalars(
         select(ReportFile)
         .where(
-            ReportFile.plan_id == plan.id,
+            ReportFile.plan_id == (plan.id if plan else None),
             ReportFile.as_at == year.as_at,
             ReportFile.contents == ANNUAL,
             ReportFile.format == fmt,
@@ -117,13 +119,14 @@ def _make_annual(
     from core.services.reports import annual
     from core.services.reports.formats import annual_formats
 
-    area, plan = session.get(Area, args["area_id"]), session.get(Plan, args["plan_id"])
-    if area is None or plan is None:
+    area = annual.TAYSIDE if args["area_id"] is None else session.get(Area, args["area_id"])
+    plan = None if args["plan_id"] is None else session.get(Plan, args["plan_id"])
+    if area is None or (args["plan_id"] is not None and plan is None):
         raise JobRefused("The area or plan this annual report was for has been deleted.")
     fmt = args["format"]
     year = annual.year_for(session, area, args["annual"])
     version = data_version.current(session)
-    found = made(session, plan.id, year.as_at, ANNUAL, fmt, version)
+    found = made(session, plan.id if plan else None, year.as_at, ANNUAL, fmt, version)
     if found is not None:
         return {"report_file": found.id}
     progress(10, "Reading the year's record and the narrative")
@@ -133,7 +136,7 @@ def _make_annual(
     return _keep(
         session,
         ReportFile(
-            plan_id=plan.id,
+            plan_id=plan.id if plan else None,
             as_at=year.as_at,
             contents=ANNUAL,
             format=fmt,

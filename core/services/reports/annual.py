@@ -16,12 +16,22 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.hooks.annual import DATA_BLOCKS, ReportTemplate, TemplateSection
 from core.hooks.registry import PluginProblem, PluginRegistry
-from core.hooks.report import Block, Bullets, Cell, Heading, Paragraph, ReportSection, Table
+from core.hooks.report import (
+    Block,
+    Bullets,
+    Cell,
+    Chart,
+    Heading,
+    Paragraph,
+    ReportSection,
+    Table,
+)
 from core.models import AnnualReport, AnnualReportText, Area, User
 from core.services.accounts import permissions
 from core.services.errors import FieldError, StaleEdit
 from core.services.reports import annual_data
 from core.services.reports.annual_data import Year
+from core.services.reports.formats.json_format import block_json
 from core.services.reports.narrative import blocks_of
 
 MAX_TEXT = 50_000
@@ -29,7 +39,49 @@ YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 NOT_WRITTEN = "Not written yet."
 
 
-def year_of(area: Area, label: str, today: dt.date | None = None) -> Year:
+@dataclass(frozen=True)
+class TaysideScope:
+    """TRIC PG5's Tayside-wide annual report stands where an area's would: no area (``id``
+    None), its years from 1 August."""
+
+    id: None = None
+    slug: str = "tayside"
+    name: str = "Tayside"
+    committee_name: str = (
+        "Tayside Regional Improvement Collaborative Priority Group 5 (Safeguarding and Child "
+        "Protection)"
+    )
+    year_starts_month: int = 8
+    plans: tuple = ()
+
+
+TAYSIDE = TaysideScope()
+Scope = Area | TaysideScope
+
+
+def scope_of(report: AnnualReport) -> Scope:
+    return report.area if report.area is not None else TAYSIDE
+
+
+def writes(user: User, scope: Scope) -> bool:
+    """An area's report is kept by its coordinators; Tayside's by TRIC PG5 members (and
+    administrators, who keep everything)."""
+    if scope.id is None:
+        return permissions.edits_shared(user)
+    return permissions.writes_area(user, scope)  # type: ignore[arg-type]
+
+
+def require_writer(user: User, scope: Scope) -> None:
+    if not writes(user, scope):
+        who = (
+            "TRIC PG5 members and administrators"
+            if scope.id is None
+            else f"{scope.name}'s coordinators and administrators"
+        )
+        raise permissions.PermissionDenied(f"Only {who} can change {scope.name}'s annual reports.")
+
+
+def year_of(area: Scope, label: str, today: dt.date | None = None) -> Year:
     """The area's reporting year labelled like "2021-22" (from the first of the month its
     years start in); ``ValueError`` saying what is wrong otherwise."""
     found = YEAR.match(label or "")
@@ -44,7 +96,7 @@ def year_of(area: Area, label: str, today: dt.date | None = None) -> Year:
     return Year(label, starts, ends, min(ends, today))
 
 
-def year_for(session: Session, area: Area, label: str, today: dt.date | None = None) -> Year:
+def year_for(session: Session, area: Scope, label: str, today: dt.date | None = None) -> Year:
     """The reporting year ``label`` of ``area``: an annual report begun for it keeps the days
     it was begun with (if the area later moved the month its years start); ``ValueError``
     for a label that is not a year."""
@@ -55,17 +107,17 @@ def year_for(session: Session, area: Area, label: str, today: dt.date | None = N
     return Year(label, found.starts_on, found.ends_on, min(found.ends_on, today or dt.date.today()))
 
 
-def label_of(area: Area, day: dt.date) -> str:
+def label_of(area: Scope, day: dt.date) -> str:
     """The label of the area's reporting year that ``day`` falls in."""
     first = day.year if day.month >= area.year_starts_month else day.year - 1
     return f"{first}-{(first + 1) % 100:02d}"
 
 
-def years_of(area: Area, today: dt.date | None = None) -> list[str]:
-    """The reporting years from the area's first plan to the current one, latest first (at
-    most 30)."""
+def years_of(area: Scope, today: dt.date | None = None) -> list[str]:
+    """The reporting years from the area's first plan (Tayside: the last six) to the current
+    one, latest first (at most 30)."""
     today = today or dt.date.today()
-    first = min((p.period_start for p in area.plans), default=today)
+    first = min((p.period_start for p in area.plans), default=today.replace(year=today.year - 5))
     last, earliest = int(label_of(area, today)[:4]), int(label_of(area, first)[:4])
     return [f"{y}-{(y + 1) % 100:02d}" for y in range(last, max(earliest, last - 29) - 1, -1)]
 
@@ -133,25 +185,26 @@ def _problem(template: object, found: dict[str, ReportTemplate]) -> str | None:
     return None
 
 
-def report_of(session: Session, area: Area, year: Year) -> AnnualReport | None:
+def report_of(session: Session, area: Scope, year: Year) -> AnnualReport | None:
+    scope = AnnualReport.area_id.is_(None) if area.id is None else AnnualReport.area_id == area.id
     return session.scalar(
         select(AnnualReport)
-        .where(AnnualReport.area_id == area.id, AnnualReport.year == year.label)
+        .where(scope, AnnualReport.year == year.label)
         .options(selectinload(AnnualReport.area))
     )
 
 
 def start(
-    session: Session, area: Area, year: Year, template: ReportTemplate, *, actor: User
+    session: Session, area: Scope, year: Year, template: ReportTemplate, *, actor: User
 ) -> AnnualReport:
-    """The area's report for the year, begun now with ``template`` if it has none (two begun
-    at once keep one)."""
-    permissions.require_area(actor, area)
+    """The area's (or Tayside's) report for the year, begun now with ``template`` if it has
+    none (two begun at once keep one)."""
+    require_writer(actor, area)
     found = report_of(session, area, year)
     if found is not None:
         return found
     report = AnnualReport(
-        area=area,
+        area_id=area.id,
         year=year.label,
         starts_on=year.starts_on,
         ends_on=year.ends_on,
@@ -170,7 +223,7 @@ def start(
 def choose_template(
     session: Session, report: AnnualReport, template: ReportTemplate, *, actor: User
 ) -> None:
-    permissions.require_area(actor, report.area)
+    require_writer(actor, scope_of(report))
     _unlocked(report)
     report.template_key = template.key
     session.flush()
@@ -249,7 +302,7 @@ def save_text(
 ) -> AnnualReportText | None:
     """A new version of ``section``'s words, written from version ``read_version`` (0: none
     yet). ``NarrativeClash`` if someone saved after that version. None if nothing changed."""
-    permissions.require_area(actor, report.area)
+    require_writer(actor, scope_of(report))
     _unlocked(report)
     if not section.narrative:
         raise FieldError("text", f"“{section.heading}” is filled from the record, not written.")
@@ -288,7 +341,7 @@ def approve(
 ) -> None:
     """The committee approved the report: its words are locked, and its data sections are
     kept as they are now (``document``'s)."""
-    permissions.require_area(actor, report.area)
+    require_writer(actor, scope_of(report))
     if report.revision != revision:
         raise StaleEdit("revision", "Someone changed this report since you opened it.")
     _unlocked(report)
@@ -301,7 +354,7 @@ def approve(
 
 
 def set_public(session: Session, report: AnnualReport, public: bool, *, actor: User) -> None:
-    permissions.require_area(actor, report.area)
+    require_writer(actor, scope_of(report))
     if public and not report.approved:
         raise FieldError("public", "Only a report the committee has approved can be public.")
     report.public = public
@@ -309,12 +362,12 @@ def set_public(session: Session, report: AnnualReport, public: bool, *, actor: U
 
 
 def public_report(session: Session, area_slug: str, label: str) -> AnnualReport | None:
-    return session.scalar(
-        select(AnnualReport)
-        .join(Area, Area.id == AnnualReport.area_id)
-        .where(Area.slug == area_slug, AnnualReport.year == label, AnnualReport.public)
-        .options(selectinload(AnnualReport.area))
-    )
+    query = select(AnnualReport).where(AnnualReport.year == label, AnnualReport.public)
+    if area_slug == TAYSIDE.slug:
+        query = query.where(AnnualReport.area_id.is_(None))
+    else:
+        query = query.join(Area, Area.id == AnnualReport.area_id).where(Area.slug == area_slug)
+    return session.scalar(query.options(selectinload(AnnualReport.area)))
 
 
 @dataclass(frozen=True)
@@ -322,7 +375,7 @@ class AnnualDocument:
     """An annual report as its formats lay it out: the template's sections in order, each
     with its narrative (as written) and its data blocks."""
 
-    area: Area
+    area: Scope
     year: Year
     template: ReportTemplate
     sections: list[ReportSection]
@@ -352,7 +405,7 @@ class AnnualDocument:
 def build(
     session: Session,
     plugins: PluginRegistry,
-    area: Area,
+    area: Scope,
     year: Year,
     *,
     template_key: str | None = None,
@@ -368,9 +421,9 @@ def build(
     if report is not None and report.approved_data is not None:
         data = {k: [_block_from(b) for b in v] for k, v in report.approved_data.items()}
         missing = keys - set(data)
-        data |= annual_data.blocks(session, area, year, missing) if missing else {}
+        data |= annual_data.blocks(session, area, year, missing, plugins) if missing else {}
     else:
-        data = annual_data.blocks(session, area, year, keys)
+        data = annual_data.blocks(session, area, year, keys, plugins)
     sections = []
     for section in template.sections:
         blocks: list[Block] = []
@@ -398,8 +451,8 @@ def _block_json(block: Block) -> dict:
         return {"kind": "heading", "text": block.text, "level": block.level}
     if isinstance(block, Paragraph):
         return {"kind": "paragraph", "text": block.text}
-    if isinstance(block, Bullets):
-        return {"kind": "bullets", "items": list(block.items)}
+    if isinstance(block, Bullets | Chart):
+        return block_json(block)
     return {
         "kind": "table",
         "columns": block.columns,
@@ -421,6 +474,8 @@ def _block_from(data: dict) -> Block:
         return Paragraph(data["text"])
     if data["kind"] == "bullets":
         return Bullets(data["items"])
+    if data["kind"] == "chart":
+        return Chart(data["title"], data["labels"], data["series"], data["target"])
     return Table(
         data["columns"],
         [

@@ -15,15 +15,18 @@ from sqlalchemy.orm import Session
 from core.enums import (
     Direction,
     KpiDirection,
+    KpiFrequency,
     ProgressStatus,
     RecommendationSource,
     ReviewStage,
     ReviewState,
 )
-from core.hooks.report import Block, Cell, Heading, Paragraph, Table
+from core.hooks.registry import PluginRegistry
+from core.hooks.report import Block, Cell, Chart, Heading, Paragraph, Table
 from core.models import (
     Action,
     Area,
+    KpiValue,
     LearningReview,
     LearningReviewStage,
     Plan,
@@ -36,9 +39,10 @@ from core.models import (
     SelfEvaluationRating,
 )
 from core.services.kpis.kpi_words import figure_words
-from core.services.kpis.kpis import area_kpis, latest_figures
+from core.services.kpis.kpis import area_kpis, latest_figures, tayside_kpis
 from core.services.kpis.periods import period_words
 from core.services.reports.report_data import report_data
+from core.services.tric.rollup import tayside_rollup
 
 MOVES = [d for d in Direction if d is not Direction.NOT_REPORTED]
 
@@ -71,8 +75,13 @@ def plan_for(session: Session, area: Area, year: Year) -> Plan | None:
     ).first()
 
 
-def blocks(session: Session, area: Area, year: Year, keys: set[str]) -> dict[str, list[Block]]:
-    """The data blocks ``keys`` (of ``core.hooks.annual.DATA_BLOCKS``) for the area's year."""
+def blocks(
+    session: Session, area, year: Year, keys: set[str], plugins: PluginRegistry
+) -> dict[str, list[Block]]:
+    """The data blocks ``keys`` (of ``core.hooks.annual.DATA_BLOCKS``) for the area's year, or
+    for Tayside's (``area.id`` None: TRIC PG5's, across the real areas)."""
+    if area.id is None:
+        return {key: TAYSIDE_BUILDERS[key](session, plugins, year) for key in sorted(keys)}
     builders = {
         "progress": _progress,
         "kpis": _kpis,
@@ -172,6 +181,7 @@ def _move_row(label: str, counts, ways: Counter) -> list[Cell]:
     ]
 
 
+RATED = ("Rating", "Agreed on", "Self-evaluation")
 BETTER = {
     KpiDirection.HIGHER: "Higher is better",
     KpiDirection.LOWER: "Lower is better",
@@ -181,39 +191,93 @@ BETTER = {
 
 def _kpis(session: Session, area: Area, year: Year) -> list[Block]:
     kpis = area_kpis(session, area)
-    ends = [
-        year.as_at,
-        year.starts_on - dt.timedelta(days=1),
-        year.starts_on.replace(year=year.starts_on.year - 1) - dt.timedelta(days=1),
+    return [
+        *_kpi_table(session, kpis, [area], year, f"{area.name}'s KPIs"),
+        *_kpi_charts(session, kpis, area, year),
     ]
-    ids = [k.id for k in kpis]
-    figures = [latest_figures(session, ids, [area.id], end) for end in ends]
+
+
+# A chart's points by the frequency a KPI is counted at: months or quarters of the year.
+STEPS = {KpiFrequency.MONTHLY: 1, KpiFrequency.QUARTERLY: 3}
+
+
+def _kpi_charts(session: Session, kpis: list, area: Area, year: Year) -> list[Block]:
+    """For each monthly or quarterly KPI with figures in two years or more of the three, a
+    chart of this year against the last two, month by month (or quarter by quarter). One
+    query."""
+    counted = [k for k in kpis if k.frequency in STEPS]
+    first = year.starts_on.replace(year=year.starts_on.year - 2)
+    values = session.execute(
+        select(KpiValue.kpi_id, KpiValue.period_start, KpiValue.value)
+        .where(
+            KpiValue.kpi_id.in_([k.id for k in counted]),
+            KpiValue.area_id == area.id,
+            KpiValue.retired_at.is_(None),
+            KpiValue.proposed.is_(False),
+            KpiValue.period_start >= first,
+            KpiValue.period_end <= year.as_at,
+        )
+        .order_by(KpiValue.period_start)
+    ).all()
+    labels = [year.label, _label_before(year.label, 1), _label_before(year.label, 2)]
+    charts: list[Block] = []
+    for kpi in counted:
+        step = STEPS[kpi.frequency]
+        points = 12 // step
+        series: dict[str, list[float | None]] = {
+            label: [None] * points for label in reversed(labels)
+        }
+        for kpi_id, start, value in values:
+            if kpi_id != kpi.id:
+                continue
+            months = (start.year - first.year) * 12 + start.month - first.month
+            which, position = divmod(months, 12)
+            series[labels[2 - which]][position // step] = value
+        series = {k: line for k, line in series.items() if any(v is not None for v in line)}
+        if len(series) < 2:
+            continue
+        ticks = [
+            f"{dt.date(2000, (year.starts_on.month - 1 + i * step) % 12 + 1, 1):%b}"
+            for i in range(points)
+        ]
+        title = f"{kpi.name}: {labels[0]} against the two years before"
+        charts.append(Chart(title, ticks, series, kpi.target_value))
+    return charts
+
+
+def _kpi_table(
+    session: Session, kpis: list, areas: list[Area], year: Year, whose: str
+) -> list[Block]:
+    """Each KPI's latest figure in each of the three years to ``year`` for each of ``areas``
+    (three queries)."""
+    first = year.starts_on
+    starts = [first, first.replace(year=first.year - 1), first.replace(year=first.year - 2)]
+    ends = [year.as_at, starts[0] - dt.timedelta(days=1), starts[1] - dt.timedelta(days=1)]
+    ids, area_ids = [k.id for k in kpis], [a.id for a in areas]
+    figures = [latest_figures(session, ids, area_ids, end) for end in ends]
     rows = []
     for kpi in kpis:
-        found = [f.get((kpi.id, area.id)) for f in figures]
-        latest = [f.latest if f else None for f in found]
-        # A figure counts for a year only if its period ended in that year.
-        starts = [
-            year.starts_on,
-            *(e.replace(year=e.year - 1) + dt.timedelta(days=1) for e in ends[1:]),
-        ]
-        shown = [
-            figure_words(value, kpi.unit) + f" ({period_words(value.period, short=True)})"
-            if value is not None and value.period_end >= start
-            else "No figure"
-            for value, start in zip(latest, starts, strict=True)
-        ]
-        target = (
-            figure_words(kpi.target_value, kpi.unit) if kpi.target_value is not None else "None"
-        )
-        rows.append(
-            [
-                Cell(kpi.name),
-                *(Cell(words) for words in shown),
-                Cell(target),
-                Cell(BETTER[kpi.direction]),
+        for area in areas:
+            found = [f.get((kpi.id, area.id)) for f in figures]
+            # A figure counts for a year only if its period ended in that year.
+            shown = [
+                figure_words(f.latest, kpi.unit) + f" ({period_words(f.latest.period, short=True)})"
+                if f is not None and f.latest is not None and f.latest.period_end >= start
+                else "No figure"
+                for f, start in zip(found, starts, strict=True)
             ]
-        )
+            target = (
+                figure_words(kpi.target_value, kpi.unit) if kpi.target_value is not None else "None"
+            )
+            name = kpi.name if len(areas) == 1 else f"{kpi.name}: {area.name}"
+            rows.append(
+                [
+                    Cell(name),
+                    *(Cell(words) for words in shown),
+                    Cell(target),
+                    Cell(BETTER[kpi.direction]),
+                ]
+            )
     labels = [year.label, _label_before(year.label, 1), _label_before(year.label, 2)]
     return [
         Heading("KPIs year on year", 2),
@@ -224,7 +288,7 @@ def _kpis(session: Session, area: Area, year: Year) -> list[Block]:
         Table(
             ["KPI", *labels, "Target", "Which way is better"],
             rows,
-            caption=f"{area.name}'s KPIs: this year and the two before",
+            caption=f"{whose}: this year and the two before",
             widths=[34, 14, 14, 14, 10, 12],
             key="annual-kpis",
             empty="No KPI is defined.",
@@ -238,6 +302,15 @@ def _label_before(label: str, years: int) -> str:
 
 
 def _recommendations(session: Session, area: Area, year: Year) -> list[Block]:
+    return _recommendation_table(
+        session,
+        Recommendation.area_id == area.id,
+        year,
+        f"Recommendations to {area.name}'s committee",
+    )
+
+
+def _recommendation_table(session: Session, scope, year: Year, caption: str) -> list[Block]:
     opened_on = func.coalesce(Recommendation.accepted_on, func.date(Recommendation.created_at))
     in_year = lambda column: (column >= year.starts_on) & (column <= year.as_at)  # noqa: E731
     rows = session.execute(
@@ -258,7 +331,7 @@ def _recommendations(session: Session, area: Area, year: Year) -> list[Block]:
                 )
             ),
         )
-        .where(Recommendation.area_id == area.id)
+        .where(scope)
         .group_by(Recommendation.source_kind)
     ).all()
     found = {kind: (opened, closed, still) for kind, opened, closed, still in rows}
@@ -278,7 +351,7 @@ def _recommendations(session: Session, area: Area, year: Year) -> list[Block]:
                 "Open at its end",
             ],
             table,
-            caption=f"Recommendations to {area.name}'s committee",
+            caption=caption,
             widths=[34, 20, 20, 20],
             key="annual-recommendations",
         ),
@@ -286,12 +359,16 @@ def _recommendations(session: Session, area: Area, year: Year) -> list[Block]:
 
 
 def _learning_reviews(session: Session, area: Area, year: Year) -> list[Block]:
+    return _review_counts(session, LearningReview.area_id == area.id, year)
+
+
+def _review_counts(session: Session, scope, year: Year) -> list[Block]:
     rows = dict(
         session.execute(
             select(LearningReviewStage.stage, func.count())
             .join(LearningReview, LearningReview.id == LearningReviewStage.review_id)
             .where(
-                LearningReview.area_id == area.id,
+                scope,
                 LearningReviewStage.done_on >= year.starts_on,
                 LearningReviewStage.done_on <= year.as_at,
             )
@@ -311,6 +388,10 @@ def _learning_reviews(session: Session, area: Area, year: Year) -> list[Block]:
 
 
 def _self_evaluation(session: Session, area: Area, year: Year) -> list[Block]:
+    return _ratings_table(session, SelfEvaluation.area_id == area.id, year, with_area=False)
+
+
+def _ratings_table(session: Session, scope, year: Year, *, with_area: bool) -> list[Block]:
     agreed = func.coalesce(SelfEvaluation.agreed_on, SelfEvaluation.done_on)
     rows = session.execute(
         select(
@@ -320,24 +401,27 @@ def _self_evaluation(session: Session, area: Area, year: Year) -> list[Block]:
             QualityFramework.scale,
             agreed.label("day"),
             SelfEvaluation.title,
+            Area.name,
         )
         .join(SelfEvaluation, SelfEvaluation.id == SelfEvaluationRating.self_evaluation_id)
+        .join(Area, Area.id == SelfEvaluation.area_id)
         .join(QualityIndicator, QualityIndicator.id == SelfEvaluationRating.indicator_id)
         .join(QualityFramework, QualityFramework.id == SelfEvaluation.framework_id)
         .where(
-            SelfEvaluation.area_id == area.id,
+            scope,
             SelfEvaluationRating.rating.is_not(None),
             agreed >= year.starts_on,
             agreed <= year.as_at,
         )
-        .order_by(agreed, QualityIndicator.position)
+        .order_by(agreed, Area.name, QualityIndicator.position)
     ).all()
     table = []
-    for number, title, rating, scale, day, activity in rows:
+    for number, title, rating, scale, day, activity, area_name in rows:
         label = next((p["label"] for p in scale if p["value"] == rating), "")
         table.append(
             [
                 Cell(f"{number} {title}"),
+                *([Cell(area_name)] if with_area else []),
                 Cell(f"{rating} {label}".strip()),
                 Cell.of_date(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))),
                 Cell(activity),
@@ -346,10 +430,12 @@ def _self_evaluation(session: Session, area: Area, year: Year) -> list[Block]:
     return [
         Heading("Self-evaluation", 2),
         Table(
-            ["Quality indicator", "Rating", "Agreed on", "Self-evaluation"],
+            ["Quality indicator", *(["Area"] if with_area else []), *RATED],
             table,
-            caption="The ratings the committee agreed in the year",
-            widths=[34, 14, 14, 30],
+            caption="The ratings "
+            + ("each area's committee" if with_area else "the committee")
+            + " agreed in the year (never averaged: each is a committee's judgement)",
+            widths=[30, 14, 12, 12, 28] if with_area else [34, 14, 14, 30],
             key="annual-self-evaluation",
             empty="No rating was agreed in the year.",
         ),
@@ -384,7 +470,8 @@ def _meetings(session: Session, area: Area, year: Year) -> list[Block]:
             else_=None,
         )
         if held
-        else null()
+        # (Never true, and not a constant: PostgreSQL refuses to group by a constant.)
+        else case((ProgressUpdate.id.is_(None), 0), else_=None)
     )
     deadline = case(*((period == d.id, d.deadline) for d in held), else_=None) if held else null()
     on_time = func.date(ProgressUpdate.created_at) <= deadline if held else false()
@@ -430,3 +517,103 @@ def _meetings(session: Session, area: Area, year: Year) -> list[Block]:
             empty="No reporting date fell in this year.",
         ),
     ]
+
+
+# TRIC PG5's Tayside-wide report -------------------------------------------------------------
+
+
+def _real_areas(session: Session) -> list[Area]:
+    return list(
+        session.scalars(select(Area).where(Area.is_synthetic.is_(False)).order_by(Area.name))
+    )
+
+
+def _tayside_progress(session: Session, plugins: PluginRegistry, year: Year) -> list[Block]:
+    rollup = tayside_rollup(session, plugins, year.as_at)
+    rows = []
+    for row in rollup.rows:
+        cells = []
+        for area in rollup.areas:
+            cell = row.cells.get(area.slug)
+            if cell is None:
+                words = "Does not apply" if area.slug in row.not_applicable else "Not adopted"
+            elif cell.status is ProgressStatus.COMPLETED:
+                words = "Completed"
+            elif cell.rag is None or cell.stale:
+                words = "Not reported"
+            else:
+                words = f"{cell.rag.value}: {cell.rag.word}"
+            cells.append(Cell(words))
+        status = row.tayside_status.label if row.tayside_status else "Not reported"
+        rows.append([Cell(row.title), *cells, Cell(status)])
+    return [
+        Heading("The TRIC PG5 shared actions", 2),
+        Paragraph(
+            f"As at {year.words(year.as_at)}: {len(rollup.rows)} shared "
+            f"{'action' if len(rollup.rows) == 1 else 'actions'}, each area's RAG on its "
+            "adopted copy (in words), and the Tayside-wide status."
+        ),
+        Table(
+            ["Shared action", *(a.name for a in rollup.areas), "Tayside"],
+            rows,
+            caption="The shared actions across Tayside",
+            key="annual-tayside-progress",
+            empty="No shared action.",
+        ),
+    ]
+
+
+def _tayside_kpis(session: Session, _plugins: PluginRegistry, year: Year) -> list[Block]:
+    return _kpi_table(
+        session, tayside_kpis(session), _real_areas(session), year, "The Tayside-wide KPIs"
+    )
+
+
+def _tayside_recommendations(session: Session, _plugins: PluginRegistry, year: Year) -> list[Block]:
+    return _recommendation_table(
+        session, Recommendation.area_id.is_(None), year, "Tayside-wide recommendations"
+    )
+
+
+def _tayside_reviews(session: Session, _plugins: PluginRegistry, year: Year) -> list[Block]:
+    real = select(Area.id).where(Area.is_synthetic.is_(False))
+    return _review_counts(session, LearningReview.area_id.in_(real), year)
+
+
+def _tayside_ratings(session: Session, _plugins: PluginRegistry, year: Year) -> list[Block]:
+    real = select(Area.id).where(Area.is_synthetic.is_(False))
+    return _ratings_table(session, SelfEvaluation.area_id.in_(real), year, with_area=True)
+
+
+def _tayside_meetings(session: Session, _plugins: PluginRegistry, year: Year) -> list[Block]:
+    held = list(
+        session.scalars(
+            select(ReportingDate)
+            .where(
+                ReportingDate.plan_id.is_(None),
+                ReportingDate.reported_on >= year.starts_on,
+                ReportingDate.reported_on <= year.as_at,
+            )
+            .order_by(ReportingDate.reported_on)
+        )
+    )
+    return [
+        Heading("TRIC PG5's reporting dates", 2),
+        Table(
+            ["Reporting date", "Updates due by"],
+            [[Cell.of_date(d.reported_on), Cell.of_date(d.deadline)] for d in held],
+            widths=[20, 20],
+            key="annual-meetings",
+            empty="No reporting date fell in this year.",
+        ),
+    ]
+
+
+TAYSIDE_BUILDERS = {
+    "progress": _tayside_progress,
+    "kpis": _tayside_kpis,
+    "recommendations": _tayside_recommendations,
+    "learning_reviews": _tayside_reviews,
+    "self_evaluation": _tayside_ratings,
+    "meetings": _tayside_meetings,
+}

@@ -141,7 +141,7 @@ def to_xlsx(rollup: Rollup) -> bytes:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from core.services.reports.formats.xlsx_format import write_table
+    from core.services.records.spreadsheet_tables import write_table
 
     book = Workbook()
     sheet = book.active

@@ -92,8 +92,24 @@ def _section(word, section: ReportSection) -> None:
         elif block.kind == "bullets":
             for item in block.items:
                 _linked(word.add_paragraph(style=word.styles["List Bullet"]), item)
+        elif block.kind == "chart":
+            _chart(word, block)
         else:
             docx_format._table(word, block, block.caption or named)
+
+
+def _chart(word, chart) -> None:
+    """The chart as a picture, its words as the picture's alternative text."""
+    from docx.shared import Cm
+
+    from core.services.reports.formats.chart_png import alt_text, png
+
+    caption = word.add_paragraph(chart.title, style=word.styles["Caption"])
+    caption.paragraph_format.keep_with_next = True
+    shape = word.add_picture(io.BytesIO(png(chart)), width=Cm(16))
+    properties = shape._inline.docPr
+    properties.set("descr", alt_text(chart)[:4000])
+    properties.set("title", chart.title[:255])
 
 
 def _linked(paragraph, text: str) -> None:

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from core.hooks.report import Cell, ReportSection, Table
-from core.services.reports.formats.rag_colours import RAG_FILLS, RAG_TEXT
+from core.services.records.rag_colours import RAG_FILLS, RAG_TEXT
 
 
 def render(report) -> bytes:

@@ -19,6 +19,14 @@ def _cell(cell: Cell) -> dict[str, Any]:
 def block_json(block: Block) -> dict[str, Any]:
     if block.kind == "bullets":
         return {"kind": "bullets", "items": list(block.items)}
+    if block.kind == "chart":
+        return {
+            "kind": "chart",
+            "title": block.title,
+            "labels": list(block.labels),
+            "series": {name: list(values) for name, values in block.series.items()},
+            "target": block.target,
+        }
     if block.kind == "heading":
         return {"kind": "heading", "text": block.text, "level": block.level}
     if block.kind == "paragraph":
