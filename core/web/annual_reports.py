@@ -243,15 +243,20 @@ def edit_section(slug: str, year: str, section: str):
     ), (409 if theirs else 400 if form.errors else 200)
 
 
+def _begun(area: annual.Scope, year: Year) -> AnnualReport:
+    report = annual.report_of(db.get_session(), area, year)
+    if report is None:
+        abort(404, f"The {year.label} report has not been begun: choose its template first.")
+    return report
+
+
 @bp.post("/areas/<slug>/annual-reports/<year>/approve")
 def approve(slug: str, year: str):
     area = _area(slug)
     chosen_year = _year(area, year)
     allowed(annual.require_writer, area)
     session = db.get_session()
-    report = annual.report_of(session, area, chosen_year)
-    if report is None:
-        abort(404, "Choose the report's template first.")
+    report = _begun(area, chosen_year)
 
     def write(data: dict[str, Any]) -> None:
         document = annual.build(session, _plugins(), area, chosen_year)
@@ -282,9 +287,7 @@ def public_setting(slug: str, year: str):
     chosen_year = _year(area, year)
     allowed(annual.require_writer, area)
     session = db.get_session()
-    report = annual.report_of(session, area, chosen_year)
-    if report is None:
-        abort(404, "This year's report has not been begun.")
+    report = _begun(area, chosen_year)
 
     def write(_data: dict[str, Any]) -> bool:
         annual.set_public(session, report, not report.public, actor=signed_in_user())
