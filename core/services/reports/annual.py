@@ -117,7 +117,7 @@ def years_of(area: Scope, today: dt.date | None = None) -> list[str]:
     """The reporting years from the area's first plan (Tayside: the last six) to the current
     one, latest first (at most 30)."""
     today = today or dt.date.today()
-    first = min((p.period_start for p in area.plans), default=today.replace(year=today.year - 5))
+    first = min((p.period_start for p in area.plans), default=dt.date(today.year - 5, 1, 1))
     last, earliest = int(label_of(area, today)[:4]), int(label_of(area, first)[:4])
     return [f"{y}-{(y + 1) % 100:02d}" for y in range(last, max(earliest, last - 29) - 1, -1)]
 
