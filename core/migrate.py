@@ -4,6 +4,8 @@ without it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,12 +28,41 @@ def alembic_config(connection: sa.Connection) -> Config:
     return cfg
 
 
+@contextmanager
+def _migrating(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One transaction for the migrations. On SQLite, foreign keys are off while they run: a
+    migration that changes a table by copying it (Alembic's batch mode) drops the old copy,
+    and with them on, that would delete every row referring to it (a plan's actions, an
+    area's KPIs). What refers to a missing row is refused at the end instead, and nothing is
+    saved."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:  # (a pragma that has no effect inside a transaction)
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(
+                            f"The migration left {len(broken)} rows referring to rows that "
+                            f"do not exist (the first in table {broken[0][0]}): nothing was "
+                            "saved."
+                        )
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Migrate to ``revision``; then every cached page part and report counts as out of date
     (the data may show differently after a migration)."""
     from alembic import command
 
-    with data_version.uncounted(), engine.begin() as connection:
+    with data_version.uncounted(), _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
         if sa.inspect(connection).has_table("data_version"):
             data_version.bump(connection)
@@ -40,7 +71,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
 def downgrade(engine: sa.Engine, revision: str = "base") -> None:
     from alembic import command
 
-    with data_version.uncounted(), engine.begin() as connection:
+    with data_version.uncounted(), _migrating(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
 
 

@@ -27,3 +27,23 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades(database_url):
         migrate.upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migrating_down_and_up_keeps_every_plan_action_and_kpi(app):
+    """On SQLite a migration that copies a table (plans, areas) must not take the rows that
+    refer to it with the old copy."""
+    engine = app.extensions["cpc_engine"]
+
+    def counts() -> tuple[int, int, int]:
+        with engine.connect() as connection:
+            return tuple(
+                connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("plans", "actions", "kpis")
+            )
+
+    loaded = counts()
+    assert all(loaded)
+    migrate.downgrade(engine, "0013")  # below the migrations that copy plans and areas
+    assert counts() == loaded
+    migrate.upgrade(engine)
+    assert counts() == loaded
