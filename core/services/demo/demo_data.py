@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.db import Base
 from core.enums import (
     ActionKind,
     ActionOrigin,
@@ -133,9 +134,21 @@ def load_demo_data(
     # Fresh statistics, so that the planner uses the indexes on the new rows at once (without
     # them, PostgreSQL read every update of an action to find its newest: 600 ms, not 7).
     with session.get_bind().connect() as connection:
-        connection.execute(text("ANALYZE"))
+        connection.execute(text(_analyze(connection)))
         connection.commit()
     return stored
+
+
+def _analyze(connection) -> str:
+    """ANALYZE the platform's own tables. On PostgreSQL, a bare ANALYZE takes a lock on every
+    table of the database, other schemas' too: another application's, or another test's being
+    created at that moment (a deadlock)."""
+    if connection.dialect.name != "postgresql":
+        return "ANALYZE"
+    tables = ", ".join(
+        connection.dialect.identifier_preparer.quote(t) for t in Base.metadata.tables
+    )
+    return f"ANALYZE {tables}"
 
 
 # Synthetic KPIs for each synthetic area: (key, name, unit, direction, target).
