@@ -17,6 +17,7 @@ from core.enums import Rag
 from core.models import (
     Action,
     ActionChange,
+    AnnualReport,
     AnnualReportText,
     Kpi,
     KpiValue,
@@ -566,3 +567,33 @@ def test_a_narrative_section_saved_at_once_from_one_version_keeps_one(app, accou
         lambda s: sorted(s.scalars(select(AnnualReportText.version)).all()),
     )
     assert saved == list(range(1, ROUNDS + 1))  # one version per round, none lost or doubled
+
+
+def test_an_annual_report_approved_twice_at_once_is_approved_once(app, accounts, servers):
+    from tests.helpers import annual_report_values
+
+    annual_report_values(app, accounts["admin"])  # 2021-22 begun
+    clients = [browser_client(servers[i % len(servers)], accounts["pk"]) for i in range(WRITERS)]
+    page = "/areas/perth-and-kinross/annual-reports/2021-22/"
+    forms = [c.get(c.base + page).text for c in clients]
+    revision = re.search(r'name="revision" value="(\d+)"', forms[0]).group(1)
+    answers = race(
+        WRITERS,
+        lambda i: clients[i].post(
+            clients[i].base + page + "approve",
+            data={
+                "csrf_token": csrf_of(forms[i]),
+                "revision": revision,
+                "approved_on": f"2022-10-0{i + 1}",
+            },
+            allow_redirects=False,
+        ),
+    )
+    assert statuses(answers) == [302] * WRITERS, [a.text[:300] for a in answers]
+    approved = in_session(
+        app,
+        lambda s: s.scalars(
+            select(AnnualReport.approved_on).where(AnnualReport.year == "2021-22")
+        ).all(),
+    )
+    assert len(approved) == 1 and approved[0] is not None

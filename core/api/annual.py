@@ -14,7 +14,6 @@ from core.models import ReportFile
 from core.services.jobs import report_files
 from core.services.plans import plans
 from core.services.reports import annual
-from core.services.reports.annual_data import plan_for
 from core.services.reports.formats import annual_formats
 from core.services.reports.formats.json_format import block_json
 
@@ -71,11 +70,10 @@ def annual_report(args, slug: str, year: str):
         abort(404, message=str(problem))
     key = args["format"]
     if key in ("pdf", "docx"):
-        plan = None
-        if area.id is not None:
-            plan = plan_for(session, area, chosen) or (area.plans[0] if area.plans else None)
-            if plan is None:
-                abort(404, message=f"{area.name} has no plan: there is no record to report on.")
+        try:
+            plan = annual.plan_of(session, area, chosen)
+        except plans.NotFound as missing:
+            abort(404, message=str(missing))
         with writing() as session:
             found = report_files.ask_annual(session, area, chosen, plan, key, me().id)
         if isinstance(found, ReportFile):

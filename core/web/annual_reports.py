@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from marshmallow import fields, validate
-from sqlalchemy import select
 
 from core import db, worker
 from core.downloads import attachment, made_report
@@ -32,7 +31,7 @@ from core.services.errors import FieldError
 from core.services.jobs import report_files
 from core.services.plans import plans
 from core.services.reports import annual
-from core.services.reports.annual_data import Year, plan_for
+from core.services.reports.annual_data import Year
 from core.services.reports.formats import annual_formats
 from core.web.documents import self_styled
 from core.web.form_schemas import FormSchema, _edited_from, _length
@@ -96,14 +95,11 @@ def _plugins():
 @bp.get("/areas/<slug>/annual-reports/")
 def years(slug: str):
     area = _area(slug)
-    session = db.get_session()
-    scope = AnnualReport.area_id.is_(None) if area.id is None else AnnualReport.area_id == area.id
-    begun = {r.year: r for r in session.scalars(select(AnnualReport).where(scope).limit(100))}
     return render_template(
         "annual_reports.html",
         area=area,
         labels=annual.years_of(area),
-        begun=begun,
+        begun=annual.reports_of(db.get_session(), area),
         may_change=annual.writes(signed_in_user(), area),
         months=MONTHS,
         form=FormState.with_defaults(month=area.year_starts_month),
@@ -366,13 +362,7 @@ def public_pdf(slug: str, year: str):
 
 
 def _plan_of(area: annual.Scope, year: Year):
-    """The plan an area's annual report file is kept under (None for Tayside's)."""
-    if area.id is None:
-        return None
-    plan = plan_for(db.get_session(), area, year) or (area.plans[0] if area.plans else None)
-    if plan is None:
-        abort(404, f"{area.name} has no plan: there is no record to report on.")
-    return plan
+    return found_or_404(annual.plan_of, db.get_session(), area, year)
 
 
 def _make_pdf(area: annual.Scope, year: Year) -> None:

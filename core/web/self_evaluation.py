@@ -11,18 +11,18 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from core import db
 from core.enums import EvidenceKind
 from core.identity import signed_in_user
-from core.models import Action, Area, EvidenceSource, Kpi, QualityFramework, SelfEvaluation
+from core.models import Action, Area, Kpi, QualityFramework, SelfEvaluation
 from core.services.accounts import permissions
 from core.services.errors import FieldError
 from core.services.improvement import frameworks, indicators, self_evaluations
 from core.services.improvement.self_evaluations import ActivityText, EvidenceChoice
 from core.services.kpis import kpis
 from core.services.plans import plans
+from core.services.plans.document import evidence_menu
 from core.web.forms import FormState, allowed, submit
 from core.web.improvement_forms import (
     NOT_LOOKED_AT,
@@ -182,12 +182,7 @@ def _show(activity: SelfEvaluation, evidence_form: FormState, status: int = 200)
 
 
 def _menu(plan) -> list[tuple[str, str]]:
-    rows = db.get_session().execute(
-        select(EvidenceSource.id, EvidenceSource.text)
-        .where(EvidenceSource.plan_id == plan.id)
-        .order_by(EvidenceSource.position)
-    )
-    return [(str(id_), text[:120]) for id_, text in rows]
+    return [(str(e.id), e.text[:120]) for e in evidence_menu(db.get_session(), plan)]
 
 
 @bp.route("/self-evaluations/<id:activity_id>/edit", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.hooks.annual import DATA_BLOCKS, ReportTemplate, TemplateSection
 from core.hooks.registry import PluginProblem, PluginRegistry
@@ -26,9 +27,10 @@ from core.hooks.report import (
     ReportSection,
     Table,
 )
-from core.models import AnnualReport, AnnualReportText, Area, User
+from core.models import AnnualReport, AnnualReportText, Area, Plan, User
 from core.services.accounts import permissions
 from core.services.errors import FieldError, StaleEdit
+from core.services.plans.plans import NotFound
 from core.services.reports import annual_data
 from core.services.reports.annual_data import Year
 from core.services.reports.formats.json_format import block_json
@@ -226,7 +228,7 @@ def choose_template(
     require_writer(actor, scope_of(report))
     _unlocked(report)
     report.template_key = template.key
-    session.flush()
+    _saved(session, report)
 
 
 def current_texts(session: Session, report: AnnualReport | None) -> dict[str, AnnualReportText]:
@@ -350,7 +352,7 @@ def approve(
     report.approved_data = {
         key: [_block_json(b) for b in blocks] for key, blocks in document.data.items()
     }
-    session.flush()
+    _saved(session, report)
 
 
 def set_public(session: Session, report: AnnualReport, public: bool, *, actor: User) -> None:
@@ -358,7 +360,38 @@ def set_public(session: Session, report: AnnualReport, public: bool, *, actor: U
     if public and not report.approved:
         raise FieldError("public", "Only a report the committee has approved can be public.")
     report.public = public
-    session.flush()
+    _saved(session, report)
+
+
+def _saved(session: Session, report: AnnualReport) -> None:
+    """Flush a change to the report: UPDATE ... WHERE revision = <the revision read>, so of
+    two changes made at once one is saved and the other told."""
+    label = report.year
+    try:
+        session.flush()
+    except StaleDataError:
+        raise StaleEdit(
+            "revision",
+            f"Someone changed the {label} report at the same moment: nothing was saved. Look "
+            "at it again.",
+        ) from None
+
+
+def reports_of(session: Session, area: Scope) -> dict[str, AnnualReport]:
+    """The area's (or Tayside's) reports begun, by year (at most 100)."""
+    scope = AnnualReport.area_id.is_(None) if area.id is None else AnnualReport.area_id == area.id
+    return {r.year: r for r in session.scalars(select(AnnualReport).where(scope).limit(100))}
+
+
+def plan_of(session: Session, area: Scope, year: Year) -> Plan | None:
+    """The plan an annual report's file is kept under: the area's plan in force at the year's
+    end, else its first; None for Tayside's (``NotFound`` for an area with no plan)."""
+    if area.id is None:
+        return None
+    plan = annual_data.plan_for(session, area, year) or (area.plans[0] if area.plans else None)
+    if plan is None:
+        raise NotFound(f"{area.name} has no plan: there is no record to report on.")
+    return plan
 
 
 def public_report(session: Session, area_slug: str, label: str) -> AnnualReport | None:
