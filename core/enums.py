@@ -182,6 +182,8 @@ class KpiFrequency(StrEnum):
     QUARTERLY = "quarterly"
     ANNUAL = "annual"
     SAMPLING = "sampling"
+    # The national child protection statistics' year, 1 August to 31 July, written "2023-24".
+    STATISTICAL_YEAR = "statistical_year"
 
     @property
     def label(self) -> str:
@@ -190,6 +192,7 @@ class KpiFrequency(StrEnum):
             KpiFrequency.QUARTERLY: "Quarterly",
             KpiFrequency.ANNUAL: "Annual",
             KpiFrequency.SAMPLING: "On a sampling date",
+            KpiFrequency.STATISTICAL_YEAR: "Each statistical year (1 August to 31 July)",
         }[self]
 
 

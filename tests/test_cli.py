@@ -26,7 +26,8 @@ def test_init_loads_every_area_and_running_it_twice_changes_nothing(make_app):
     assert first.exit_code == 0, first.output
     assert "Plans added: " in first.output
     counts = row_counts(app)
-    assert counts["areas"] == 3 and counts["plans"] == 3 and counts["shared_actions"] == 8
+    # The three CPCs and Scotland, the reference series national measures are compared with.
+    assert counts["areas"] == 4 and counts["plans"] == 3 and counts["shared_actions"] == 8
     assert counts["actions"] == 32  # P&K's 25 + 7: Angus and Dundee ship a frame, no actions
     second = runner.invoke(args=["init"])
     assert second.exit_code == 0, second.output

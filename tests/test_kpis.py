@@ -124,8 +124,12 @@ def test_perth_and_kinross_kpis_are_its_appendix_1_evidence_menu_word_for_word(a
         assert (kpi.target_value, kpi.direction.value, kpi.actions) == (None, "neither", [])
     monthly = [k.name for k in shipped if k.frequency is KpiFrequency.MONTHLY]
     assert monthly == ["No. of IRDs held", "No. on UBB Referrals from services/agencies"]
-    # No figure for a real area ships as data.
-    assert in_session(app, lambda s: s.scalar(sa.select(sa.func.count(KpiValue.id)))) == 0
+    # No figure for a real area ships as data (only Scotland's published ones, with sources).
+    real = KpiValue.area.has(is_reference=False)
+    count = sa.select(sa.func.count(KpiValue.id))
+    assert in_session(app, lambda s: s.scalar(count.where(real))) == 0
+    sources = in_session(app, lambda s: s.scalars(sa.select(KpiValue.source)).all())
+    assert sources and all("https://www.gov.scot/publications/" in t for t in sources)
 
 
 def test_hook_contribute_kpis(make_app):
@@ -210,7 +214,8 @@ def test_the_api_words_a_kpi_as_the_issue_names_them(api, app):
     }
     assert body["target"] == {"value": 60.0, "date": None}
     listed = api("viewer", "get", f"/api/v1/kpis?area={PK}&page_size=200").get_json()
-    assert listed["total"] == 23 and listed["items"][0]["id"] == made  # Tayside-wide first
+    # Tayside-wide first, then the 4 national measures, then the area's own 22.
+    assert listed["total"] == 27 and listed["items"][0]["id"] == made
     # A percentage cannot be summed: refused, naming the field.
     summed = api(
         "pg5", "post", "/api/v1/kpis", {"name": "x", "unit": "percentage", "combine": "sum"}
@@ -255,7 +260,9 @@ def test_a_correction_keeps_the_earlier_figure_in_the_history_and_the_audit_trai
     entries = in_session(
         app,
         lambda s: s.execute(
-            sa.select(AuditEntry.event, AuditEntry.record_id).where(AuditEntry.kind == "kpi_values")
+            sa.select(AuditEntry.event, AuditEntry.record_id).where(
+                AuditEntry.kind == "kpi_values", AuditEntry.area.has(slug=PK)
+            )
         ).all(),
     )
     assert ("retired", first.get_json()["id"]) in entries
@@ -657,7 +664,8 @@ def test_the_committee_report_has_a_kpi_section_as_at_its_date(app, api, client_
     # October's figure came after the report's date: September's report shows August's.
     # The period as people write it, in the paper and on the KPI pages alike.
     assert rows == [["No. of IRDs held", "13 (August 2022)", "+3", "None set"]]
-    assert "21 KPIs have no figure yet." in section["blocks"][0]["text"]
+    # Its 22 and the 4 national measures, less the one with a figure.
+    assert "25 KPIs have no figure yet." in section["blocks"][0]["text"]
     book = api("viewer", "get", f"/api/v1/plans/{plan_id}/report?as_at=2022-09-30&format=xlsx")
     sheet = load_workbook(io.BytesIO(book.data))["KPIs"]
     assert "13 (August 2022)" in [cell.value for row in sheet.iter_rows() for cell in row]
@@ -725,7 +733,9 @@ def test_demo_data_gives_synthetic_areas_synthetic_kpi_series_and_real_areas_non
             .group_by(Kpi.id, Kpi.name)
         ).all()
         real = session.scalar(
-            sa.select(sa.func.count(KpiValue.id)).where(KpiValue.area.has(is_synthetic=False))
+            sa.select(sa.func.count(KpiValue.id)).where(
+                KpiValue.area.has(is_synthetic=False, is_reference=False)
+            )
         )
     assert len(rows) == 2 * len(DEMO_KPIS)
     assert all(name.startswith("Synthetic: ") and n == 5 for name, n, _ in rows)

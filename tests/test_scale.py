@@ -86,7 +86,9 @@ def synthetic_kpi_figures(session, days: list[dt.date]) -> int:
             frequency=KpiFrequency.MONTHLY,
             combine=KpiCombine.RATIO_OF_SUMS,
         )
-    areas = session.scalars(sa.select(Area).where(Area.is_synthetic.is_(False))).all()
+    areas = session.scalars(
+        sa.select(Area).where(Area.is_synthetic.is_(False), Area.is_cpc())
+    ).all()
     for day in days:
         for n, area in enumerate(areas, 1):
             record_value(
@@ -563,6 +565,13 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     csv = f"area,kpi,period,value\n{PK},no-of-irds-held,{2030 + round_}-04,5\n".encode()
     upload = {"file": (io.BytesIO(csv), "figures.csv")}
     send("/kpis/import", "/kpis/import", upload, content_type="multipart/form-data")
+    year = f"{2030 + round_}-{31 + round_}"
+    table = (
+        f"area,year,measure,value,edition\nS12000048,{year},children-on-register-31-july,5,{year}\n"
+    ).encode()
+    upload = {"file": (io.BytesIO(table), "national.csv")}
+    send("/kpis/national/import", "/kpis/national/import", upload,
+         content_type="multipart/form-data")  # fmt: skip
 
     calendar = f"/areas/{PK}/self-evaluation/new"
     two_one = f"indicator_{known['indicator_id']}"

@@ -59,7 +59,12 @@ def _area_json(area: Area) -> dict:
 @areas_bp.response(200, page_of(AreaSchema, "AreaPage"))
 def list_areas(args):
     """Every area, real ones first, with its plans and the plan in force today."""
-    query = select(Area).options(selectinload(Area.plans)).order_by(Area.is_synthetic, Area.name)
+    query = (
+        select(Area)
+        .where(Area.is_cpc())
+        .options(selectinload(Area.plans))
+        .order_by(Area.is_synthetic, Area.name)
+    )
     return page_query(query, args, _area_json)
 
 

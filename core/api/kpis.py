@@ -19,7 +19,7 @@ from core.enums import KpiCombine, KpiDirection, KpiFrequency, KpiUnit, KpiValue
 from core.models import Action, Area, Kpi, KpiValue
 from core.schemas.dates import PlanDate
 from core.services.errors import FieldError
-from core.services.kpis import kpis
+from core.services.kpis import kpi_compare, kpis
 from core.services.kpis.kpi_tayside import tayside_view
 from core.services.kpis.periods import parse_period
 from core.services.plans.plans import NotFound, area_by_slug
@@ -57,6 +57,9 @@ class KpiSchema(Schema):
     actions = fields.List(fields.Integer(), metadata={"description": "Ids of the actions"})
     source = fields.String()
     version = fields.Integer()
+    national = fields.Boolean(
+        metadata={"description": "A national measure: every area reports it, Scotland too"}
+    )
 
 
 class KpiCreateSchema(Strict):
@@ -96,6 +99,9 @@ class KpiValueSchema(Schema):
     population = fields.Float(metadata={"description": "A rate's population"})
     source = fields.String()
     edition = fields.String()
+    definition = fields.String(
+        metadata={"description": "A national measure's definition version the figure follows"}
+    )
     origin = fields.Enum(KpiValueOrigin, by_value=True)
     entered_by = fields.String(allow_none=True)
     entered_at = UtcDateTime()
@@ -123,6 +129,54 @@ class KpiValueArgs(PageArgs):
 class TaysideArgs(Strict):
     from_ = Text(load_default=None, data_key="from", max_length=20)
     to = Text(load_default=None, max_length=20)
+
+
+class CompareArgs(Strict):
+    areas = Text(
+        load_default=None,
+        max_length=600,
+        metadata={"description": "Areas' slugs, comma-separated (default: every area)"},
+    )
+    from_ = Text(load_default=None, data_key="from", max_length=20)
+    to = Text(load_default=None, max_length=20)
+
+
+class ComparePointSchema(Schema):
+    period = fields.String(required=True)
+    value = fields.Float(allow_none=True, metadata={"description": "null: no figure"})
+    numerator = fields.Float(allow_none=True, metadata={"description": "A rate's count"})
+    denominator = fields.Float(allow_none=True, metadata={"description": "A rate's population"})
+    definition = fields.String(metadata={"description": "The definition version followed"})
+    edition = fields.String(metadata={"description": "The edition the figure is from"})
+    incomplete = fields.Boolean(metadata={"description": "Tayside: an area has no figure"})
+    missing = fields.List(fields.String(), metadata={"description": "Areas without a figure"})
+
+
+class CompareSeriesSchema(Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(metadata={"description": "area, tayside or reference (Scotland)"})
+    figures = fields.List(fields.Nested(ComparePointSchema))
+
+
+class DefinitionSchema(Schema):
+    key = fields.String(required=True)
+    wording = fields.String()
+    first_edition = fields.String()
+    population = fields.String(allow_none=True)
+    note = fields.String()
+
+
+class CompareSchema(Schema):
+    kpi = fields.Integer(required=True)
+    national = fields.Boolean()
+    periods = fields.List(fields.String())
+    breaks = fields.List(
+        fields.String(),
+        metadata={"description": "Periods whose definition differs from the period before's"},
+    )
+    definitions = fields.List(fields.Nested(DefinitionSchema))
+    series = fields.List(fields.Nested(CompareSeriesSchema))
 
 
 class TaysidePeriodSchema(Schema):
@@ -158,6 +212,7 @@ def kpi_json(kpi: Kpi) -> dict[str, Any]:
         "actions": [a.id for a in kpi.actions],
         "source": kpi.source,
         "version": kpi.version,
+        "national": kpi.national,
     }
 
 
@@ -175,6 +230,7 @@ def value_json(record: KpiValue) -> dict[str, Any]:
         **parts,
         "source": record.source,
         "edition": record.edition,
+        "definition": record.definition,
         "origin": record.origin,
         "entered_by": record.entered_by.email if record.entered_by else None,
         "entered_at": record.entered_at,
@@ -195,11 +251,11 @@ def _kpi(kpi_id: int) -> Kpi:
     return get_or_404(Kpi, kpi_id, options=[selectinload(Kpi.area), selectinload(Kpi.actions)])
 
 
-def _start(text: str | None, field: str):
+def _start(text: str | None, field: str, frequency: KpiFrequency | None = None):
     if text is None:
         return None
     try:
-        return parse_period(text).start
+        return parse_period(text, frequency).start
     except FieldError as problem:
         abort(422, message=problem.message, errors={"query": {field: [problem.message]}})
 
@@ -329,7 +385,9 @@ def add_value(data, kpi_id: int):
         if record is None:
             status = 200
             record = session.scalars(
-                kpis.in_force_query(kpi.id, area.id, parse_period(data["period"]).text)
+                kpis.in_force_query(
+                    kpi.id, area.id, parse_period(data["period"], kpi.frequency).text
+                )
             ).one()
         return value_json(record), status
 
@@ -361,5 +419,74 @@ def tayside(args, kpi_id: int):
                 "areas": {slug: (r.value if r else None) for slug, r in p.areas.items()},
             }
             for p in view.periods
+        ],
+    }
+
+
+@kpis_bp.get("/kpis/<id:kpi_id>/compare")
+@kpis_bp.arguments(CompareArgs, location="query")
+@kpis_bp.response(200, CompareSchema)
+def compare(args, kpi_id: int):
+    """The KPI's series side by side, period by period from `from` to `to` (by default the
+    latest 12 with a figure): each area in `areas` (slugs, comma-separated; by default every
+    area that reports it), Tayside (combined as the definition allows: a rate is the ratio of
+    the sums, `incomplete` when an area has no figure) and, for a national measure, Scotland.
+    `breaks` lists the periods whose published definition differs from the period before's:
+    the series is not comparable across them."""
+    kpi = _kpi(kpi_id)
+    session = db.get_session()
+    chosen = None
+    if args["areas"]:
+        slugs = [s.strip() for s in args["areas"].split(",") if s.strip()]
+        chosen = [_area(slug) for slug in dict.fromkeys(slugs)]
+        if kpi.area is not None and any(a.id != kpi.area_id for a in chosen):
+            message = f"This is {kpi.area.name}'s KPI: only {kpi.area.slug} reports it."
+            abort(422, message=message, errors={"query": {"areas": [message]}})
+    result = kpi_compare.compare(
+        session,
+        current_app.extensions["cpc_plugins"],
+        kpi,
+        chosen,
+        start=_start(args["from_"], "from", kpi.frequency),
+        end=_start(args["to"], "to", kpi.frequency),
+        include_synthetic=current_app.config.get("DEMO", False),
+    )
+    return {
+        "kpi": kpi.id,
+        "national": kpi.national,
+        "periods": [p.text for p in result.periods],
+        "breaks": result.breaks,
+        "definitions": [
+            {
+                "key": d.key,
+                "wording": d.wording,
+                "first_edition": d.first_edition,
+                "population": d.population,
+                "note": d.note,
+            }
+            for d in result.definitions
+        ],
+        "series": [
+            {
+                "key": line.key,
+                "name": line.name,
+                "kind": line.kind,
+                "figures": [
+                    {
+                        "period": p.text,
+                        "value": point.value,
+                        "numerator": point.record.numerator if point.record else None,
+                        "denominator": point.record.denominator if point.record else None,
+                        "definition": point.definition,
+                        "edition": point.record.edition if point.record else "",
+                        "incomplete": bool(point.missing)
+                        or (point.value is None and bool(point.note)),
+                        "missing": list(point.missing),
+                    }
+                    for p in result.periods
+                    for point in (line.points[p.text],)
+                ],
+            }
+            for line in result.series
         ],
     }

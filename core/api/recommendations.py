@@ -378,7 +378,11 @@ def list_reviews(args):
     many every area has (`counts`, for everyone). Reading them is audited."""
     session = db.get_session()
     chosen = _area(args["area"], where="query")
-    areas = [chosen] if chosen else list(session.scalars(select(Area).order_by(Area.name)))
+    areas = (
+        [chosen]
+        if chosen
+        else list(session.scalars(select(Area).where(Area.is_cpc()).order_by(Area.name)))
+    )
     readable = [a for a in areas if permissions.reads_learning_reviews(me(), a)]
     with writing():
         items = [review_json(r) for r in learning_reviews.registers(session, readable, reader=me())]

@@ -1,4 +1,5 @@
-"""``cpc kpi import`` and ``cpc kpi pull``: KPI figures from a CSV file, or from each area's
+"""``cpc kpi import``, ``cpc kpi import-national`` and ``cpc kpi pull``: KPI figures from a CSV
+file, the published national statistics from a CSV or Excel table, or figures from each area's
 own system through its plugin."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from core.models import Job
 from core.services.errors import Conflict
 from core.services.jobs import kpi_pulls
 from core.services.kpis.kpi_transfer import KpiImportRefused, import_values
+from core.services.kpis.national_import import import_national
 from core.services.plans import plans
 from core.worker import Worker
 
@@ -48,6 +50,30 @@ def import_command(file: Path) -> None:
         f"Recorded {result.recorded} figure(s) from {file.name}; "
         f"{result.unchanged} were already recorded as they are."
     )
+
+
+@kpi_group.command("import-national")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_national_command(file: Path) -> None:
+    """Record the national statistics in FILE, a CSV or Excel (.xlsx) table with the columns
+    area (the council's official code or its name as the tables print it), year (2023-24),
+    measure (a national measure's key), value, numerator, denominator, edition (2023-24),
+    source and definition. A newer edition supersedes the figure in force, which stays in the
+    history. Every problem is listed with its row; nothing is stored unless every row is
+    valid."""
+    try:
+        with db.transaction() as session:
+            result = import_national(session, file.read_bytes(), actor=None, filename=file.name)
+    except Conflict as clash:
+        raise click.ClickException(clash.message) from None
+    except KpiImportRefused as refused:
+        for problem in refused.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"Nothing was imported: {len(refused.problems)} problem(s) in {file.name}."
+        ) from None
+    click.echo(f"From {file.name}: {result.words()}")
 
 
 @kpi_group.command("pull")

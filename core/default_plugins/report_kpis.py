@@ -1,6 +1,6 @@
 """The committee report's KPI section, as a plugin: each of the area's KPIs with its figure as
 at the report's date, the change since the period before, whether that is the right way, and
-its target."""
+its target; and the national measures compared with Tayside and Scotland."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from core.hooks.report import Cell, Paragraph, ReportSection, Table
 from core.hooks.specs import hookimpl
 from core.services.kpis.kpi_words import MOVING_WORDS, change_words, figure_words
 from core.services.kpis.periods import period_words
+from core.services.reports.national_table import national_blocks
 from core.services.reports.report_data import ReportData
 
 
@@ -22,8 +23,20 @@ def report_sections(report: ReportData) -> list[ReportSection]:
         )
         rows.append(
             [
-                Cell(kpi.name + ("" if kpi.area_id else " (Tayside-wide)")),
-                Cell(f"{figure_words(latest, kpi.unit)} ({period_words(latest.period)})"),
+                Cell(
+                    kpi.name
+                    + (
+                        ""
+                        if kpi.area_id
+                        else " (national measure)"
+                        if kpi.national
+                        else " (Tayside-wide)"
+                    )
+                ),
+                Cell(
+                    f"{figure_words(latest, kpi.unit)} "
+                    f"({period_words(latest.period, frequency=kpi.frequency)})"
+                ),
                 Cell(
                     " ".join(
                         part
@@ -55,6 +68,7 @@ def report_sections(report: ReportData) -> list[ReportSection]:
             key="kpis",
             empty="No KPI has a figure yet.",
         ),
+        *national_blocks(report.national, report.area_name),
     ]
     return [
         ReportSection(

@@ -11,12 +11,18 @@ from typing import Any
 
 @dataclass(frozen=True)
 class AreaSpec:
-    """An area a plugin registers: its slug (``perth-and-kinross``), name and committee."""
+    """An area a plugin registers: its slug (``perth-and-kinross``), name and committee; the
+    council's official code (``S12000048``) and its name as the national statistics' tables
+    print it (``Perth & Kinross``), by which an import of those tables finds it. A reference
+    series (``is_reference``: Scotland) reports national measures only and is not a CPC."""
 
     slug: str
     name: str
     committee_name: str
     is_synthetic: bool = False
+    code: str | None = None
+    statistics_name: str | None = None
+    is_reference: bool = False
 
 
 class DataSourceError(ValueError):

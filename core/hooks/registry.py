@@ -27,6 +27,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.default_plugins.report_self_evaluation",
     "core.default_plugins.annual_templates",
     "core.default_plugins.care_inspectorate",
+    "core.default_plugins.national_measures",
     "core.default_plugins.kpi_combine",
     "core.default_plugins.suggest_rag",
     "core.default_plugins.webhook",

@@ -321,6 +321,9 @@ class ReportData:
     recommendations: list[RecommendationAt] = field(default_factory=list)
     # The area's self-evaluation calendar over the plan's period, as at ``as_at``.
     self_evaluations: list[SelfEvaluationAt] = field(default_factory=list)
+    # The national measures as at ``as_at``: the area's, Tayside's and Scotland's figure for
+    # each one's latest statistical year (``core.services.kpis.kpi_compare.NationalAt``).
+    national: list = field(default_factory=list)
 
     @property
     def area_name(self) -> str:

@@ -32,7 +32,10 @@ def register_areas() -> Iterable[AreaSpec]:
 
     Receives nothing. Returns an iterable of :class:`core.plugin_data.AreaSpec`. Every plugin
     is asked and all answers are kept; an area slug registered by two plugins is refused for
-    the second, with an error naming both.
+    the second, with an error naming both. Give the council's official ``code`` (``S12000048``)
+    and its ``statistics_name`` as the national statistics' tables print it: an import of
+    those tables finds the area by either. ``is_reference`` registers a series compared with,
+    not a CPC (the built-in Scotland).
     """
 
 
@@ -128,15 +131,22 @@ def contribute_kpis() -> Iterable[DataSource]:
     """Contribute KPI definitions, as data files validated by ``core.schemas.KpiFileSchema``.
 
     Receives nothing. Returns an iterable of :class:`core.plugin_data.DataSource`, each holding
-    ``{"area": SLUG, "kpis": [...]}`` (``"area": null`` for TRIC PG5's Tayside-wide KPIs).
-    Every plugin is asked. Each KPI has a ``key``, a ``name``, what is ``counted``, its
-    ``unit`` (count, percentage, rate_per_1000, days, yes_no), ``frequency`` (monthly,
-    quarterly, annual, sampling), ``direction`` (higher, lower, neither), ``combine`` (sum,
-    ratio_of_sums, none), an optional ``target`` ``{"value", "date"}``, the numbers of the
+    ``{"area": SLUG, "kpis": [...]}`` (``"area": null`` for TRIC PG5's Tayside-wide KPIs;
+    ``"national": true`` with ``"area": null`` for national measures, which every area and the
+    Scotland reference series report). Every plugin is asked. Each KPI has a ``key``, a
+    ``name``, what is ``counted``, its ``unit`` (count, percentage, rate_per_1000, days,
+    yes_no), ``frequency`` (monthly, quarterly, annual, sampling, statistical_year: 1 August to
+    31 July), ``direction`` (higher, lower, neither), ``combine`` (sum, ratio_of_sums, none), an
+    optional ``target`` ``{"value", "date"}``, the numbers of the
     ``actions`` it evidences and its ``source``. Leave out what the source does not say. A
     file is stored whole or not at all, after the plans (so ``actions`` can name theirs); a
     KPI already in the database (same area and key) is left as it is. A plugin contributes
-    KPIs only for the areas it registers.
+    KPIs only for the areas it registers. A national measure may list its published
+    ``definitions`` (``key``, ``wording``, ``first_edition`` like ``"2023-24"``, for a rate the
+    ``population`` measure's key, a ``note``): those a stored measure lacks are added. A national
+    file may ship published ``figures``, each a row of ``cpc kpi import-national`` with its
+    ``source``; they are recorded as that import records them (never for a real area unless
+    published).
     """
 
 

@@ -13,7 +13,7 @@ from core.models.improvement import (
     shared_action_recommendations,
 )
 from core.models.job import DataVersion, Job, PageFragment, ReportFile
-from core.models.kpi import Kpi, KpiValue, kpi_actions
+from core.models.kpi import Kpi, KpiDefinition, KpiValue, kpi_actions
 from core.models.plan import EvidenceSource, FrameItem, Outcome, Plan, PriorityGroup, RagDefinition
 from core.models.progress import ProgressUpdate
 from core.models.reporting import ReminderSent, ReportingDate
@@ -52,6 +52,7 @@ __all__ = [
     "IdempotencyRecord",
     "Job",
     "Kpi",
+    "KpiDefinition",
     "KpiMeasure",
     "KpiValue",
     "LearningReview",

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     func,
 )
 from sqlalchemy import text as sql
@@ -84,6 +85,9 @@ class Kpi(Base):
     position: Mapped[int] = mapped_column(default=0)
     # Each rewording adds one; the UPDATE says ``WHERE version = <the version read>``.
     version: Mapped[int] = mapped_column(default=1)
+    # A national measure (with no area): defined once from the published statistics, reported
+    # by every area and by the Scotland reference series, and worded as the publication words it.
+    national: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     area: Mapped[Area | None] = relationship()
     actions: Mapped[list[Action]] = relationship(secondary=kpi_actions, order_by="Action.id")
@@ -91,11 +95,36 @@ class Kpi(Base):
     indicators: Mapped[list[QualityIndicator]] = relationship(
         secondary="kpi_indicators", order_by="QualityIndicator.id"
     )
+    # A national measure's published definitions, oldest first.
+    definitions: Mapped[list[KpiDefinition]] = relationship(
+        order_by="KpiDefinition.first_edition", cascade="all, delete-orphan"
+    )
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": version, "version_id_generator": False}
 
     def __repr__(self) -> str:
         return f"<Kpi {self.key}>"
+
+
+class KpiDefinition(Base):
+    """One version of a national measure's published definition, used by the publication's
+    editions from ``first_edition`` on. A figure keeps the version it was published under, and
+    where consecutive years' versions differ the series breaks rather than join them."""
+
+    __tablename__ = "kpi_definitions"
+    __table_args__ = (UniqueConstraint("kpi_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    # The measure as that edition words it.
+    wording: Mapped[str] = mapped_column(Text)
+    # The first edition ("2023-24") that uses it.
+    first_edition: Mapped[str] = mapped_column(String(7))
+    # For a rate: the key of the population measure its denominator comes from.
+    population: Mapped[str | None] = mapped_column(String(80))
+    # What changed from the version before, in words.
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class KpiValue(Base):
@@ -131,6 +160,11 @@ class KpiValue(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     # Published statistics are revised: which edition this figure is from.
     edition: Mapped[str] = mapped_column(String(100), default="")
+    # A national measure's definition version (``KpiDefinition.key``) the figure follows.
+    definition: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Set with ``retired_at`` when a newer edition of the statistics replaced the figure (not a
+    # person's correction): that edition.
+    superseded_by: Mapped[str | None] = mapped_column(String(100))
     origin: Mapped[KpiValueOrigin] = mapped_column(
         enum_column(KpiValueOrigin, "kpi_value_origin"), default=KpiValueOrigin.ENTERED
     )

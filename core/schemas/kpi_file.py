@@ -1,5 +1,6 @@
-"""The KPI data files plugins ship (``contribute_kpis``): each area's measures, or TRIC PG5's
-Tayside-wide ones (``"area": null``)."""
+"""The KPI data files plugins ship (``contribute_kpis``): each area's measures, TRIC PG5's
+Tayside-wide ones (``"area": null``), or national measures (``"national": true``) with their
+published definitions and figures."""
 
 from __future__ import annotations
 
@@ -19,6 +20,18 @@ class TargetSchema(Schema):
     date = PlanDate(load_default=None, allow_none=True)
 
 
+class PublishedDefinitionSchema(Schema):
+    """One version of a national measure's published definition."""
+
+    key = fields.String(required=True, validate=[Slug, validate.Length(max=40)])
+    wording = fields.String(required=True, validate=[NonEmpty, validate.Length(max=10_000)])
+    # The first edition using it, named as its statistics year ("2023-24").
+    first_edition = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}\Z"))
+    # For a rate: the key of the population measure its denominator is.
+    population = fields.String(load_default=None, allow_none=True, validate=Slug)
+    note = fields.String(load_default="", validate=validate.Length(max=10_000))
+
+
 class KpiDefinitionSchema(Schema):
     key = fields.String(required=True, validate=[Slug, validate.Length(max=80)])
     name = fields.String(required=True, validate=Title)
@@ -33,11 +46,28 @@ class KpiDefinitionSchema(Schema):
     actions = fields.List(fields.String(validate=Code), load_default=list)
     plan = fields.String(load_default=None, allow_none=True, validate=Slug)
     source = fields.String(required=True, validate=[NonEmpty, validate.Length(max=10_000)])
+    # A national measure's published definitions, oldest first.
+    definitions = fields.List(fields.Nested(PublishedDefinitionSchema), load_default=list)
 
 
 class KpiFileSchema(Schema):
     area = fields.String(required=True, allow_none=True, validate=Slug)
+    # National measures: every area reports them, and Scotland is compared with them.
+    national = fields.Boolean(load_default=False)
     kpis = fields.List(fields.Nested(KpiDefinitionSchema), required=True, validate=NonEmpty)
+    # Published figures of the national measures, each as a row of ``cpc kpi import-national``
+    # (area, year, measure, value, numerator, denominator, edition, source, definition).
+    figures = fields.List(fields.Dict(keys=fields.String(), values=fields.Raw()), load_default=list)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _national(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data["national"] and data["area"] is not None:
+            raise ValidationError("National measures belong to no area: give null.", "area")
+        if not data["national"]:
+            if data["figures"]:
+                raise ValidationError("Only a national measures file ships figures.", "figures")
+            if any(item["definitions"] for item in data["kpis"]):
+                raise ValidationError("Only national measures have published definitions.", "kpis")
 
     @validates_schema(skip_on_field_errors=True)
     def _unique_keys(self, data: dict[str, Any], **_kwargs: Any) -> None:

@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
         jobs,
         kpis,
         learning_reviews,
+        national_import,
         pages,
         password_reset,
         plan_transfer,
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
         committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,
         public.bp, accessibility.bp, jobs.bp, jobs.admin, recommendations.bp,
         learning_reviews.bp, frameworks.bp, self_evaluation.bp, annual_reports.bp,
+        national_import.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from core.enums import KpiFrequency
 from core.services.kpis.periods import period_words
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 56, 90, 16, 40
@@ -47,9 +48,14 @@ def line_chart(
     series: dict[str, list[float | None]],
     target: float | None = None,
     ident: str = "chart",
+    *,
+    breaks: frozenset[int] = frozenset(),
+    frequency: KpiFrequency | None = None,
 ) -> Markup:
     """An SVG chart of ``series`` (name to one value or None per period) over ``periods``;
-    ``ident`` keeps the ids of several charts on one page apart."""
+    ``ident`` keeps the ids of several charts on one page apart. At each index in ``breaks``
+    the definition changed: the lines are not joined across it, and a labelled dashed line
+    marks it. ``frequency``: the KPI's, to write its periods."""
     values = [v for line in series.values() for v in line if v is not None]
     if target is not None:
         values.append(target)
@@ -72,7 +78,14 @@ def line_chart(
         f'role="img" aria-labelledby="{ident}-title {ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">A line chart of {len(series)} series over {len(periods)} '
-        "periods; the key is below it, and the table beside it gives every number.</desc>",
+        "periods"
+        + (
+            f"; the lines break where the definition changed ({len(breaks)} "
+            f"{'break' if len(breaks) == 1 else 'breaks'})"
+            if breaks
+            else ""
+        )
+        + "; the key is below it, and the table beside it gives every number.</desc>",
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
         'stroke="#505a5f"/>',
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#505a5f"/>',
@@ -87,7 +100,17 @@ def line_chart(
         if i % every == 0 or i == len(periods) - 1:
             parts.append(
                 f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
-                f'font-size="12" fill="#0b0c0c">{escape(period_words(period, short=True))}</text>'
+                f'font-size="12" fill="#0b0c0c">'
+                f"{escape(period_words(period, short=True, frequency=frequency))}</text>"
+            )
+    for i in sorted(breaks):
+        if 0 < i < len(periods):
+            mid = (x(i - 1) + x(i)) / 2
+            parts.append(
+                f'<line x1="{mid:.1f}" y1="{TOP}" x2="{mid:.1f}" y2="{TOP + plot_h}" '
+                'stroke="#505a5f" stroke-dasharray="3 3"/>'
+                f'<text x="{mid + 3:.1f}" y="{TOP + 12}" font-size="11" fill="#0b0c0c">'
+                "Definition changed</text>"
             )
     if target is not None:
         parts.append(
@@ -98,17 +121,28 @@ def line_chart(
         )
     for n, line in enumerate(series.values()):
         colour, dash, marker = STYLES[n % len(STYLES)]
-        points = [(x(i), y(v)) for i, v in enumerate(line) if v is not None]
-        if len(points) > 1:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-            parts.append(
-                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"'
-                + (f' stroke-dasharray="{dash}"' if dash else "")
-                + "/>"
-            )
-        parts += [_marker(marker, px, py, colour) for px, py in points]
+        points = [(i, x(i), y(v)) for i, v in enumerate(line) if v is not None]
+        for piece in _pieces(points, breaks):
+            if len(piece) > 1:
+                path = " ".join(f"{px:.1f},{py:.1f}" for _i, px, py in piece)
+                parts.append(
+                    f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"'
+                    + (f' stroke-dasharray="{dash}"' if dash else "")
+                    + "/>"
+                )
+        parts += [_marker(marker, px, py, colour) for _i, px, py in points]
     parts.append("</svg>")
     return Markup("".join(parts)) + _key(series)
+
+
+def _pieces(points: list, breaks: frozenset[int]) -> list[list]:
+    """The points cut into runs that no definition change falls inside."""
+    pieces: list[list] = [[]]
+    for point in points:
+        if pieces[-1] and any(pieces[-1][-1][0] < b <= point[0] for b in breaks):
+            pieces.append([])
+        pieces[-1].append(point)
+    return pieces
 
 
 def _key(series: dict[str, list[float | None]]) -> Markup:

@@ -17,7 +17,7 @@ from core.models import Area, Kpi, KpiValue
 from core.services.accounts import permissions
 from core.services.accounts.permissions import PermissionDenied
 from core.services.errors import Conflict, FieldError
-from core.services.kpis import kpis
+from core.services.kpis import kpi_compare, kpis
 from core.services.kpis.kpi_tayside import tayside_view
 from core.services.kpis.kpi_transfer import (
     COLUMNS,
@@ -57,8 +57,12 @@ def area_kpis(slug: str):
     area = _area(slug)
     session = db.get_session()
     listed = kpis.area_kpis(session, area)
-    latest = kpis.latest_figures(session, [k.id for k in listed], [area.id])
+    references = kpi_compare.reference_areas(session)
+    latest = kpis.latest_figures(
+        session, [k.id for k in listed], [area.id, *(r.id for r in references)]
+    )
     health = kpis.kpi_health(session, area, dt.date.today())
+    beside = kpi_compare.same_years(session, listed, area, references, latest)
     rows = []
     for kpi in listed:
         figures = latest.get((kpi.id, area.id), kpis.Latest(None, None))
@@ -69,12 +73,18 @@ def area_kpis(slug: str):
                 "change": figures.change,
                 "moving": moving(kpi, figures),
                 "off_target": kpis.off_target(kpi, figures.latest),
+                # For a national measure, each reference series' figure (Scotland's) for the
+                # year of the area's latest, or its own latest when the area has none.
+                "references": [(r, beside.get((kpi.id, r.id))) for r in references]
+                if kpi.national
+                else [],
             }
         )
     return render_template(
         "kpis.html",
         area=area,
         rows=rows,
+        references=references,
         health=health,
         may_change=permissions.writes_area(signed_in_user(), area),
     )
@@ -214,17 +224,23 @@ def show(kpi_id: int):
         },
         kpi.target_value,
     )
-    may_edit = (
+    may_edit = not kpi.national and (
         permissions.edits_shared(user)
         if kpi.area is None
         else permissions.writes_area(user, kpi.area)
     )
+    comparison = compare_chart = None
+    if kpi.national:
+        comparison, compare_chart = _comparison(session, kpi, view.areas)
     return render_template(
         "kpi.html",
         kpi=kpi,
         view=view,
         summary=summary,
         chart=chart,
+        comparison=comparison,
+        compare_chart=compare_chart,
+        chosen=request.args.get("area", ""),
         history=kpis.history(session, kpi.id, area_ids),
         proposals=kpis.proposals(session, kpi.id, area_ids),
         may_change=any(row["may_change"] for row in summary),
@@ -238,6 +254,29 @@ def show(kpi_id: int):
             what="this KPI",
         ),
     )
+
+
+def _comparison(session, kpi: Kpi, areas: list[Area]):
+    """A national measure's comparison (the area asked for by ``?area=``, or every area;
+    Tayside; Scotland) and its chart, broken where the definition changed."""
+    chosen = [a for a in areas if a.slug == request.args.get("area")] or None
+    comparison = kpi_compare.compare(
+        session,
+        current_app.extensions["cpc_plugins"],
+        kpi,
+        chosen,
+        include_synthetic=_demo(),
+    )
+    texts = [p.text for p in comparison.periods]
+    chart = line_chart(
+        f"{kpi.name}: compared",
+        texts,
+        {line.name: [line.points[t].value for t in texts] for line in comparison.series},
+        ident="compare",
+        breaks=frozenset(texts.index(t) for t in comparison.breaks),
+        frequency=kpi.frequency,
+    )
+    return comparison, chart
 
 
 @bp.post("/kpis/figures/<id:value_id>/decide")

@@ -11,7 +11,15 @@ from plugins.area_plugin import AreaSpec, plan_files
 
 @hookimpl
 def register_areas():
-    return [AreaSpec(slug="angus", name="Angus", committee_name="Angus Child Protection Committee")]
+    return [
+        AreaSpec(
+            slug="angus",
+            name="Angus",
+            committee_name="Angus Child Protection Committee",
+            code="S12000041",
+            statistics_name="Angus",
+        )
+    ]
 
 
 @hookimpl

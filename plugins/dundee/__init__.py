@@ -12,7 +12,13 @@ from plugins.area_plugin import AreaSpec, plan_files
 @hookimpl
 def register_areas():
     return [
-        AreaSpec(slug="dundee", name="Dundee", committee_name="Dundee Child Protection Committee")
+        AreaSpec(
+            slug="dundee",
+            name="Dundee",
+            committee_name="Dundee Child Protection Committee",
+            code="S12000042",
+            statistics_name="Dundee City",
+        )
     ]
 
 

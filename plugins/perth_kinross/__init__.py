@@ -16,6 +16,8 @@ def register_areas():
             slug="perth-and-kinross",
             name="Perth and Kinross",
             committee_name="Perth and Kinross Child Protection Committee",
+            code="S12000048",
+            statistics_name="Perth & Kinross",
         )
     ]
 

@@ -109,3 +109,37 @@ def test_the_other_kpi_pages_pass_axe(page, live_app):
     page.get_by_role("button", name="Define the KPI").click()
     expect(page.get_by_role("heading", name="Synthetic Tayside share")).to_be_visible()
     check_accessibility(page)
+
+
+def test_an_administrator_imports_the_national_statistics_and_reads_the_comparison(
+    page, live_app, tmp_path
+):
+    """The import page and a national measure's comparison pass axe; the figures are
+    synthetic, for the three areas."""
+    from tests.test_national_measures import EDITION_2022_23, EDITION_2023_24
+
+    sign_in(page, "admin")
+    page.goto("/kpis/national/import")
+    check_accessibility(page)
+    table = tmp_path / "national.csv"
+    table.write_text(EDITION_2022_23.replace(",2022-23,Synthetic", ",2020-21,Synthetic", 1))
+    page.get_by_label("The CSV or Excel file").set_input_files(str(table))
+    page.get_by_role("button", name="Import the figures").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Row 2, column edition: The 2020-21 edition cannot give figures for 2021-22."
+    )
+    check_accessibility(page)  # the page naming the problem
+    for text in (EDITION_2022_23, EDITION_2023_24):
+        table.write_text(text, encoding="utf-8")
+        page.get_by_label("The CSV or Excel file").set_input_files(str(table))
+        page.get_by_role("button", name="Import the figures").click()
+        expect(page.get_by_text("Imported:")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("link", name=re.compile("^Initial and pre-birth")).click()
+    compared = page.locator("#kpi-compare")
+    expect(compared).to_contain_text("Break in the series")
+    expect(compared.locator("th[scope=col]")).to_have_text(
+        ["Year", "Angus", "Dundee", "Perth and Kinross", "Tayside", "Scotland"]
+    )
+    expect(page.locator("svg.cpc-chart").first).to_be_visible()
+    check_accessibility(page)

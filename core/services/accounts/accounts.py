@@ -150,7 +150,7 @@ def _areas(session: Session, role: Role, area_slugs: Sequence[str]) -> list[Area
         return []
     if not slugs:
         raise AccountError("areas", "Choose the area or areas this coordinator looks after.")
-    found = list(session.scalars(select(Area).where(Area.slug.in_(slugs))))
+    found = list(session.scalars(select(Area).where(Area.slug.in_(slugs), Area.is_cpc())))
     unknown = sorted(set(slugs) - {a.slug for a in found})
     if unknown:
         raise AccountError("areas", f"There is no area {', '.join(unknown)}.")

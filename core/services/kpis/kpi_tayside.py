@@ -54,11 +54,11 @@ BUILT_IN_RULE = (
 
 
 def reporting_areas(session: Session, kpi: Kpi, *, include_synthetic: bool) -> list[Area]:
-    """The areas that report a KPI: its own area, or for a Tayside-wide KPI every area (the
-    synthetic ones only in a demonstration)."""
+    """The CPCs that report a KPI: its own area, or for a Tayside-wide or national KPI every
+    area (the synthetic ones only in a demonstration; Scotland, a reference, is not one)."""
     if kpi.area is not None:
         return [kpi.area]
-    query = select(Area).order_by(Area.is_synthetic, Area.name)
+    query = select(Area).where(Area.is_cpc()).order_by(Area.is_synthetic, Area.name)
     if not include_synthetic:
         query = query.where(Area.is_synthetic.is_(False))
     return list(session.scalars(query))

@@ -19,7 +19,7 @@ from core.models import Area, Kpi, User
 from core.services.accounts.permissions import PermissionDenied
 from core.services.errors import Conflict, FieldError, FieldErrors
 from core.services.kpis import kpis
-from core.services.kpis.periods import last_period_due, parse_period
+from core.services.kpis.periods import last_period_ended, parse_period
 
 COLUMNS = ("area", "kpi", "period", "value", "numerator", "denominator", "source", "edition")
 REQUIRED = ("area", "kpi", "period")
@@ -52,24 +52,33 @@ class ImportResult:
     unchanged: int = 0
 
 
-def _check_header(header: list[str]) -> None:
+def check_header(
+    header: list[str], columns: tuple[str, ...] = COLUMNS, required: tuple[str, ...] = REQUIRED
+) -> None:
     """Refuse a header that lacks a required column or has one this import does not know."""
-    missing = [name for name in REQUIRED if name not in header]
-    unknown = [name for name in header if name not in COLUMNS]
+    missing = [name for name in required if name not in header]
+    unknown = [name for name in header if name not in columns]
     problems = [RowProblem(1, name, "This column is missing.") for name in missing]
     problems += [
-        RowProblem(1, name, "This column is not one of " + ", ".join(COLUMNS) + ".")
+        RowProblem(1, name, "This column is not one of " + ", ".join(columns) + ".")
         for name in unknown
     ]
     if problems:
         raise KpiImportRefused(problems)
 
 
-def _rows(blob: bytes) -> list[tuple[int, dict[str, str]]]:
-    """Each row of figures with its line number in the file (blank lines are skipped, but
-    counted, and count towards ``MAX_ROWS``)."""
-    if len(blob) > MAX_BYTES:
-        raise KpiImportRefused([RowProblem(0, "", "The file is larger than 2 MB.")])
+def csv_rows(
+    blob: bytes,
+    columns: tuple[str, ...] = COLUMNS,
+    required: tuple[str, ...] = REQUIRED,
+    max_bytes: int = MAX_BYTES,
+) -> list[tuple[int, dict[str, str]]]:
+    """Each row of a CSV file with its line number (blank lines are skipped, but counted, and
+    count towards ``MAX_ROWS``); the header must name ``required`` and only ``columns``."""
+    if len(blob) > max_bytes:
+        raise KpiImportRefused(
+            [RowProblem(0, "", f"The file is larger than {max_bytes // 1_000_000} MB.")]
+        )
     try:
         text = blob.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -91,7 +100,7 @@ def _rows(blob: bytes) -> list[tuple[int, dict[str, str]]]:
                 continue
             if header is None:
                 header = [name.strip().lower() for name in cells]
-                _check_header(header)
+                check_header(header, columns, required)
                 continue
             # A short row reads as blank figures; cells past the header's are not read.
             cells += [""] * (len(header) - len(cells))
@@ -102,7 +111,7 @@ def _rows(blob: bytes) -> list[tuple[int, dict[str, str]]]:
             [RowProblem(reader.line_num, "", f"Not valid CSV: {problem}.")]
         ) from None
     if header is None:
-        _check_header([])
+        check_header([], columns, required)
     return rows
 
 
@@ -161,7 +170,7 @@ def import_values(session: Session, blob: bytes, *, actor: User | None) -> Impor
     """Record every row of a CSV file (columns area, kpi, period, value, numerator,
     denominator, source, edition; ``kpi`` is the KPI's key). Every problem is listed with its
     row and column, and nothing is stored unless every row is valid; the caller commits."""
-    rows = _rows(blob)
+    rows = csv_rows(blob)
     areas = {a.slug: a for a in session.scalars(select(Area))}
     defined = {
         (k.area_id, k.key): k for k in session.scalars(select(Kpi).options(selectinload(Kpi.area)))
@@ -225,7 +234,7 @@ def pull_values(
     each KPI's last period due) and record every answer as a pulled figure, never replacing
     a person's (a differing one waits as a proposal). Says what no plugin could supply."""
     result = PullResult()
-    query = select(Area).order_by(Area.name)
+    query = select(Area).where(Area.is_cpc()).order_by(Area.name)
     targets = [area] if area is not None else list(session.scalars(query))
     today = today or dt.date.today()
     for where in targets:
@@ -236,7 +245,7 @@ def pull_values(
                 except FieldError:
                     continue  # a period of another kind than this KPI is counted by
             else:
-                due = last_period_due(kpi.frequency, today)
+                due = last_period_ended(kpi.frequency, today)
                 if due is None:
                     continue
                 wanted = due.text

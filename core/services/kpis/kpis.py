@@ -53,12 +53,12 @@ def kpi_by_id(session: Session, kpi_id: int) -> Kpi:
 
 
 def kpis_query(area_id: int | None = None) -> Select[tuple[Kpi]]:
-    """The KPIs an area reports: its own and the Tayside-wide ones; without an area, every
-    KPI. Tayside-wide first, then by position."""
+    """The KPIs an area reports: its own, the Tayside-wide ones and the national measures;
+    without an area, every KPI. Tayside-wide first, then national, then by position."""
     query = select(Kpi).options(selectinload(Kpi.area), selectinload(Kpi.actions))
     if area_id is not None:
         query = query.where((Kpi.area_id == area_id) | Kpi.area_id.is_(None))
-    return query.order_by(Kpi.area_id.is_not(None), Kpi.area_id, Kpi.position, Kpi.id)
+    return query.order_by(Kpi.area_id.is_not(None), Kpi.national, Kpi.area_id, Kpi.position, Kpi.id)
 
 
 def area_kpis(session: Session, area: Area) -> list[Kpi]:
@@ -199,6 +199,12 @@ def edit_kpi(
             require_shared(actor)
         else:
             require_area(actor, kpi.area)
+    if kpi.national:
+        raise FieldError(
+            "name",
+            "A national measure is worded as the published statistics word it: a new "
+            "definition comes with the platform's national measures file.",
+        )
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise FieldError(unknown[0], "A KPI's unit, frequency and combination do not change.")
@@ -328,6 +334,13 @@ def in_force_for(area_id: int, periods: dict[int, str]) -> Select[tuple[KpiValue
 def _reports(kpi: Kpi, area: Area) -> None:
     if kpi.area_id is not None and kpi.area_id != area.id:
         raise FieldError("area", f"{kpi.name!r} is {kpi.area.name}'s KPI, not {area.name}'s.")
+    if area.is_reference and not kpi.national:
+        raise FieldError("area", f"{area.name} is compared on the national measures only.")
+
+
+def current_definition(kpi: Kpi) -> str:
+    """The definition version a figure entered now follows: a national measure's newest."""
+    return kpi.definitions[-1].key if kpi.national and kpi.definitions else ""
 
 
 def record_value(
@@ -393,7 +406,7 @@ def record_value(
         if any(_same(w, figures, source, edition) for w in waiting):
             return None
     elif current is not None:
-        _retire(session, current, actor)
+        retire(session, current, actor)
     record = KpiValue(
         kpi_id=kpi.id,
         area_id=area.id,
@@ -405,6 +418,7 @@ def record_value(
         denominator=figures.denominator,
         source=source,
         edition=edition,
+        definition=current_definition(kpi),
         origin=origin,
         entered_by_id=actor.id if actor else None,
         proposed=proposed,
@@ -432,12 +446,19 @@ def _same(record: KpiValue, figures: Figures, source: str, edition: str) -> bool
     )
 
 
-def _retire(session: Session, record: KpiValue, actor: User | None) -> None:
-    """Retire a figure with one guarded UPDATE: refused if it was retired at the same moment."""
+def retire(
+    session: Session, record: KpiValue, actor: User | None, *, superseded_by: str | None = None
+) -> None:
+    """Retire a figure with one guarded UPDATE: refused if it was retired at the same moment.
+    ``superseded_by``: the newer edition of the statistics that replaced it."""
     done = session.execute(
         update(KpiValue)
         .where(KpiValue.id == record.id, KpiValue.retired_at.is_(None))
-        .values(retired_at=func.now(), retired_by_id=actor.id if actor else None)
+        .values(
+            retired_at=func.now(),
+            retired_by_id=actor.id if actor else None,
+            superseded_by=superseded_by,
+        )
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
@@ -450,7 +471,12 @@ def _retire(session: Session, record: KpiValue, actor: User | None) -> None:
         session,
         kind="kpi_values",
         event_name="retired",
-        summary=f"The figure {record.value:g} for {record.period} was replaced or turned down.",
+        summary=(
+            f"The figure {record.value:g} for {record.period} was superseded by the "
+            f"{superseded_by} edition."
+            if superseded_by
+            else f"The figure {record.value:g} for {record.period} was replaced or turned down."
+        ),
         actor=actor,
         record_id=record.id,
         area_id=record.area_id,
@@ -471,6 +497,7 @@ FIGURE = (
     "denominator",
     "source",
     "edition",
+    "definition",
 )
 
 
@@ -483,15 +510,15 @@ def decide_proposal(session: Session, proposal: KpiValue, *, actor: User | None,
     if not proposal.proposed or proposal.retired_at is not None:
         raise Conflict("value", "This figure has already been decided.")
     if not accept:
-        _retire(session, proposal, actor)
+        retire(session, proposal, actor)
         return proposal
     figure = {name: getattr(proposal, name) for name in FIGURE}
     current = session.scalars(
         in_force_query(proposal.kpi_id, proposal.area_id, proposal.period)
     ).first()
-    _retire(session, proposal, actor)
+    retire(session, proposal, actor)
     if current is not None:
-        _retire(session, current, actor)
+        retire(session, current, actor)
     accepted = KpiValue(
         **figure,
         origin=KpiValueOrigin.PULLED,

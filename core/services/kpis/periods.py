@@ -1,5 +1,6 @@
 """KPI periods, written as people write them: a month "2025-03", a quarter "2025-Q1", a year
-"2025", or a sampling date "2025-03-14"."""
+"2025", a sampling date "2025-03-14", or a statistical year "2023-24" (1 August 2023 to 31 July
+2024, as the national child protection statistics count)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})\Z")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])\Z")
 _YEAR = re.compile(r"^(\d{4})\Z")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\Z")
+_STATISTICAL = re.compile(r"^(\d{4})[-/](\d{2})\Z")
+# The statistical year starts on 1 August.
+STATISTICAL_MONTH = 8
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 # The frequency each way of writing a period belongs to.
 KIND_OF = {
@@ -22,12 +26,14 @@ KIND_OF = {
     "quarter": KpiFrequency.QUARTERLY,
     "year": KpiFrequency.ANNUAL,
     "date": KpiFrequency.SAMPLING,
+    "statistical_year": KpiFrequency.STATISTICAL_YEAR,
 }
 EXAMPLE = {
     KpiFrequency.MONTHLY: "a month, like 2025-03",
     KpiFrequency.QUARTERLY: "a quarter, like 2025-Q1",
     KpiFrequency.ANNUAL: "a year, like 2025",
     KpiFrequency.SAMPLING: "the sampling date, like 2025-03-14",
+    KpiFrequency.STATISTICAL_YEAR: "a statistical year, like 2023-24",
 }
 
 
@@ -52,7 +58,7 @@ class Period:
             return self.start.strftime("%B %Y")
         if self.kind == "quarter":
             return f"{self.start:%B} to {self.end:%B} {self.start.year} ({self.text[-2:]})"
-        if self.kind == "year":
+        if self.kind in ("year", "statistical_year"):
             return self.text
         return f"{self.start.day} {self.start:%B %Y}"
 
@@ -63,7 +69,7 @@ class Period:
             return self.start.strftime("%b %Y")
         if self.kind == "quarter":
             return f"{self.text[-2:]} {self.start.year}"
-        if self.kind == "year":
+        if self.kind in ("year", "statistical_year"):
             return self.text
         return f"{self.start.day} {self.start:%b %Y}"
 
@@ -72,11 +78,13 @@ class Period:
         return period_containing(self.start - dt.timedelta(days=1), self.kind)
 
 
-def period_words(text: str, short: bool = False) -> str:
+def period_words(text: str, short: bool = False, frequency: KpiFrequency | None = None) -> str:
     """A stored period ("2022-08", "2022-Q2") as people write it ("August 2022"; ``short``:
-    "Aug 2022"); text that is not a period is given back as it is."""
+    "Aug 2022"); text that is not a period is given back as it is. Give the KPI's
+    ``frequency`` where known: "2011-12" is December 2011 for a monthly KPI, the statistical
+    year 2011-12 for a national measure."""
     try:
-        found = parse_period(text)
+        found = parse_period(text, frequency)
     except FieldError:
         return text
     return found.short if short else found.label
@@ -84,7 +92,10 @@ def period_words(text: str, short: bool = False) -> str:
 
 def parse_period(text: str, frequency: KpiFrequency | None = None) -> Period:
     """The period ``text`` names; refused with a sentence when it is not a period, is out of
-    range, or (given a KPI's ``frequency``) is not the kind that KPI is counted by."""
+    range, or (given a KPI's ``frequency``) is not the kind that KPI is counted by.
+
+    "2023-24" is a statistical year; without a frequency, "2011-12" (which could be either) is
+    read as a month, so a statistical year's KPI passes its frequency."""
     text = (text or "").strip()
     problem = FieldError(
         "period",
@@ -99,10 +110,15 @@ def parse_period(text: str, frequency: KpiFrequency | None = None) -> Period:
     if len(text) > 10:
         raise problem
     found = None
-    if m := _MONTH.match(text):
+    if frequency is KpiFrequency.STATISTICAL_YEAR:
+        if (m := _STATISTICAL.match(text)) and int(m[2]) == (int(m[1]) + 1) % 100:
+            found = statistical_year(int(m[1]))
+    elif m := _MONTH.match(text):
         year, month = int(m[1]), int(m[2])
         if 1 <= month <= 12:
             found = _month(year, month)
+        elif month == (year + 1) % 100:
+            found = statistical_year(year)
     elif m := _QUARTER.match(text):
         found = _quarter(int(m[1]), int(m[2]))
     elif m := _YEAR.match(text):
@@ -130,6 +146,16 @@ def _month(year: int, month: int) -> Period:
     )
 
 
+def statistical_year(first: int) -> Period:
+    """The statistical year from 1 August ``first`` to 31 July the year after: "2023-24"."""
+    return Period(
+        dt.date(first, STATISTICAL_MONTH, 1),
+        dt.date(first + 1, STATISTICAL_MONTH - 1, 31),
+        f"{first}-{(first + 1) % 100:02d}",
+        "statistical_year",
+    )
+
+
 def _quarter(year: int, quarter: int) -> Period:
     first = 3 * quarter - 2
     last = calendar.monthrange(year, first + 2)[1]
@@ -146,6 +172,8 @@ def period_containing(day: dt.date, kind: str) -> Period:
         return _quarter(day.year, (day.month - 1) // 3 + 1)
     if kind == "year":
         return Period(dt.date(day.year, 1, 1), dt.date(day.year, 12, 31), str(day.year), "year")
+    if kind == "statistical_year":
+        return statistical_year(day.year if day.month >= STATISTICAL_MONTH else day.year - 1)
     return Period(day, day, day.isoformat(), "date")
 
 
@@ -155,14 +183,24 @@ KIND_FOR = {frequency: kind for kind, frequency in KIND_OF.items()}
 def period_for(frequency: KpiFrequency | None, month: Period) -> Period:
     """The period a KPI counted at ``frequency`` reports in the grid for ``month``: that month,
     its quarter, its year, or (sampling, or unstated) the month itself."""
-    if frequency in (KpiFrequency.QUARTERLY, KpiFrequency.ANNUAL):
+    if frequency in (KpiFrequency.QUARTERLY, KpiFrequency.ANNUAL, KpiFrequency.STATISTICAL_YEAR):
         return period_containing(month.start, KIND_FOR[frequency])
     return month
 
 
 def last_period_due(frequency: KpiFrequency | None, today: dt.date) -> Period | None:
     """The latest whole period that has ended by ``today``, for a KPI counted monthly,
-    quarterly or annually; None for sampling (or an unstated frequency): no period is due."""
+    quarterly or annually; None for sampling, a statistical year (its figures come when the
+    national statistics are published, months later) or an unstated frequency."""
     if frequency not in (KpiFrequency.MONTHLY, KpiFrequency.QUARTERLY, KpiFrequency.ANNUAL):
         return None
     return period_containing(today, KIND_FOR[frequency]).previous()
+
+
+def last_period_ended(frequency: KpiFrequency | None, today: dt.date) -> Period | None:
+    """The latest whole period ended by ``today`` that a pull asks for: as ``last_period_due``,
+    and for a statistical year the one ended last 31 July (an area's own system may have its
+    figure before the national statistics publish it)."""
+    if frequency is KpiFrequency.STATISTICAL_YEAR:
+        return period_containing(today, "statistical_year").previous()
+    return last_period_due(frequency, today)

@@ -9,7 +9,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.enums import ActionKind, ActionOrigin, FrameSection
 from core.hooks.plugin_data import AreaSpec, DataSource, DataSourceError
@@ -21,6 +21,7 @@ from core.models import (
     EvidenceSource,
     FrameItem,
     Kpi,
+    KpiDefinition,
     KpiMeasure,
     Outcome,
     Plan,
@@ -40,7 +41,8 @@ from core.schemas import (
     SharedActionFileSchema,
     flatten_errors,
 )
-from core.services.kpis import kpis
+from core.services.kpis import kpis, national_import
+from core.services.kpis.kpi_transfer import KpiImportRefused
 
 
 class PlanDataError(ValueError):
@@ -145,10 +147,21 @@ def _load_kpis(
         if area is None:
             return problem(f"no area {data['area']!r} is registered")
     scope = Kpi.area_id == area.id if area else Kpi.area_id.is_(None)
-    existing = set(session.scalars(select(Kpi.key).where(scope)))
+    existing = {
+        kpi.key: kpi
+        for kpi in session.scalars(select(Kpi).where(scope).options(selectinload(Kpi.definitions)))
+    }
     new = []
     for n, item in enumerate(data["kpis"]):
         if item["key"] in existing:
+            stored = existing[item["key"]]
+            if data["national"] and not stored.national:
+                return problem(
+                    f"the Tayside-wide KPI {item['key']!r} is not a national measure: choose "
+                    "another key",
+                    f"kpis.{n}.key",
+                )
+            _add_definitions(stored, item["definitions"])
             continue
         linked: list[Action] = []
         if item["actions"]:
@@ -179,11 +192,53 @@ def _load_kpis(
                 position=n + 1,
                 version=1,
                 actions=linked,
+                national=data["national"],
             )
         )
+        _add_definitions(new[-1], item["definitions"])
     session.add_all(new)
     session.flush()
-    report.kpis_added += [f"{data['area'] or 'tayside'}/{kpi.key}" for kpi in new]
+    report.kpis_added += [
+        f"{'national' if data['national'] else data['area'] or 'tayside'}/{kpi.key}" for kpi in new
+    ]
+    if data["figures"]:
+        _load_figures(session, plugin_name, source, data["figures"], report)
+
+
+def _add_definitions(kpi: Kpi, definitions: list[dict[str, Any]]) -> None:
+    """Add the published definitions a national measure lacks (those stored stay as they are)."""
+    known = {d.key for d in kpi.definitions}
+    for item in definitions:
+        if item["key"] not in known:
+            kpi.definitions.append(KpiDefinition(**item))
+    kpi.definitions.sort(key=lambda d: d.first_edition)
+
+
+def _load_figures(
+    session: Session,
+    plugin_name: str,
+    source: DataSource,
+    figures: list[dict[str, Any]],
+    report: LoadReport,
+) -> None:
+    """Record a national measures file's published figures through the national import (each
+    edition kept; figures already recorded are left as they are), all or none."""
+    rows = [
+        (n, {k: "" if v is None else str(v) for k, v in row.items()})
+        for n, row in enumerate(figures)
+    ]
+    try:
+        with session.begin_nested():
+            national_import.record_national(
+                session, national_import.check_rows(session, rows), actor=None
+            )
+    except KpiImportRefused as refused:
+        for p in refused.problems:
+            report.problems.append(
+                PluginProblem(
+                    plugin_name, p.message, source=source.label, field=f"figures.{p.row}.{p.column}"
+                )
+            )
 
 
 def _load_areas(session: Session, plugins: PluginRegistry, report: LoadReport) -> dict[str, str]:
@@ -219,10 +274,20 @@ def _load_areas(session: Session, plugins: PluginRegistry, report: LoadReport) -
                     name=spec.name,
                     committee_name=spec.committee_name,
                     is_synthetic=spec.is_synthetic,
+                    is_reference=spec.is_reference,
+                    code=spec.code,
+                    statistics_name=spec.statistics_name,
                 )
                 session.add(area)
                 existing[spec.slug] = area
                 report.areas_added.append(spec.slug)
+            else:
+                # An area stored before codes were known is given its plugin's code and name.
+                area = existing[spec.slug]
+                if area.code is None and spec.code:
+                    area.code = spec.code
+                if area.statistics_name is None and spec.statistics_name:
+                    area.statistics_name = spec.statistics_name
     session.flush()
     return registered_by
 

@@ -15,18 +15,27 @@ from core.services.records import audit
 
 
 def areas(session: Session) -> list[Area]:
-    """Every area with its plans, real areas first, by name."""
+    """Every CPC's area with its plans, real areas first, by name (not Scotland, which is
+    only compared with)."""
     return list(
         session.scalars(
-            select(Area).options(selectinload(Area.plans)).order_by(Area.is_synthetic, Area.name)
+            select(Area)
+            .where(Area.is_cpc())
+            .options(selectinload(Area.plans))
+            .order_by(Area.is_synthetic, Area.name)
         )
     )
 
 
 def area_by_slug(session: Session, slug: str) -> Area:
-    area = session.scalar(select(Area).where(Area.slug == slug).options(selectinload(Area.plans)))
+    """A CPC's area by its slug (a reference series such as Scotland is not one)."""
+    area = session.scalar(
+        select(Area).where(Area.slug == slug, Area.is_cpc()).options(selectinload(Area.plans))
+    )
     if area is None:
-        known = ", ".join(session.scalars(select(Area.slug).order_by(Area.slug)))
+        known = ", ".join(
+            session.scalars(select(Area.slug).where(Area.is_cpc()).order_by(Area.slug))
+        )
         raise NotFound(f"There is no area {slug!r}. Areas: {known or 'none loaded yet'}.")
     return area
 

@@ -350,6 +350,7 @@ KIND_WORDS = {
     "kpi_actions": "KPIs linked to actions",
     "kpi_measures": "KPI measures of actions",
     "kpi_values": "KPI figures",
+    "kpi_definitions": "National measures' published definitions",
     "kpis": "KPIs",
     "learning_review_stages": "Stages of learning reviews",
     "learning_reviews": "Learning reviews (and each reading of one)",

@@ -38,9 +38,11 @@ from core.models import (
     SelfEvaluation,
     SelfEvaluationRating,
 )
+from core.services.kpis import kpi_compare
 from core.services.kpis.kpi_words import figure_words
 from core.services.kpis.kpis import area_kpis, latest_figures, tayside_kpis
 from core.services.kpis.periods import period_words
+from core.services.reports.national_table import national_blocks
 from core.services.reports.report_data import report_data
 from core.services.tric.rollup import tayside_rollup
 
@@ -84,7 +86,7 @@ def blocks(
         return {key: TAYSIDE_BUILDERS[key](session, plugins, year) for key in sorted(keys)}
     builders = {
         "progress": _progress,
-        "kpis": _kpis,
+        "kpis": lambda s, a, y: _kpis(s, a, y, plugins),
         "recommendations": _recommendations,
         "learning_reviews": _learning_reviews,
         "self_evaluation": _self_evaluation,
@@ -189,11 +191,14 @@ BETTER = {
 }
 
 
-def _kpis(session: Session, area: Area, year: Year) -> list[Block]:
+def _kpis(session: Session, area: Area, year: Year, plugins: PluginRegistry) -> list[Block]:
     kpis = area_kpis(session, area)
+    national = kpi_compare.national_at(session, plugins, area, year.as_at)
     return [
         *_kpi_table(session, kpis, [area], year, f"{area.name}'s KPIs"),
         *_kpi_charts(session, kpis, area, year),
+        *([Heading("National measures compared", 2)] if any(n.period for n in national) else []),
+        *national_blocks(national, area.name),
     ]
 
 
@@ -524,7 +529,9 @@ def _meetings(session: Session, area: Area, year: Year) -> list[Block]:
 
 def _real_areas(session: Session) -> list[Area]:
     return list(
-        session.scalars(select(Area).where(Area.is_synthetic.is_(False)).order_by(Area.name))
+        session.scalars(
+            select(Area).where(Area.is_synthetic.is_(False), Area.is_cpc()).order_by(Area.name)
+        )
     )
 
 

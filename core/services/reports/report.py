@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.hooks.registry import PluginProblem, PluginRegistry
 from core.hooks.report import ReportSection
 from core.models import Plan
+from core.services.kpis import kpi_compare
 from core.services.reports.report_data import ReportData, report_data
 
 
@@ -61,7 +62,12 @@ def build_report(
     paper, or with ``contents="summary"`` only the sections marked ``in_summary``."""
     if contents not in CONTENTS:
         raise ValueError(f"contents must be one of {', '.join(CONTENTS)}, not {contents!r}")
-    data = replace(report_data(session, plan, as_at), contents=contents)
+    data = report_data(session, plan, as_at)
+    data = replace(
+        data,
+        contents=contents,
+        national=kpi_compare.national_at(session, plugins, plan.area, data.as_at),
+    )
     problems: list[PluginProblem] = []
     sections: list[ReportSection] = []
     for name, answer in plugins.call_each("report_sections", problems, report=data):

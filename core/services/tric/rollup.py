@@ -260,7 +260,7 @@ def tayside_rollup(
     history is loaded."""
     as_at = as_at or dt.date.today()
     rule_problems: list[PluginProblem] = []
-    area_query = select(Area).order_by(Area.is_synthetic, Area.name)
+    area_query = select(Area).where(Area.is_cpc()).order_by(Area.is_synthetic, Area.name)
     if not include_synthetic:
         area_query = area_query.where(Area.is_synthetic.is_(False))
     areas = list(session.scalars(area_query))
