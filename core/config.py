@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core.enums import Role
 from core.links import trusted_hosts
 from core.services.accounts.accounts import Throttle
 from core.services.accounts.sessions import SessionRules
@@ -68,6 +70,19 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         # Seconds a running job goes without its worker's heartbeat before it counts as
         # abandoned (the worker was killed) and is taken back.
         JOB_LEASE_SECONDS=float(os.environ.get("CPC_JOB_LEASE_SECONDS", "60")),
+        # The roles that must sign in with a second factor (CPC_REQUIRE_MFA=admin,coordinator):
+        # a person in one is asked to set it up at sign-in.
+        REQUIRE_MFA=_roles(os.environ.get("CPC_REQUIRE_MFA", "")),
+        # CPC_LOCAL_PASSWORDS=0: nobody signs in with a password here (single sign-on only)
+        # but break-glass administrators.
+        LOCAL_PASSWORDS=os.environ.get("CPC_LOCAL_PASSWORDS", "1") != "0",
+        # An account not signed in to for this many days is dormant: listed for review,
+        # warned by email, and switched off this many days after the warning.
+        DORMANT_DAYS=int(os.environ.get("CPC_DORMANT_DAYS", "180")),
+        DORMANT_GRACE_DAYS=int(os.environ.get("CPC_DORMANT_GRACE_DAYS", "14")),
+        # OpenID Connect providers: a JSON list in CPC_OIDC_PROVIDERS, or a file named by
+        # CPC_OIDC_CONFIG holding one (checked when the app starts: core.web.sso).
+        OIDC_PROVIDERS=_oidc_providers(),
         # Seconds a SQLite writer waits for another's lock before answering 503.
         SQLITE_BUSY_TIMEOUT=10.0,
         # A pooled connection idle for longer than this is checked before it is used.
@@ -83,6 +98,38 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("CPC_SECRET_KEY") or _instance_secret(app)
+
+
+def _roles(text: str) -> tuple[Role, ...]:
+    """Roles named in a comma-separated list; an unknown one stops the app, named."""
+    found = []
+    for name in (part.strip().lower() for part in text.split(",") if part.strip()):
+        try:
+            found.append(Role(name))
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            raise ValueError(f"CPC_REQUIRE_MFA names no role {name!r} (roles: {known}).") from None
+    return tuple(found)
+
+
+def _oidc_providers() -> Any:
+    """The raw provider list from CPC_OIDC_PROVIDERS (JSON) or the CPC_OIDC_CONFIG file."""
+    text = os.environ.get("CPC_OIDC_PROVIDERS")
+    where = "CPC_OIDC_PROVIDERS"
+    if not text and os.environ.get("CPC_OIDC_CONFIG"):
+        where = os.environ["CPC_OIDC_CONFIG"]
+        try:
+            text = Path(where).read_text(encoding="utf-8")
+        except OSError as problem:
+            raise ValueError(f"CPC_OIDC_CONFIG: cannot read {where}: {problem.strerror}.") from None
+    if not text:
+        return []
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise ValueError(
+            f"{where} is not valid JSON: {problem.msg} at line {problem.lineno}."
+        ) from None
 
 
 def _instance_secret(app: Flask) -> str:

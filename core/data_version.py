@@ -31,6 +31,8 @@ NOT_DATA = frozenset(
         "idempotency_keys",
         "password_resets",
         "api_tokens",
+        "second_factors",
+        "recovery_codes",
         "reminders_sent",
         "audit_entries",
         "alembic_version",

@@ -23,6 +23,11 @@ def is_api_request() -> bool:
 PUBLIC_ENDPOINTS = frozenset(
     {
         "auth.sign_in",
+        # The second step of a sign-in, and single sign-on (each checks its own state).
+        "two_step.code",
+        "two_step.set_up",
+        "sso.start",
+        "sso.callback",
         "static",
         "accessibility.statement",
         "password_reset.forgotten",

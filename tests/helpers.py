@@ -350,3 +350,15 @@ def annual_report_values(app: Flask, admin_email: str) -> dict[str, str]:
 
     in_session(app, make)
     return {"year": "2021-22", "section": "preface"}
+
+
+def sso_identity(session: Session, email: str) -> None:
+    """Synthetic: the account ``email`` linked to an identity provider's subject, with a
+    second factor (not yet confirmed) and a recovery code."""
+    from core.models import OidcIdentity, RecoveryCode, SecondFactor, User
+
+    user = session.scalars(select(User).where(User.email == email)).one()
+    session.add(OidcIdentity(user_id=user.id, provider="synthetic-idp", subject="s-1", email=email))
+    session.add(SecondFactor(user_id=user.id, secret="JBSWY3DPEHPK3PXP", last_step=0))
+    session.add(RecoveryCode(user_id=user.id, code_hash="0" * 64))
+    session.flush()

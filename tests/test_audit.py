@@ -30,6 +30,7 @@ from tests.helpers import (
     report,
     reword,
     self_evaluation_values,
+    sso_identity,
 )
 from tests.served import api_token
 
@@ -79,6 +80,8 @@ def test_every_mapped_table_is_audited_on_create_and_change_or_exempt_with_a_rea
         recommendations.add(session, actor=admin, area=area, words=words, learning_review=review)
     self_evaluation_values(app, accounts["admin"], "A1")  # an activity, its rating, evidence
     annual_report_values(app, accounts["admin"])  # an annual report and a section's words
+    with app.app_context(), db.transaction() as session:
+        sso_identity(session, accounts["pk"])  # a single sign-on link
     with app.app_context():
         session = db.get_session()
         checked = []

@@ -37,6 +37,7 @@ from tests.helpers import (
     report,
     reword,
     self_evaluation_values,
+    sso_identity,
 )
 from tests.served import api_token
 
@@ -105,6 +106,7 @@ def _populate(app, accounts, client_for) -> None:
         kpis.record_value(session, irds, irds.area, actor=None, period="2025-03", value=1)
         kpis.record_value(session, irds, irds.area, actor=None, period="2025-03", value=2)
         password_resets.request_reset(session, accounts["viewer"])  # a reset link
+        sso_identity(session, accounts["pk"])  # a single sign-on link, a recovery code
         emails.enqueue(session, [Mail("someone@test.invalid", "Synthetic", "Queued")])
         # A contributor linked to an action.
         link_contributor(session, action(session, "2.1"), actor=None, email=accounts["lead"])

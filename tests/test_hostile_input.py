@@ -262,11 +262,64 @@ def test_no_web_route_gives_a_5xx_for_hostile_addresses_queries_or_form_fields(
             )
             _no_5xx(answer, f"POST /sign-in with {name}={value[:30]!r}")
     posted.add("auth.sign_in")
+    posted |= _second_step_forms(app, admin)
     post_endpoints = {
         r.endpoint for r in rules if "POST" in r.methods and r.endpoint != "auth.sign_out"
     }
     assert post_endpoints <= posted, sorted(post_endpoints - posted)
     assert covered == {r.endpoint for r in rules}
+
+
+def _second_step_forms(app, admin) -> set[str]:
+    """The forms reached only part-way through signing in (the code, setting it up), and an
+    admin's reset of a second factor (offered once one is set up): hostile values in each."""
+    import time
+
+    import pyotp
+
+    def set_up(session):
+        from core.models import SecondFactor
+
+        lead = session.scalars(sa.select(User).where(User.email == "lead@test.invalid")).one()
+        lead.second_factor = SecondFactor(
+            secret=pyotp.random_base32(), enabled_at=dt.datetime.now(dt.UTC), last_step=0
+        )
+        session.commit()
+        return lead.id
+
+    lead_id = in_session(app, set_up)
+    pg5_id = in_session(
+        app, lambda s: s.scalar(sa.select(User.id).where(User.email == "pg5.member@test.invalid"))
+    )
+    page = f"/admin/users/{lead_id}"
+    (reset,) = [f for f in post_forms(admin.get(page).text, page) if "reset-two-step" in f.action]
+    for name in reset.fields:
+        for value in one_of_each_class():
+            data = {**_filled(reset, csrf_token(admin, page)), name: value}
+            answer = admin.post(reset.action, data=_form_body(data),
+                                content_type="application/x-www-form-urlencoded")  # fmt: skip
+            _no_5xx(answer, f"POST {reset.action} with {name}={value[:30]!r}")
+    # The code for an account with a second factor; setting one up for an account without.
+    for path, uid, extra in (
+        ("/sign-in/code", lead_id, {}),
+        ("/sign-in/set-up", pg5_id, {"action": "confirm"}),
+    ):
+        for name in ("code", "action", "csrf_token"):
+            for value in HOSTILE_TEXT:
+                signed_out = app.test_client()
+                with signed_out.session_transaction() as cookie:
+                    cookie["pending"] = {"uid": uid, "at": int(time.time()), "next": ""}
+                data = {
+                    **extra,
+                    "code": "123456",
+                    "csrf_token": csrf_token(signed_out),
+                    name: value,
+                }
+                answer = signed_out.post(
+                    path, data=_form_body(data), content_type="application/x-www-form-urlencoded"
+                )
+                _no_5xx(answer, f"POST {path} with {name}={value[:30]!r}")
+    return {"users.reset_two_step", "two_step.code", "two_step.set_up"}
 
 
 def _filled(form, token: str) -> dict[str, str]:

@@ -631,7 +631,48 @@ def form_writes(app, accounts: dict, known: dict, round_: int, plan_file: bytes)
     send("/account/password", "/account/password", change, client=visitor)
     send("/account/reminders", "/account/reminders", {"reminders": "off"}, client=visitor)
     send("/account/password", "/sign-out", client=visitor)
+    two_step_writes(app, accounts, send)
     return counts
+
+
+def two_step_writes(app, accounts: dict, send) -> None:
+    """The contributor sets up two-step sign-in, signs in with a code, is reset by the admin,
+    and sets it up again at sign-in; then it is removed, for the next round."""
+    import time
+
+    import pyotp
+
+    from core.services.accounts import mfa
+
+    lead = app.test_client()
+    assert AuthActions(lead, accounts).login("lead").status_code == 302
+    page = lead.get("/account/two-step").text
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    send("/account/two-step", "/account/two-step", {"code": pyotp.TOTP(secret).now()},
+         client=lead, ok=200)  # fmt: skip
+    again = app.test_client()
+    assert AuthActions(again, accounts).login("lead").headers["Location"] == "/sign-in/code"
+    later = pyotp.TOTP(secret).at(time.time() + 30)
+    send("/sign-in/code", "/sign-in/code", {"code": later}, client=again)
+    lead_id = in_session(
+        app, lambda s: s.scalar(sa.select(User.id).where(User.email == accounts["lead"]))
+    )
+    page = f"/admin/users/{lead_id}"
+    send(page, f"{page}/reset-two-step")
+    pending = app.test_client()
+    with pending.session_transaction() as cookie:
+        cookie["pending"] = {"uid": lead_id, "at": int(time.time()), "next": ""}
+    page = pending.get("/sign-in/set-up").text
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    send("/sign-in/set-up", "/sign-in/set-up", {"code": pyotp.TOTP(secret).now()},
+         client=pending, ok=200)  # fmt: skip
+
+    def remove(session):
+        user = session.get(User, lead_id)
+        mfa.turn_off(session, user, actor=user, why="Synthetic: the next round sets it up")
+        session.commit()
+
+    in_session(app, remove)
 
 
 def _without_answers(data):

@@ -35,17 +35,7 @@ def import_command(file: Path) -> None:
     """Record the figures in FILE, a CSV with the columns area, kpi (the KPI's key), period,
     value, numerator, denominator, source and edition. Every problem is listed with its row;
     nothing is stored unless every row is valid."""
-    try:
-        with db.transaction() as session:
-            result = import_values(session, file.read_bytes(), actor=None)
-    except Conflict as clash:
-        raise click.ClickException(clash.message) from None
-    except KpiImportRefused as refused:
-        for problem in refused.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(
-            f"Nothing was imported: {len(refused.problems)} problem(s) in {file.name}."
-        ) from None
+    result = _imported(file, lambda session: import_values(session, file.read_bytes(), actor=None))
     click.echo(
         f"Recorded {result.recorded} figure(s) from {file.name}; "
         f"{result.unchanged} were already recorded as they are."
@@ -62,9 +52,19 @@ def import_national_command(file: Path) -> None:
     source and definition. A newer edition supersedes the figure in force, which stays in the
     history. Every problem is listed with its row; nothing is stored unless every row is
     valid."""
+    result = _imported(
+        file,
+        lambda session: import_national(session, file.read_bytes(), actor=None, filename=file.name),
+    )
+    click.echo(f"From {file.name}: {result.words()}")
+
+
+def _imported(file: Path, run):
+    """Run an import of ``file`` in one transaction: every problem printed with its row, and
+    nothing stored unless all of it is valid."""
     try:
         with db.transaction() as session:
-            result = import_national(session, file.read_bytes(), actor=None, filename=file.name)
+            return run(session)
     except Conflict as clash:
         raise click.ClickException(clash.message) from None
     except KpiImportRefused as refused:
@@ -73,7 +73,6 @@ def import_national_command(file: Path) -> None:
         raise click.ClickException(
             f"Nothing was imported: {len(refused.problems)} problem(s) in {file.name}."
         ) from None
-    click.echo(f"From {file.name}: {result.words()}")
 
 
 @kpi_group.command("pull")

@@ -11,7 +11,7 @@ from core import db
 from core.enums import Role
 from core.services.accounts import accounts, tokens
 
-user_group = AppGroup("user", help="Manage accounts: create, set-password, list.")
+user_group = AppGroup("user", help="Manage accounts: create, set-password, list, review-dormant.")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -109,3 +109,41 @@ def token_create_command(email: str, name: str) -> None:
         raise click.ClickException(error.message) from None
     click.echo(token)
     click.echo(f"(for {user.email}, {user.role.value}; shown only now)", err=True)
+
+
+@user_group.command("review-dormant")
+@with_appcontext
+def review_dormant_command() -> None:
+    """Warn by email each account nobody has signed in to for CPC_DORMANT_DAYS (180), once,
+    and switch off each warned CPC_DORMANT_GRACE_DAYS (14) ago that is still unused (its
+    sessions end and its tokens are revoked). Run it daily, like `cpc remind`."""
+    import datetime as dt
+    import os
+
+    from flask import current_app
+
+    from core.services.accounts import dormancy
+    from core.services.jobs import emails
+    from core.worker import Worker
+
+    app = current_app._get_current_object()
+    with db.transaction() as session:
+        done = dormancy.review(
+            session,
+            now=dt.datetime.now(dt.UTC),
+            days=app.config["DORMANT_DAYS"],
+            grace=app.config["DORMANT_GRACE_DAYS"],
+            base_url=app.config.get("BASE_URL"),
+        )
+        emails.enqueue(session, done.mails)  # sent once committed, by a worker
+    Worker(app, name=f"cpc-review-dormant:{os.getpid()}").run_until_idle(timeout=600)
+    for email in done.warned:
+        click.echo(f"Warned: {email}")
+    for email in done.deactivated:
+        click.echo(f"Switched off: {email}")
+    for email in done.kept:
+        click.echo(f"Not switched off (a break-glass administrator): {email}")
+    click.echo(
+        f"{len(done.warned)} warned, {len(done.deactivated)} switched off, "
+        f"{len(done.kept)} break-glass administrator(s) left on."
+    )

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table, func
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, UniqueConstraint, func
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, enum_column
@@ -48,9 +49,23 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    # When they were warned their account will be switched off for not signing in (a sign-in
+    # since, its newest session, voids it). When they last signed in is their newest session.
+    dormancy_warned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # False: signs in through single sign-on only (the local password is switched off).
+    password_login: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # An administrator who may still use a local password when the installation has them off
+    # (CPC_LOCAL_PASSWORDS=0): the way in if the identity provider fails.
+    break_glass: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Made by single sign-on for a domain that may register itself: waits for an admin.
+    self_registered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     # The areas a coordinator may edit; empty for other roles.
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by="Area.name")
+    # Their second factor for signing in, if they set one up.
+    second_factor: Mapped[SecondFactor | None] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     # Flask-Login's user interface.
     is_authenticated = True
@@ -126,5 +141,55 @@ class PasswordReset(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class SecondFactor(Base):
+    """A local account's second factor: its TOTP secret (RFC 6238), confirmed when
+    ``enabled_at`` is set, and the last 30-second step accepted, so that a code works once
+    only, in every process. Kept apart from the account: signing in with a code writes here,
+    which changes nothing a page shows."""
+
+    __tablename__ = "second_factors"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(64))
+    enabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_step: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    user: Mapped[User] = relationship(back_populates="second_factor")
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the second factor (ten are given when it is set
+    up); only a hash is kept, and ``used_at`` is set by one guarded UPDATE."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OidcIdentity(Base):
+    """An account's identity at an OpenID Connect provider: the provider's stable subject,
+    linked to the account on the first single sign-on."""
+
+    __tablename__ = "oidc_identities"
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(255))
+    # The verified email it was linked by.
+    email: Mapped[str] = mapped_column(String(320))
+    linked_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
 
     user: Mapped[User] = relationship()

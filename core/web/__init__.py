@@ -47,7 +47,9 @@ def init_app(app: Flask) -> None:
         reporting,
         request_log,
         self_evaluation,
+        sso,
         tric,
+        two_step,
         users,
     )
 
@@ -69,10 +71,11 @@ def init_app(app: Flask) -> None:
         committee_report.bp, plan_transfer.bp, tric.bp, kpis.bp, users.bp, audit.bp, home.bp,
         public.bp, accessibility.bp, jobs.bp, jobs.admin, recommendations.bp,
         learning_reviews.bp, frameworks.bp, self_evaluation.bp, annual_reports.bp,
-        national_import.bp,
+        national_import.bp, two_step.bp, sso.bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    sso.init_app(app)
     filters.init_app(app)
     from core.web.kpi_chart import line_chart
 
@@ -96,15 +99,19 @@ def init_app(app: Flask) -> None:
     for unavailable in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
         app.register_error_handler(unavailable, database_unavailable)
 
+    # The sign-in form sends an email a provider serves on to that provider: the form's
+    # redirects may go to the providers' origins, and nowhere else.
+    form_action = " ".join(["'self'", *sso.origins(app)])
+    policy = (
+        f"default-src 'self'; frame-ancestors 'none'; form-action {form_action}; base-uri 'none'"
+    )
+
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        )
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -195,6 +195,9 @@ class EditUserForm(UserForm):
         exclude = ("email",)  # an account's email does not change
 
     is_active = fields.Boolean(load_default=False)
+    # Ticked: single sign-on only, no password here (unticked, the default, keeps it).
+    sso_only = fields.Boolean(load_default=False)
+    break_glass = fields.Boolean(load_default=False)
 
 
 class ActionFilterForm(FormSchema):

@@ -3,6 +3,8 @@ actions", TRIC PG5's Tayside rollup; everyone else the list of areas."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, render_template, url_for
 
 from core import db
@@ -12,6 +14,19 @@ from core.models import User
 from core.services.progress.my_actions import my_actions
 
 bp = Blueprint("home", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never an address elsewhere, nor one with control characters
+    (which could split the redirect's headers)."""
+    target = target or ""
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return url_for("pages.index")
+    parts = urlsplit(target)
+    local = not parts.scheme and not parts.netloc and target.startswith("/")
+    if local and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.index")
 
 
 def home_for(user: User) -> str:

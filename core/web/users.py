@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from core import db
 from core.identity import signed_in_user
 from core.models import ApiToken, User
-from core.services.accounts import accounts, tokens
+from core.services.accounts import accounts, dormancy, mfa, tokens
 from core.services.plans import plans
 from core.web.form_schemas import EditUserForm, UserForm
 from core.web.forms import FormState, admins_only, read_form
@@ -33,7 +35,16 @@ def _page(template: str, form: FormState, **context):
 
 @bp.get("/")
 def index():
-    return render_template("users.html", users=accounts.users(db.get_session()))
+    session = db.get_session()
+    days = current_app.config["DORMANT_DAYS"]
+    return render_template(
+        "users.html",
+        users=accounts.users(session),
+        last_sign_ins=dormancy.last_sign_ins(session),
+        dormant=dormancy.dormant(session, now=dt.datetime.now(dt.UTC), days=days),
+        dormant_days=days,
+        grace_days=current_app.config["DORMANT_GRACE_DAYS"],
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -67,6 +78,8 @@ def edit(user_id: int):
         role=user.role.value,
         areas=[a.slug for a in user.areas],
         is_active="y" if user.is_active else None,
+        sso_only=None if user.password_login else "y",
+        break_glass="y" if user.break_glass else None,
     )
     if request.method == "POST":
         data, form = read_form(EditUserForm)
@@ -80,6 +93,8 @@ def edit(user_id: int):
                         role=data["role"],
                         area_slugs=data["areas"],
                         is_active=data["is_active"],
+                        password_login=not data["sso_only"],
+                        break_glass=data["break_glass"],
                     )
             except accounts.AccountError as error:
                 form.add_error(error.field, error.message)
@@ -112,3 +127,23 @@ def reset_password(user_id: int):
     with db.transaction() as session:
         password = accounts.reset_password(session, user, actor=signed_in_user())
     return render_template("user_password.html", user=user, password=password, reset=True)
+
+
+@bp.post("/<id:user_id>/reset-two-step")
+def reset_two_step(user_id: int):
+    """Remove an account's second factor (a lost phone); audited."""
+    user = _user(user_id)
+    actor = signed_in_user()
+    with db.transaction() as session:
+        mfa.turn_off(
+            session,
+            user,
+            actor=actor,
+            why=f"{actor.email} reset the two-step sign-in of {user.email}",
+        )
+    flash(
+        f"{user.email}'s two-step sign-in has been reset: they set it up again when they next "
+        "sign in, if their role requires it, or from their account page.",
+        "success",
+    )
+    return redirect(url_for("users.edit", user_id=user.id))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -24,7 +24,7 @@ from zxcvbn import zxcvbn
 
 from core.enums import Role
 from core.models import Area, SignInAttempt, User
-from core.services.accounts import sessions, tokens
+from core.services.accounts import dormancy, mfa, sessions, tokens
 from core.services.accounts.permissions import require_user_admin
 from core.services.errors import FieldError
 from core.services.records import audit
@@ -192,21 +192,52 @@ def update_user(
     role: Role,
     area_slugs: Sequence[str],
     is_active: bool,
+    password_login: bool | None = None,
+    break_glass: bool | None = None,
 ) -> None:
-    """Change an account's role, areas or whether it can sign in (admins only; an admin cannot
-    demote or switch off their own account, so there is always one admin left)."""
+    """Change an account's role, areas, whether it can sign in, whether it may use a local
+    password and whether it is a break-glass admin (admins only; an admin cannot demote or
+    switch off their own account, and the last break-glass admin stays one, so there is always
+    a way in). Switching an account off ends its sessions and revokes its tokens at once."""
     require_user_admin(actor)
     if user.id == actor.id and (role is not Role.ADMIN or not is_active):
         raise AccountError(
             "role", "You cannot remove your own admin role or switch off your own account."
         )
+    password_login = user.password_login if password_login is None else password_login
+    break_glass = (user.break_glass if break_glass is None else break_glass) and role is Role.ADMIN
+    was_break_glass = user.role is Role.ADMIN and user.break_glass and user.is_active
+    if was_break_glass and not (break_glass and is_active and password_login):
+        others = session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(
+                User.role == Role.ADMIN,
+                User.break_glass.is_(True),
+                User.is_active.is_(True),
+                User.password_login.is_(True),
+                User.id != user.id,
+            )
+        )
+        if not others:
+            raise AccountError(
+                "break_glass",
+                f"{user.email} is the last break-glass administrator (who can sign in with a "
+                "password when single sign-on fails): make another one first.",
+            )
     user.areas = _areas(session, role, area_slugs)
     user.role = role
+    user.password_login = password_login
+    user.break_glass = break_glass
     if user.is_active and not is_active:
-        sessions.end_all(session, user)  # signs them out everywhere
-        # Switched back on, the account starts with no token: make new ones.
-        tokens.revoke_all(session, user, why="the account was switched off")
+        # Signs them out everywhere and revokes their tokens (switched back on, the account
+        # starts with none: make new ones); audited.
+        dormancy.deactivate(
+            session, user, actor=actor, why=f"switched off by an administrator ({actor.email})"
+        )
     user.is_active = is_active
+    if is_active and user.self_registered_at is not None:
+        user.self_registered_at = None  # let in by an administrator
     session.flush()
 
 
@@ -265,7 +296,7 @@ def change_own_password(
     form cannot be used to guess it. Every session is ended (the caller starts a new one for
     this browser) and every API token revoked."""
     try:
-        _admit(session, user.email, remote_addr, dt.datetime.now(dt.UTC), throttle)
+        admit(session, user.email, remote_addr, dt.datetime.now(dt.UTC), throttle)
     except SignInThrottled as refused:
         raise AccountError("current_password", str(refused)) from None
     if not verify_password(user.password_hash, current):
@@ -277,6 +308,19 @@ def change_own_password(
     return set_password(session, user, new, field="new_password")
 
 
+class PasswordsOff(SignInRefused):
+    """The password was right, but this account signs in through single sign-on only."""
+
+
+def uses_password(user: User, local_passwords: bool = True) -> bool:
+    """Whether ``user`` may sign in with a local password: not if it is switched off for the
+    account, nor (``local_passwords`` false: ``CPC_LOCAL_PASSWORDS=0``) for anyone but a
+    break-glass administrator."""
+    if not user.password_login:
+        return False
+    return local_passwords or (user.role is Role.ADMIN and user.break_glass)
+
+
 def sign_in(
     session: Session,
     *,
@@ -285,16 +329,20 @@ def sign_in(
     remote_addr: str,
     now: dt.datetime | None = None,
     throttle: Throttle = Throttle(),
+    local_passwords: bool = True,
+    second_step: Callable[[User], bool] = lambda _user: False,
 ) -> User:
     """The active account with this email and password, or ``SignInRefused``. After
     ``throttle.per_email`` failures for an email, or ``per_address`` from one address, within
     the window, every attempt is refused with ``SignInThrottled`` until the window passes (or
     an admin resets the password). The attempt is committed before the password is checked;
-    the caller commits the rest."""
+    the caller commits the rest. An account whose password is switched off is refused with
+    ``PasswordsOff`` (only once the password is right). ``second_step(user)`` true: the
+    caller asks for a second factor next, and the sign-in is audited when that is passed."""
     now = now or dt.datetime.now(dt.UTC)
     email = email.strip().lower()[:320]
     try:
-        _admit(session, email, remote_addr, now, throttle)
+        admit(session, email, remote_addr, now, throttle)
     except SignInThrottled:
         _sign_in_event(session, "sign_in_refused", f"Sign-in refused for {email}: too many tries")
         raise
@@ -303,11 +351,51 @@ def sign_in(
     if user is None or not matched or not user.is_active:
         _sign_in_event(session, "sign_in_failed", f"Failed sign-in for {email}")
         raise SignInRefused("The email address or password is not right.")
-    session.execute(delete(SignInAttempt).where(SignInAttempt.email == email))
+    if not uses_password(user, local_passwords):
+        _sign_in_event(session, "sign_in_refused", f"{email} tried a password: SSO only", user)
+        raise PasswordsOff(
+            "This account signs in through your organisation's single sign-on, not a password "
+            "here: choose “Sign in with” your organisation below."
+        )
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    _sign_in_event(session, "signed_in", f"{email} signed in", user)
+    if not second_step(user):
+        signed_in(session, user)
     return user
+
+
+def second_step(
+    session: Session,
+    user: User,
+    *,
+    code: str,
+    remote_addr: str,
+    now: dt.datetime | None = None,
+    throttle: Throttle = Throttle(),
+) -> str:
+    """The second step of a sign-in: ``code`` from the user's app, or a recovery code. It
+    counts towards the same throttle as the password; returns how it was passed, or raises
+    ``SignInRefused``."""
+    now = now or dt.datetime.now(dt.UTC)
+    admit(session, user.email, remote_addr, now, throttle)
+    how = mfa.verify(session, user, code) if user.is_active else None
+    if how is None:
+        _sign_in_event(session, "sign_in_failed", f"Wrong second-step code for {user.email}")
+        raise SignInRefused(
+            "That code is not right, or has been used: enter the 6 digits your app shows now, "
+            "or one of your recovery codes."
+        )
+    signed_in(session, user, f"with a {how}")
+    return how
+
+
+def signed_in(session: Session, user: User, how: str = "") -> None:
+    """Note a sign-in completed another way than ``sign_in`` (setting up the second step,
+    single sign-on): the account's failed tries are forgotten, and it is audited."""
+    session.execute(delete(SignInAttempt).where(SignInAttempt.email == user.email))
+    _sign_in_event(
+        session, "signed_in", f"{user.email} signed in" + (f" ({how})" if how else ""), user
+    )
 
 
 def _sign_in_event(session: Session, name: str, summary: str, user: User | None = None) -> None:
@@ -321,7 +409,7 @@ def _sign_in_event(session: Session, name: str, summary: str, user: User | None 
     )
 
 
-def _admit(
+def admit(
     session: Session, email: str, remote_addr: str, now: dt.datetime, throttle: Throttle
 ) -> None:
     """Write the attempt down and commit it, then count: an attempt goes on to the password
@@ -358,6 +446,7 @@ def ensure_first_admin(session: Session, email: str) -> tuple[User, str] | None:
         return None
     password = generate_password()
     user = create_user(session, actor=None, email=email, role=Role.ADMIN, password=password)
+    user.break_glass = True  # the way in, whatever single sign-on does
     return user, password
 
 

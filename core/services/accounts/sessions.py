@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.models import User, UserSession
@@ -26,6 +26,16 @@ class SessionRules:
     lifetime: dt.timedelta = dt.timedelta(hours=24)
 
 
+def last_sign_in():
+    """In SQL, when a ``User`` last signed in: their newest session's start (NULL: never)."""
+    return (
+        select(func.max(UserSession.created_at))
+        .where(UserSession.user_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
+
+
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
@@ -36,7 +46,8 @@ def utc(moment: dt.datetime) -> dt.datetime:
 
 
 def start(session: Session, user: User, *, remote_addr: str, now: dt.datetime | None = None) -> str:
-    """A new session for ``user``; returns its key, for the cookie. The caller commits."""
+    """A new session for ``user``; returns its key, for the cookie. The caller commits. The
+    newest session is never removed here, so it says when the user last signed in."""
     now = now or dt.datetime.now(dt.UTC)
     key = secrets.token_urlsafe(32)
     # The user's sessions that ended or expired long ago are no longer needed.

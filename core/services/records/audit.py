@@ -40,6 +40,10 @@ EXEMPT: dict[str, str] = {
     "report_files": "reports made by a job from audited data, kept for a week to serve again",
     "page_fragments": "parts of pages kept to show again, made from audited data",
     "data_version": "a counter of changes, each of which is audited itself",
+    "recovery_codes": "single-use two-step sign-in codes kept as hashes: setting them up, "
+    "using one and an administrator's reset are audited as events instead",
+    "second_factors": "the secret of a second factor and the last code step used: setting it "
+    "up, turning it off and an administrator's reset are audited as events instead",
 }
 # Recorded as changed, never with their value.
 HIDDEN = frozenset({"password_hash", "token_hash", "key_hash"})
@@ -355,6 +359,7 @@ KIND_WORDS = {
     "learning_review_stages": "Stages of learning reviews",
     "learning_reviews": "Learning reviews (and each reading of one)",
     "not_applicable": "“Does not apply” records",
+    "oidc_identities": "Single sign-on identities linked to accounts",
     "outcomes": "Outcomes",
     "plans": "Plans",
     "priority_groups": "Priorities",
