@@ -238,3 +238,14 @@ def test_a_local_account_can_be_made_sso_only(app, accounts, client):
     refused = AuthActions(client, {"pk": COORDINATOR}).login("pk", TEST_PASSWORD)
     assert refused.status_code == 400
     assert "single sign-on" in html.unescape(refused.text)
+
+
+def test_a_providers_error_text_in_the_address_is_not_shown(sso_app, provider):
+    client = sso_app.test_client()
+    client.get("/sign-in/with/council")
+    answer = client.get(
+        "/sign-in/with/council/callback?error=access_denied"
+        "&error_description=Call+0800+000+000+to+unlock+your+account"
+    )
+    assert answer.status_code == 400
+    assert "(access_denied)" in answer.text and "0800" not in answer.text

@@ -185,7 +185,8 @@ def test_turning_it_off_needs_the_password(app, accounts, client, auth):
     wrong = client.post(
         "/account/two-step", data={"action": "off", "password": "nope", "csrf_token": token}
     )
-    assert wrong.status_code == 400
+    assert wrong.status_code == 400 and "The password is not right." in wrong.text
+    assert '<strong id="recovery-left">10</strong>' in wrong.text
     right = client.post(
         "/account/two-step",
         data={"action": "off", "password": TEST_PASSWORD, "csrf_token": token},

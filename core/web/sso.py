@@ -95,9 +95,12 @@ def callback(key: str):
         token = client.authorize_access_token()
     except OAuthError as problem:
         log.info("single sign-on with %s refused: %s", provider.key, problem)
+        # Only the error's code, never its description: the address carries it, and whoever
+        # made the link chose it.
+        code = "".join(c for c in str(problem.error or "")[:40] if c.isalnum() or c == "_")
         return _refused(
-            f"Signing in with {provider.name} did not work ({problem.description or problem.error}"
-            "). Nobody has been signed in: start again from the sign-in page."
+            f"Signing in with {provider.name} did not work ({code or 'no reason given'}). "
+            "Nobody has been signed in: start again from the sign-in page."
         )
     except (JoseError, ValueError, KeyError) as problem:
         log.warning("single sign-on with %s: the ID token failed its checks: %s", key, problem)

@@ -5,6 +5,7 @@ who passed the password and when (for ``PENDING_FOR``): no process keeps any sta
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from flask import (
@@ -118,15 +119,31 @@ def account():
         if required:
             abort(403, "Your role must sign in with two steps: it cannot be turned off.")
         tx = db.get_session()
+        form = FormState()
+        try:  # a wrong password here counts towards the sign-in throttle, as everywhere
+            accounts.admit(
+                tx,
+                user.email,
+                request.remote_addr or "unknown",
+                dt.datetime.now(dt.UTC),
+                current_app.config["SIGN_IN_THROTTLE"],
+            )
+        except accounts.SignInThrottled as refused:
+            form.add_error("password", str(refused))
+            left = mfa.unused_recovery_codes(tx, user)
+            return render_template(
+                "two_step.html", user=user, form=form, required=required, left=left
+            ), 429
         if accounts.verify_password(user.password_hash, request.form.get("password", "")):
             mfa.turn_off(tx, user, actor=user, why=f"{user.email} turned two-step sign-in off")
             tx.commit()
             flash("Two-step sign-in is off: you sign in with your password alone.", "success")
             return redirect(url_for("two_step.account"))
-        form = FormState()
+        tx.commit()  # the failed try counts
         form.add_error("password", "The password is not right.")
+        left = mfa.unused_recovery_codes(tx, user)
         return render_template(
-            "two_step.html", user=user, form=form, required=required, left=None
+            "two_step.html", user=user, form=form, required=required, left=left
         ), 400
     if mfa.enabled(user):
         left = mfa.unused_recovery_codes(db.get_session(), user)
@@ -143,7 +160,7 @@ def _setting_up(user: User, *, signing_in: bool):
         try:
             codes = mfa.confirm(tx, user, request.form.get("code", ""))
         except FieldError as problem:
-            tx.commit()  # a code the app gave is spent even when this one was wrong
+            tx.rollback()
             form.add_error(problem.field, problem.message)
         else:
             if signing_in:

@@ -31,7 +31,8 @@ def sign_out(page) -> None:
 
 def test_set_up_sign_in_with_a_code_and_a_recovery_code_and_an_admin_resets_it(page, live_app):
     sign_in(page, "pk")
-    page.get_by_role("link", name="Two-step sign-in").click()
+    page.get_by_role("link", name="Change password").click()
+    page.get_by_role("link", name="Set up two-step sign-in, or see your recovery codes").click()
     expect(page.get_by_role("img", name="QR code to scan with your app")).to_be_visible()
     check_accessibility(page)
     secret = page.locator("#totp-secret").inner_text()
