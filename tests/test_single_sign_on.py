@@ -13,6 +13,7 @@ import requests
 import sqlalchemy as sa
 
 from core import create_app
+from core.enums import Role
 from core.models import OidcIdentity, User
 from tests.helpers import PK, TEST_PASSWORD, AuthActions, csrf_token, in_session
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, running
@@ -249,3 +250,48 @@ def test_a_providers_error_text_in_the_address_is_not_shown(sso_app, provider):
     )
     assert answer.status_code == 400
     assert "(access_denied)" in answer.text and "0800" not in answer.text
+
+
+def test_two_admins_unmarking_the_last_two_break_glass_admins_at_once_leave_one(
+    app, accounts, database_url, password_hash
+):
+    from tests.served import browser_client, csrf_of, race, served_in_processes
+
+    def two_break_glass(session):
+        session.execute(sa.update(User).values(break_glass=False))
+        for n in (1, 2):
+            session.add(
+                User(email=f"bg{n}@test.invalid", role=Role.ADMIN, break_glass=True,
+                     password_hash=password_hash)
+            )  # fmt: skip
+        session.commit()
+        return [
+            session.scalar(sa.select(User.id).where(User.email == f"bg{n}@test.invalid"))
+            for n in (1, 2)
+        ]
+
+    ids = in_session(app, two_break_glass)
+    with served_in_processes(database_url) as urls:
+        clients = [browser_client(url, accounts["admin"]) for url in urls]
+        forms = [
+            (url, client, csrf_of(client.get(f"{url}/admin/users/{ids[i]}").text))
+            for i, (url, client) in enumerate(zip(urls, clients, strict=True))
+        ]
+
+        def unmark(i: int) -> int:
+            url, client, token = forms[i]
+            return client.post(
+                f"{url}/admin/users/{ids[i]}",
+                data={"role": "admin", "is_active": "y", "csrf_token": token},
+                allow_redirects=False,
+            ).status_code
+
+        answers = race(2, unmark)
+    assert sorted(answers)[0] == 302 and sorted(answers)[1] in (400, 409, 503), answers
+    left = in_session(
+        app,
+        lambda s: s.scalar(
+            sa.select(sa.func.count()).select_from(User).where(User.break_glass.is_(True))
+        ),
+    )
+    assert left == 1

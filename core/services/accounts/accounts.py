@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash
 from zxcvbn import zxcvbn
 
+from core.db import lock_row
 from core.enums import Role
 from core.models import Area, SignInAttempt, User
 from core.services.accounts import dormancy, mfa, sessions, tokens
@@ -208,18 +209,21 @@ def update_user(
     break_glass = (user.break_glass if break_glass is None else break_glass) and role is Role.ADMIN
     was_break_glass = user.role is Role.ADMIN and user.break_glass and user.is_active
     if was_break_glass and not (break_glass and is_active and password_login):
-        others = session.scalar(
-            select(func.count())
-            .select_from(User)
+        # Decided under a write lock (this row; on PostgreSQL the break-glass admins' rows
+        # too), so two admins unmarking the last two at once cannot both pass: the later one
+        # reads what the earlier one wrote.
+        lock_row(session, User, user.id)
+        holders = session.scalars(
+            select(User.id)
             .where(
                 User.role == Role.ADMIN,
                 User.break_glass.is_(True),
                 User.is_active.is_(True),
                 User.password_login.is_(True),
-                User.id != user.id,
             )
-        )
-        if not others:
+            .with_for_update()
+        ).all()
+        if not [holder for holder in holders if holder != user.id]:
             raise AccountError(
                 "break_glass",
                 f"{user.email} is the last break-glass administrator (who can sign in with a "

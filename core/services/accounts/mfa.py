@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import pyotp
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.enums import Role
@@ -51,8 +52,14 @@ def begin(session: Session, user: User) -> str:
     if enabled(user):
         raise FieldError("code", "Two-step sign-in is already set up for this account.")
     if user.second_factor is None:
-        user.second_factor = SecondFactor(secret=pyotp.random_base32(), last_step=0)
-    session.flush()
+        try:
+            with session.begin_nested():
+                session.add(
+                    SecondFactor(user_id=user.id, secret=pyotp.random_base32(), last_step=0)
+                )
+        except IntegrityError:
+            pass  # the same page opened twice at once: the other's secret stands
+        session.expire(user, ["second_factor"])
     return provisioning_uri(user)
 
 
@@ -82,12 +89,14 @@ def confirm(session: Session, user: User, code: str) -> list[str]:
         raise FieldError("code", "Start setting up two-step sign-in again.")
     if not _accept_totp(session, user, _digits(code)):
         raise FieldError("code", "That code is not right: enter the 6 digits your app shows now.")
-    session.execute(
+    switched_on = session.execute(
         update(SecondFactor)
         .where(SecondFactor.user_id == user.id, SecondFactor.enabled_at.is_(None))
         .values(enabled_at=func.now())
         .execution_options(synchronize_session=False)
     )
+    if switched_on.rowcount != 1:  # confirmed at the same moment in another window
+        raise FieldError("code", "Two-step sign-in is already set up for this account.")
     codes = _new_recovery_codes(session, user)
     audit.record_event(
         session,

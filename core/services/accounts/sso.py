@@ -201,8 +201,11 @@ def _register(session: Session, provider: Provider, subject: str, email: str) ->
         password_hash=accounts.hash_password(accounts.generate_password()),
         self_registered_at=dt.datetime.now(dt.UTC),
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise SsoRefused("You were signed in twice at the same moment: try again.") from None
     _link(session, user, provider, subject, email)
     audit.record_event(
         session,

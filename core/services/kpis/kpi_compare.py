@@ -15,7 +15,7 @@ from core.hooks.kpi import Combined
 from core.hooks.registry import PluginRegistry
 from core.models import Area, Kpi, KpiDefinition, KpiValue
 from core.services.kpis.kpi_tayside import figure_of, reporting_areas
-from core.services.kpis.kpis import kpi_ref, recent_periods, values_query
+from core.services.kpis.kpis import kpi_ref, latest_figures, recent_periods, values_query
 from core.services.kpis.periods import Period, parse_period
 
 # Years (or periods) shown when no range is asked for.
@@ -219,8 +219,6 @@ def national_at(
 ) -> list[NationalAt]:
     """Every national measure compared as at ``as_at``, for ``area``'s committee report or
     annual report: four queries whatever the history."""
-    from core.services.kpis.kpis import latest_figures
-
     measures = list(
         session.scalars(select(Kpi).where(Kpi.national.is_(True)).order_by(Kpi.position, Kpi.id))
     )

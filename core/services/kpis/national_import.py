@@ -207,7 +207,7 @@ def _definition_for(kpi: Kpi, edition: str, given: str) -> str:
         if not any(d.key == given for d in kpi.definitions):
             known = ", ".join(d.key for d in kpi.definitions) or "none"
             raise FieldError(
-                "definition", f"{kpi.name!r} has no definition {given!r} (it has: {known})."
+                "definition", f"{kpi.name!r} has no definition {given[:40]!r} (it has: {known})."
             )
         return given
     year = edition_year(edition) or 0
